@@ -1,0 +1,342 @@
+"""Journal commands: create (and post), batch, revise a draft, post, reverse, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from vextrus_finance.application.accounts import Change
+from vextrus_finance.application.context import new_id
+from vextrus_finance.application.loading import load_existing
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.domain.accounts import AccountBalance, check_balance_limits
+from vextrus_finance.domain.errors import DomainError, FieldIssue, InvalidInput, InvalidState
+from vextrus_finance.domain.fiscal import period_of
+from vextrus_finance.domain.journals import (
+    Journal,
+    JournalLine,
+    JournalStatus,
+    JournalType,
+    LineInput,
+    build_lines,
+    journal_number,
+    sequence_name,
+)
+from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
+from vextrus_finance.domain.periods import ensure_open
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    account_id: str | None
+    account_code: str | None
+    debit: Decimal
+    credit: Decimal
+    description: str | None = None
+    cost_center: str | None = None
+    project: str | None = None
+    tax_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateJournal:
+    date: date
+    description: str
+    lines: tuple[LineSpec, ...]
+    type: JournalType = JournalType.GENERAL
+    reference: str | None = None
+    currency: str = BASE_CURRENCY
+    post: bool = False
+    journal_id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class CreateJournalBatch:
+    journals: tuple[CreateJournal, ...]
+    atomic: bool = True
+
+
+@dataclass(frozen=True)
+class BatchItemResult:
+    index: int
+    journal_id: str | None
+    error: DomainError | None
+
+
+@dataclass(frozen=True)
+class ReviseJournal:
+    journal_id: str
+    date: date | None = None
+    description: str | None = None
+    reference: Change[str | None] | None = None
+    lines: tuple[LineSpec, ...] | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class PostJournal:
+    journal_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ReverseJournal:
+    journal_id: str
+    date: date
+    reason: str | None = None
+    expected_version: int | None = None
+    reversal_id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class CancelJournal:
+    journal_id: str
+    reason: str
+    expected_version: int | None = None
+
+
+def _prefixed(error: DomainError, prefix: str) -> DomainError:
+    """Name fields from the request's root, e.g. `journals[3].lines[0].debit` in a batch."""
+    if not prefix:
+        return error
+    issues = tuple(replace(i, field=f"{prefix}{i.field}") for i in error.issues)
+    clone = type(error)(error.message, code=error.code, issues=issues)
+    return clone
+
+
+async def _resolve(uow: UnitOfWork, specs: Sequence[LineSpec]) -> list[LineInput]:
+    """Find each line's account in this tenant's chart, by id or by code."""
+    by_id = await uow.accounts.by_ids({s.account_id for s in specs if s.account_id})
+    by_code = await uow.accounts.by_codes({s.account_code for s in specs if s.account_code})
+    issues: list[FieldIssue] = []
+    inputs: list[LineInput] = []
+    for i, spec in enumerate(specs):
+        record = None
+        if spec.account_id:
+            record = by_id.get(spec.account_id)
+            if record is None:
+                issues.append(
+                    FieldIssue(
+                        f"lines[{i}].account_id",
+                        f"no account {spec.account_id} in this tenant",
+                        "unknown_account",
+                    )
+                )
+            elif spec.account_code and record.code != spec.account_code:
+                issues.append(
+                    FieldIssue(
+                        f"lines[{i}].account_code",
+                        f"account {spec.account_id} has code {record.code}, not "
+                        f"{spec.account_code}",
+                        "account_mismatch",
+                    )
+                )
+        elif spec.account_code:
+            record = by_code.get(spec.account_code)
+            if record is None:
+                issues.append(
+                    FieldIssue(
+                        f"lines[{i}].account_code",
+                        f"no account with code {spec.account_code} in this tenant",
+                        "unknown_account",
+                    )
+                )
+        else:
+            issues.append(
+                FieldIssue(f"lines[{i}]", "give account_id or account_code", "missing_account")
+            )
+        if record is not None:
+            inputs.append(
+                LineInput(
+                    account=record.ref(),
+                    debit=spec.debit,
+                    credit=spec.credit,
+                    description=spec.description,
+                    cost_center=spec.cost_center,
+                    project=spec.project,
+                    tax_code=spec.tax_code,
+                )
+            )
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    return inputs
+
+
+class PostingLedger:
+    """The balances of the accounts a command posts to, locked until commit, so balance
+    limits hold even when many postings race for the same account."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._balances: dict[str, AccountBalance] = {}
+
+    async def lock(self, account_ids: set[str]) -> None:
+        missing = account_ids - self._balances.keys()
+        if missing:
+            self._balances.update(await self._uow.accounts.lock_balances(sorted(missing)))
+
+    async def apply(self, lines: Sequence[JournalLine]) -> None:
+        await self.lock({line.account_id for line in lines})
+        deltas: dict[str, tuple[Decimal, Decimal]] = {}
+        field_of: dict[str, str] = {}
+        for i, line in enumerate(lines):
+            debit, credit = deltas.get(line.account_id, (ZERO, ZERO))
+            deltas[line.account_id] = (debit + line.debit, credit + line.credit)
+            field_of.setdefault(line.account_id, f"lines[{i}].account_id")
+        check_balance_limits(deltas, self._balances, field_of=field_of)
+        for account_id, (debit, credit) in deltas.items():
+            held = self._balances[account_id]
+            self._balances[account_id] = replace(
+                held, debit_total=held.debit_total + debit, credit_total=held.credit_total + credit
+            )
+
+
+async def _check_period(uow: UnitOfWork, day: date) -> None:
+    period = period_of(day)
+    ensure_open(period, await uow.periods.status_for_posting(period))
+
+
+async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) -> str:
+    sequence = await uow.numbers.next(sequence_name(journal_type, day))
+    return journal_number(journal_type, day, sequence)
+
+
+async def create_journal(
+    uow: UnitOfWork, cmd: CreateJournal, ledger: PostingLedger | None = None
+) -> str:
+    existing = await uow.load(Journal, cmd.journal_id)
+    if existing.exists:
+        return existing.id  # an earlier attempt of this same command committed
+    await _check_period(uow, cmd.date)
+    inputs = await _resolve(uow, cmd.lines)
+    lines = build_lines(inputs, cmd.currency, new_id)
+    if cmd.post:
+        await (ledger or PostingLedger(uow)).apply(lines)
+    journal = Journal.draft(
+        cmd.journal_id,
+        number=await _next_number(uow, cmd.type, cmd.date),
+        day=cmd.date,
+        journal_type=cmd.type,
+        currency=cmd.currency,
+        description=cmd.description,
+        reference=cmd.reference,
+        lines=lines,
+    )
+    if cmd.post:
+        journal.post(
+            by=uow.ctx.user_id, at=uow.now(), accounts={i.account.id: i.account for i in inputs}
+        )
+    await uow.record(journal)
+    return journal.id
+
+
+async def create_journal_batch(
+    uow: UnitOfWork, cmd: CreateJournalBatch
+) -> list[BatchItemResult]:
+    """Atomic: all or nothing, one transaction. Not atomic: each journal in a savepoint of the
+    same transaction; failures are reported per item and the rest commit."""
+    # Take the locks up front in the one global order (period guard, then accounts by id)
+    # so that a batch can never deadlock with another command.
+    if cmd.journals:
+        await uow.periods.status_for_posting(period_of(cmd.journals[0].date))
+    ledger = PostingLedger(uow)
+    posting_specs = [spec for j in cmd.journals if j.post for spec in j.lines]
+    if posting_specs:
+        ids = {s.account_id for s in posting_specs if s.account_id}
+        codes = await uow.accounts.by_codes({s.account_code for s in posting_specs if s.account_code})
+        await ledger.lock(ids | {r.id for r in codes.values()})
+    results: list[BatchItemResult] = []
+    for index, journal in enumerate(cmd.journals):
+        prefix = f"journals[{index}]."
+        if cmd.atomic:
+            try:
+                results.append(BatchItemResult(index, await create_journal(uow, journal, ledger), None))
+            except DomainError as error:
+                raise _prefixed(error, prefix) from None
+            continue
+        try:
+            async with uow.savepoint():
+                journal_id = await create_journal(uow, journal, ledger)
+            results.append(BatchItemResult(index, journal_id, None))
+        except DomainError as error:
+            results.append(BatchItemResult(index, None, _prefixed(error, prefix)))
+    return results
+
+
+async def revise_journal(uow: UnitOfWork, cmd: ReviseJournal) -> str:
+    journal = await load_existing(
+        uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
+    )
+    journal.require(JournalStatus.DRAFT, "edited")
+    state = journal.state
+    day = cmd.date or state.date
+    await _check_period(uow, day)
+    lines = state.lines
+    if cmd.lines is not None:
+        lines = build_lines(await _resolve(uow, cmd.lines), state.currency, new_id)
+    journal.revise(
+        day=day,
+        description=cmd.description if cmd.description is not None else state.description,
+        reference=cmd.reference.value if cmd.reference is not None else state.reference,
+        lines=lines,
+    )
+    await uow.record(journal)
+    return journal.id
+
+
+async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
+    journal = await load_existing(
+        uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
+    )
+    journal.require(JournalStatus.DRAFT, "posted")
+    await _check_period(uow, journal.state.date)
+    accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
+    await PostingLedger(uow).apply(journal.state.lines)
+    journal.post(
+        by=uow.ctx.user_id, at=uow.now(), accounts={k: v.ref() for k, v in accounts.items()}
+    )
+    await uow.record(journal)
+    return journal.id
+
+
+async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
+    existing = await uow.load(Journal, cmd.reversal_id)
+    if existing.exists:
+        return existing.id  # an earlier attempt of this same command committed
+    journal = await load_existing(
+        uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
+    )
+    journal.ensure_reversible()
+    await _check_period(uow, cmd.date)
+    accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
+    inactive = sorted(a.code for a in accounts.values() if not a.is_active)
+    if inactive:
+        raise InvalidState(
+            f"account(s) {', '.join(inactive)} are inactive; the reversal cannot post to them",
+            code="account_inactive",
+        )
+    ledger = PostingLedger(uow)
+    await ledger.lock({line.account_id for line in journal.state.lines})
+    reversal = journal.reverse(
+        cmd.reversal_id,
+        number=await _next_number(uow, JournalType.REVERSING, cmd.date),
+        day=cmd.date,
+        reason=cmd.reason,
+        by=uow.ctx.user_id,
+        at=uow.now(),
+        new_line_id=new_id,
+    )
+    await ledger.apply(reversal.state.lines)
+    await uow.record(reversal, journal)
+    return reversal.id
+
+
+async def cancel_journal(uow: UnitOfWork, cmd: CancelJournal) -> str:
+    journal = await load_existing(
+        uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
+    )
+    journal.cancel(cmd.reason, at=uow.now())
+    await uow.record(journal)
+    return journal.id

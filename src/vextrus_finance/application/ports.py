@@ -1,0 +1,123 @@
+"""What the application needs from storage. Infrastructure implements these; tests may too."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.queries import LedgerReader
+from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
+from vextrus_finance.domain.aggregate import Aggregate
+from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
+from vextrus_finance.domain.journals import AccountRef
+
+A = TypeVar("A", bound=Aggregate[Any])
+
+
+class StreamConflict(Exception):  # noqa: N818 - a signal, not a failure shown to users
+    """Another writer appended to a stream we wrote: reload and decide again."""
+
+
+class TransientFailure(Exception):  # noqa: N818
+    """The database failed in a way that a retry may fix (connection lost, deadlock, busy)."""
+
+
+class IdempotencyRace(Exception):  # noqa: N818
+    """A concurrent request with the same Idempotency-Key committed first."""
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    id: str
+    code: str
+    name: str
+    type: AccountType
+    parent_id: str | None
+    currency: str
+    is_active: bool
+    balance_limit: BalanceLimit | None
+
+    def ref(self) -> AccountRef:
+        return AccountRef(self.id, self.code, self.type, self.currency, self.is_active)
+
+
+class AccountDirectory(Protocol):
+    """The tenant's chart of accounts as the read model holds it, inside the command's
+    transaction."""
+
+    async def by_ids(self, ids: Iterable[str]) -> dict[str, AccountRecord]: ...
+
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, AccountRecord]: ...
+
+    async def code_taken(self, code: str) -> bool: ...
+
+    async def ancestors(self, account_id: str) -> frozenset[str]: ...
+
+    async def has_active_children(self, account_id: str) -> bool: ...
+
+    async def lock_balances(self, ids: Iterable[str]) -> dict[str, AccountBalance]:
+        """Read limits and totals, locking the rows until commit (in id order: no deadlocks)."""
+        ...
+
+
+class PeriodGuard(Protocol):
+    async def status_for_posting(self, period: FiscalPeriod) -> PeriodStatus:
+        """The status, guarded so a concurrent close waits for this transaction."""
+        ...
+
+    async def lock_for_change(self) -> None:
+        """Wait for in-flight postings and keep new ones out until commit."""
+        ...
+
+
+class Numbering(Protocol):
+    async def next(self, sequence: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    request_hash: str
+    status_code: int
+    body: Any
+    created_at: datetime
+
+
+class IdempotencyStore(Protocol):
+    async def find(self, key: str) -> StoredResponse | None: ...
+
+    async def save(self, key: str, request_hash: str, status_code: int, body: Any) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction for one command: loads, records events (projecting them at
+    once, so later reads in the same command see them) and commits all or nothing."""
+
+    ctx: RequestContext
+    accounts: AccountDirectory
+    periods: PeriodGuard
+    numbers: Numbering
+    idempotency: IdempotencyStore
+    reader: LedgerReader  # reads this transaction's own writes
+
+    def now(self) -> datetime: ...
+
+    async def load(self, cls: type[A], stream_id: str) -> A: ...
+
+    async def record(self, *aggregates: Aggregate[Any]) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]: ...
+
+    @property
+    def snapshots_due(self) -> Sequence[Aggregate[Any]]:
+        """Aggregates whose commit crossed a snapshot boundary."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[RequestContext], AbstractAsyncContextManager[UnitOfWork]]
+AfterCommit = Callable[[RequestContext, Sequence[Aggregate[Any]]], Awaitable[None]]

@@ -1,0 +1,70 @@
+"""The read port: tenant-scoped queries over the read models."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from vextrus_finance.application.views import (
+    AccountView,
+    BalanceRow,
+    JournalView,
+    LedgerPage,
+    Page,
+    PeriodView,
+)
+from vextrus_finance.domain.accounts import AccountType
+from vextrus_finance.domain.fiscal import FiscalYear
+from vextrus_finance.domain.journals import JournalStatus, JournalType
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    status: JournalStatus | None = None
+    type: JournalType | None = None
+    period: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class LedgerReader(Protocol):
+    async def account(self, account_id: str) -> AccountView | None: ...
+
+    async def account_by_code(self, code: str) -> AccountView | None: ...
+
+    async def accounts(
+        self,
+        *,
+        account_type: AccountType | None,
+        active: bool | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[AccountView]: ...
+
+    async def journal(self, journal_id: str) -> JournalView | None: ...
+
+    async def journals(
+        self, where: JournalFilter, *, limit: int, cursor: str | None
+    ) -> Page[JournalView]: ...
+
+    async def balances_as_of(self, as_of: date, currency: str) -> list[BalanceRow]: ...
+
+    async def ledger(
+        self,
+        account: AccountView,
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        limit: int,
+        cursor: str | None,
+    ) -> LedgerPage: ...
+
+    async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]: ...
+
+
+
+
+class ReaderProvider(Protocol):
+    def __call__(self, tenant_id: str) -> AbstractAsyncContextManager[LedgerReader]: ...

@@ -1,0 +1,181 @@
+"""The standard chart of accounts for a Bangladeshi construction / real-estate company, and
+demo journals that make a fresh install look like a working ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from vextrus_finance.application.accounts import OpenAccount, open_account
+from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+from vextrus_finance.domain.fiscal import fiscal_year_of
+from vextrus_finance.domain.journals import JournalType
+
+A, L, E, R, X = (
+    AccountType.ASSET,
+    AccountType.LIABILITY,
+    AccountType.EQUITY,
+    AccountType.REVENUE,
+    AccountType.EXPENSE,
+)
+NON_NEGATIVE = BalanceLimit.NON_NEGATIVE
+
+
+@dataclass(frozen=True)
+class ChartEntry:
+    code: str
+    name: str
+    type: AccountType
+    parent: str | None = None
+    limit: BalanceLimit | None = None
+
+
+# Parents come before their children.
+STANDARD_CHART: tuple[ChartEntry, ...] = (
+    ChartEntry("1000", "Current Assets", A),
+    ChartEntry("1100", "Cash in Hand", A, "1000", NON_NEGATIVE),
+    ChartEntry("1110", "Petty Cash - Project Sites", A, "1000", NON_NEGATIVE),
+    ChartEntry("1120", "Bank Accounts", A, "1000"),
+    ChartEntry("1120-01", "Sonali Bank - Current Account", A, "1120"),
+    ChartEntry("1120-02", "BRAC Bank - Current Account", A, "1120"),
+    ChartEntry("1120-03", "Dutch-Bangla Bank - Escrow for Flat Bookings", A, "1120"),
+    ChartEntry("1130", "Mobile Financial Services", A, "1000"),
+    ChartEntry("1130-01", "bKash Merchant Wallet", A, "1130", NON_NEGATIVE),
+    ChartEntry("1130-02", "Nagad Merchant Wallet", A, "1130", NON_NEGATIVE),
+    ChartEntry("1200", "Accounts Receivable - Trade", A, "1000"),
+    ChartEntry("1210", "Retention Money Receivable", A, "1000"),
+    ChartEntry("1220", "Advances to Suppliers and Subcontractors", A, "1000"),
+    ChartEntry("1230", "Security Deposits and Earnest Money", A, "1000"),
+    ChartEntry("1300", "VAT Input Tax Credit", A, "1000"),
+    ChartEntry("1310", "Advance Income Tax (AIT) Receivable", A, "1000"),
+    ChartEntry("1400", "Construction Materials Inventory", A, "1000"),
+    ChartEntry("1410", "Work in Progress - Construction Projects", A, "1000"),
+    ChartEntry("1420", "Real Estate Inventory - Flats and Plots", A, "1000"),
+    ChartEntry("1430", "Land Held for Development", A, "1000"),
+    ChartEntry("1500", "Non-Current Assets", A),
+    ChartEntry("1510", "Land", A, "1500"),
+    ChartEntry("1520", "Buildings", A, "1500"),
+    ChartEntry("1530", "Construction Equipment and Machinery", A, "1500"),
+    ChartEntry("1540", "Vehicles", A, "1500"),
+    ChartEntry("1550", "Office Equipment and Furniture", A, "1500"),
+    ChartEntry("1590", "Accumulated Depreciation", A, "1500"),
+    ChartEntry("2000", "Current Liabilities", L),
+    ChartEntry("2100", "Accounts Payable - Suppliers", L, "2000"),
+    ChartEntry("2110", "Accounts Payable - Subcontractors", L, "2000"),
+    ChartEntry("2120", "Retention Money Payable", L, "2000"),
+    ChartEntry("2200", "VAT Payable (Output VAT)", L, "2000"),
+    ChartEntry("2210", "Supplementary Duty Payable", L, "2000"),
+    ChartEntry("2220", "AIT/TDS Payable (Withholding Tax)", L, "2000"),
+    ChartEntry("2230", "VDS Payable (VAT Deducted at Source)", L, "2000"),
+    ChartEntry("2300", "Customer Advances - Flat and Plot Bookings", L, "2000"),
+    ChartEntry("2310", "Accrued Expenses", L, "2000"),
+    ChartEntry("2320", "Salaries and Wages Payable", L, "2000"),
+    ChartEntry("2400", "Short-Term Bank Loan", L, "2000"),
+    ChartEntry("2500", "Non-Current Liabilities", L),
+    ChartEntry("2510", "Long-Term Project Finance Loan", L, "2500"),
+    ChartEntry("3000", "Equity", E),
+    ChartEntry("3100", "Share Capital", E, "3000"),
+    ChartEntry("3200", "Retained Earnings", E, "3000"),
+    ChartEntry("3900", "Opening Balance Equity", E, "3000"),
+    ChartEntry("4000", "Revenue", R),
+    ChartEntry("4100", "Construction Contract Revenue", R, "4000"),
+    ChartEntry("4200", "Sales of Flats and Apartments", R, "4000"),
+    ChartEntry("4210", "Sales of Plots and Land", R, "4000"),
+    ChartEntry("4300", "Rental Income", R, "4000"),
+    ChartEntry("4900", "Other Income", R, "4000"),
+    ChartEntry("5000", "Cost of Construction", X),
+    ChartEntry("5100", "Construction Materials (Cement, Rod, Brick, Sand)", X, "5000"),
+    ChartEntry("5110", "Subcontractor Costs", X, "5000"),
+    ChartEntry("5120", "Direct Labour - Site Wages", X, "5000"),
+    ChartEntry("5130", "Equipment Hire", X, "5000"),
+    ChartEntry("5140", "Site Overheads", X, "5000"),
+    ChartEntry("6000", "Operating Expenses", X),
+    ChartEntry("6100", "Salaries and Allowances", X, "6000"),
+    ChartEntry("6110", "Office Rent", X, "6000"),
+    ChartEntry("6120", "Utilities (Electricity, Gas, Water)", X, "6000"),
+    ChartEntry("6130", "Depreciation Expense", X, "6000"),
+    ChartEntry("6140", "Bank Charges and MFS Fees", X, "6000"),
+    ChartEntry("6150", "Professional and Legal Fees", X, "6000"),
+    ChartEntry("6160", "Marketing and Sales Expenses", X, "6000"),
+    ChartEntry("6200", "Interest Expense", X, "6000"),
+    ChartEntry("6300", "Income Tax Expense", X, "6000"),
+)
+
+
+async def seed_chart(uow: UnitOfWork) -> int:
+    """Open every standard account the tenant does not have yet; return how many were opened."""
+    existing = await uow.accounts.by_codes({entry.code for entry in STANDARD_CHART})
+    ids = {code: record.id for code, record in existing.items()}
+    opened = 0
+    for entry in STANDARD_CHART:
+        if entry.code in ids:
+            continue
+        command = OpenAccount(
+            code=entry.code,
+            name=entry.name,
+            type=entry.type,
+            parent_id=ids.get(entry.parent) if entry.parent else None,
+            balance_limit=entry.limit,
+        )
+        ids[entry.code] = await open_account(uow, command)
+        opened += 1
+    return opened
+
+
+def _line(code: str, debit: str = "0", credit: str = "0", text: str | None = None) -> LineSpec:
+    return LineSpec(None, code, Decimal(debit), Decimal(credit), description=text)
+
+
+def demo_journals(today: date) -> list[CreateJournal]:
+    """A few weeks of a construction company's books, dated inside the current fiscal year."""
+    start = fiscal_year_of(today).start
+
+    def on(days: int) -> date:
+        return min(today, start + timedelta(days=days))
+
+    G, CR, CP, O = (  # noqa: N806
+        JournalType.GENERAL,
+        JournalType.CASH_RECEIPT,
+        JournalType.CASH_PAYMENT,
+        JournalType.OPENING,
+    )
+    return [
+        CreateJournal(on(0), "Paid-up share capital deposited", (
+            _line("1120-01", debit="5000000.00"), _line("3100", credit="5000000.00"),
+        ), O, "BOARD-RES-01", post=True),
+        CreateJournal(on(3), "Cement and MS rod for Bashundhara tower, Mushak-6.3 received", (
+            _line("5100", debit="850000.00"), _line("1300", debit="127500.00"),
+            _line("2100", credit="977500.00"),
+        ), G, "GRN-0001", post=True),
+        CreateJournal(on(10), "Progress bill 1, Gulshan commercial project", (
+            _line("1200", debit="2300000.00"), _line("4100", credit="2000000.00"),
+            _line("2200", credit="300000.00"),
+        ), G, "BILL-0001", post=True),
+        CreateJournal(on(15), "Client cheque against progress bill 1", (
+            _line("1120-02", debit="1150000.00"), _line("1200", credit="1150000.00"),
+        ), CR, "CHQ-884512", post=True),
+        CreateJournal(on(18), "Part payment to cement supplier", (
+            _line("2100", debit="500000.00"), _line("1120-01", credit="500000.00"),
+        ), CP, "PAY-0001", post=True),
+        CreateJournal(on(20), "Cash withdrawn for site wages", (
+            _line("1100", debit="200000.00"), _line("1120-01", credit="200000.00"),
+        ), G, "CHQ-SELF-01", post=True),
+        CreateJournal(on(21), "Site labour wages, week 3", (
+            _line("5120", debit="150000.00"), _line("1100", credit="150000.00"),
+        ), CP, "WAGES-W03", post=True),
+        CreateJournal(on(25), "Flat booking money received by bKash", (
+            _line("1130-01", debit="250000.00"), _line("2300", credit="250000.00"),
+        ), CR, "BKASH-8N4K2Q", post=True),
+        CreateJournal(on(28), "Office rent accrual (awaiting approval)", (
+            _line("6110", debit="120000.00"), _line("2310", credit="120000.00"),
+        ), G, "RENT-ACCRUAL"),
+    ]
+
+
+async def seed_demo_journals(uow: UnitOfWork, today: date) -> int:
+    for command in demo_journals(today):
+        await create_journal(uow, command)
+    return len(demo_journals(today))

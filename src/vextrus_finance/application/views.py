@@ -1,0 +1,163 @@
+"""What queries return: plain dataclasses that the API turns into JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+from vextrus_finance.domain.fiscal import PeriodStatus
+from vextrus_finance.domain.journals import JournalStatus, JournalType
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: str
+    code: str
+    name: str
+    type: AccountType
+    parent_id: str | None
+    currency: str
+    is_active: bool
+    balance_limit: BalanceLimit | None
+    debit_total: Decimal
+    credit_total: Decimal
+    balance: Decimal
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deactivated_at: datetime | None
+    deactivation_reason: str | None
+
+
+@dataclass(frozen=True)
+class JournalLineView:
+    id: str
+    line_no: int
+    account_id: str
+    account_code: str
+    debit: Decimal
+    credit: Decimal
+    description: str | None
+    cost_center: str | None
+    project: str | None
+    tax_code: str | None
+
+
+@dataclass(frozen=True)
+class JournalView:
+    id: str
+    number: str
+    date: date
+    type: JournalType
+    status: JournalStatus
+    currency: str
+    description: str
+    reference: str | None
+    fiscal_period: str
+    lines: list[JournalLineView]
+    total_debit: Decimal
+    total_credit: Decimal
+    created_at: datetime
+    created_by: str
+    posted_at: datetime | None
+    posted_by: str | None
+    reversed_by_id: str | None
+    reverses_id: str | None
+    cancel_reason: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class LedgerLineView:
+    date: date
+    journal_id: str
+    journal_number: str
+    journal_type: JournalType
+    line_id: str
+    description: str | None
+    reference: str | None
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    account: AccountView
+    opening_balance: Decimal
+    items: list[LedgerLineView]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    code: str
+    fiscal_year: str
+    start: date
+    end: date
+    status: PeriodStatus
+    changed_at: datetime | None
+    changed_by: str | None
+    reason: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    """An account's cumulative totals as of a date, from the stored per-period totals."""
+
+    account_id: str
+    code: str
+    name: str
+    type: AccountType
+    is_active: bool
+    debit_total: Decimal
+    credit_total: Decimal
+
+
+@dataclass(frozen=True)
+class TrialBalanceEntry:
+    account_id: str
+    code: str
+    name: str
+    type: AccountType
+    debit: Decimal
+    credit: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class TypeTotals:
+    debit: Decimal
+    credit: Decimal
+    net: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class TrialBalanceTotals:
+    debit: Decimal
+    credit: Decimal
+    variance: Decimal
+    balanced: bool
+
+
+@dataclass(frozen=True)
+class TrialBalanceView:
+    as_of: date
+    fiscal_year: str
+    currency: str
+    entries: list[TrialBalanceEntry]
+    totals: TrialBalanceTotals
+    by_type: dict[AccountType, TypeTotals]

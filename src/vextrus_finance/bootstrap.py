@@ -1,0 +1,60 @@
+"""Wires the service once: database, event store, unit of work, command runner, readers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from vextrus_finance.application.runner import CommandRunner
+from vextrus_finance.infrastructure import migrations
+from vextrus_finance.infrastructure.database import Database
+from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.infrastructure.read_models import SqlLedgerReader
+from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.infrastructure.snapshots import Snapshotter
+from vextrus_finance.infrastructure.unit_of_work import SqlUnitOfWorkFactory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    store: EventStore
+    uow_factory: SqlUnitOfWorkFactory
+    snapshotter: Snapshotter
+    runner: CommandRunner
+
+    @asynccontextmanager
+    async def reader(self, tenant_id: str) -> AsyncIterator[SqlLedgerReader]:
+        async with self.db.read() as conn:
+            yield SqlLedgerReader(conn, tenant_id)
+
+    async def migrate(self) -> None:
+        async with self.db.write_engine.connect() as conn:
+            await migrations.upgrade(conn)
+            await conn.commit()
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+def bootstrap(settings: Settings) -> Container:
+    db = Database(settings)
+    store = EventStore(
+        read_batch_size=settings.eventstore_read_batch_size,
+        snapshot_frequency=settings.snapshot_frequency,
+        snapshot_retention=settings.snapshot_retention_count,
+    )
+    uow_factory = SqlUnitOfWorkFactory(
+        db, store, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+    )
+    snapshotter = Snapshotter(db, store)
+    runner = CommandRunner(
+        uow_factory,
+        max_attempts=settings.eventstore_max_retry_attempts,
+        base_delay_s=settings.eventstore_retry_delay_ms / 1000,
+        after_commit=snapshotter,
+    )
+    return Container(settings, db, store, uow_factory, snapshotter, runner)

@@ -1,0 +1,67 @@
+"""Money is `Decimal` with two places (paisa), rounded half-up; stored as integer paisa."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from vextrus_finance.domain.errors import InvalidInput
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Integer paisa must fit a signed 64-bit column with room for sums of many amounts.
+MAX_AMOUNT = Decimal("999999999999999.99")
+BASE_CURRENCY = "BDT"
+
+
+def round_money(value: Decimal) -> Decimal:
+    """Round to paisa, half-up (how Bangladeshi invoices and returns round)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d+)?")
+
+
+def parse_amount(value: object, *, field: str, positive: bool = False) -> Decimal:
+    """Parse an amount given as a plain decimal string or an integer.
+
+    Refused: more than two decimal places, exponents, NaN/Infinity, floats whose shortest form
+    is not exact, and (when `positive`) zero or negative amounts."""
+    if isinstance(value, float):
+        # A JSON number arrives as a float; its shortest repr is what the client wrote.
+        value = repr(value)
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise InvalidInput('must be a decimal string such as "1234.50"', field=field)
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value).strip()
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            raise InvalidInput(f"{value!r} is not a plain decimal amount", field=field)
+        amount = Decimal(text)
+    if not amount.is_finite():
+        raise InvalidInput("must be a finite amount", field=field)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InvalidInput("must have at most 2 decimal places", field=field)
+    amount = amount.quantize(CENT)
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidInput(f"must not exceed {MAX_AMOUNT}", field=field)
+    if positive and amount <= 0:
+        raise InvalidInput("must be greater than zero", field=field)
+    return amount
+
+
+def to_minor(amount: Decimal) -> int:
+    """Decimal taka → integer paisa (exact; amounts are already quantized)."""
+    return int(amount.quantize(CENT) * 100)
+
+
+def from_minor(paisa: int) -> Decimal:
+    """Integer paisa → Decimal taka with two places."""
+    return (Decimal(paisa) / 100).quantize(CENT)
+
+
+def format_amount(amount: Decimal) -> str:
+    """The JSON form of an amount: a plain decimal string with exactly two places."""
+    return f"{amount.quantize(CENT):f}"

@@ -1,0 +1,1 @@
+"""Adapters: the event store and read models on SQLAlchemy (SQLite and PostgreSQL), settings."""

@@ -1,0 +1,118 @@
+"""Engines for SQLite and PostgreSQL behind one interface: `write()` and `read()` transactions.
+
+SQLite: WAL with full sync; one writer connection whose transactions start with
+BEGIN IMMEDIATE, so writers queue instead of failing with 'database is locked', and a pool of
+readers that never block the writer. PostgreSQL: one pooled engine (asyncpg)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from vextrus_finance.infrastructure.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def async_url(url: str) -> URL:
+    """Accept plain URLs (`sqlite:///file.db`, `postgresql://…`) and pick our drivers."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        query = dict(parsed.query)
+        # libpq's sslmode is asyncpg's ssl.
+        if "sslmode" in query:
+            query["ssl"] = query.pop("sslmode")
+        return parsed.set(drivername="postgresql+asyncpg", query=query)
+    raise ValueError(f"unsupported DATABASE_URL scheme {parsed.drivername!r}")
+
+
+def redacted(url: str) -> str:
+    """The URL with its password hidden: the only form that may be logged."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=1 if writer else pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver; we emit BEGIN ourselves below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.url = async_url(settings.database_url)
+        self.backend = self.url.get_backend_name()
+        if self.backend == "sqlite":
+            database = self.url.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.write_engine = _sqlite_engine(
+                self.url, writer=True, pool_size=settings.database_pool_size
+            )
+            self.read_engine = _sqlite_engine(
+                self.url, writer=False, pool_size=min(settings.database_pool_size, 8)
+            )
+        else:
+            self.write_engine = self.read_engine = create_async_engine(
+                self.url,
+                pool_size=settings.database_pool_size,
+                max_overflow=0,
+                pool_timeout=30,
+                pool_pre_ping=True,
+                connect_args={"timeout": settings.database_connect_timeout_seconds},
+            )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction; commits when the block ends without an exception."""
+        async with self.write_engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction: one consistent snapshot for the whole block."""
+        async with self.read_engine.connect() as conn:
+            if not self.is_sqlite:
+                # Reports run several statements; they must all see the same commit.
+                await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():
+                yield conn
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

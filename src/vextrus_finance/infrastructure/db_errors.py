@@ -1,0 +1,66 @@
+"""Turning driver errors into what the application can act on: retry, re-decide, or replay."""
+
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+
+# Which unique rule a violation broke, recognised from PostgreSQL's constraint names and
+# SQLite's column lists (the two databases report them differently).
+_EVENT_STREAM_MARKERS = (
+    "uq_events_stream_version",
+    "events.tenant_id, events.stream_id, events.version",
+)
+_IDEMPOTENCY_MARKERS = ("pk_idempotency_keys", "idempotency_keys.tenant_id, idempotency_keys.key")
+_TRANSIENT_SQLSTATES = frozenset(
+    {
+        "40001",  # serialization_failure
+        "40P01",  # deadlock_detected
+        "55P03",  # lock_not_available
+        "57P01",  # admin_shutdown
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now
+        "53300",  # too_many_connections
+    }
+)
+
+
+def _text(exc: sa.exc.DBAPIError) -> str:
+    return str(exc.orig) if exc.orig is not None else str(exc)
+
+
+def is_stream_conflict(exc: sa.exc.IntegrityError) -> bool:
+    text = _text(exc)
+    return any(marker in text for marker in _EVENT_STREAM_MARKERS)
+
+
+def is_idempotency_race(exc: sa.exc.IntegrityError) -> bool:
+    text = _text(exc)
+    return any(marker in text for marker in _IDEMPOTENCY_MARKERS)
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying: the connection went away, the server is starting or shutting down,
+    a deadlock or serialization failure was chosen as victim, or SQLite was busy."""
+    if isinstance(exc, OSError | asyncio.TimeoutError | ConnectionError):
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        if sqlstate(exc) in _TRANSIENT_SQLSTATES:
+            return True
+        text = _text(exc).lower()
+        if "database is locked" in text or "connection" in text and "closed" in text:
+            return True
+        return isinstance(exc, sa.exc.InterfaceError)
+    return isinstance(exc, sa.exc.TimeoutError)  # pool checkout timed out

@@ -1,0 +1,26 @@
+"""Database-backed per-tenant counters: one row per sequence, incremented under its row lock,
+so numbers are never duplicated across replicas or restarts, and a rolled-back command gives
+its number back (no gaps from failed attempts)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.infrastructure.projections import upsert
+from vextrus_finance.infrastructure.schema import counters
+
+
+class SqlNumbering:
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant = tenant_id
+
+    async def next(self, sequence: str) -> int:
+        insert = upsert(self._conn, counters).values(tenant_id=self._tenant, name=sequence, value=1)
+        result = await self._conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["tenant_id", "name"], set_={"value": counters.c.value + 1}
+            ).returning(counters.c.value)
+        )
+        return int(result.scalar_one())

@@ -1,0 +1,399 @@
+"""Tenant-scoped queries over the read models: accounts, journals, balances as of a date
+(from stored per-period totals), the general ledger and fiscal periods."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.application.queries import JournalFilter
+from vextrus_finance.application.views import (
+    AccountView,
+    BalanceRow,
+    JournalLineView,
+    JournalView,
+    LedgerLineView,
+    LedgerPage,
+    Page,
+    PeriodView,
+)
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit, signed_balance
+from vextrus_finance.domain.errors import InvalidInput
+from vextrus_finance.domain.fiscal import FiscalYear, PeriodStatus, month_key, period_of
+from vextrus_finance.domain.journals import JournalStatus, JournalType
+from vextrus_finance.domain.money import ZERO, from_minor
+from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.schema import (
+    account_period_totals,
+    accounts,
+    fiscal_periods,
+    journal_lines,
+    journals,
+    ledger_entries,
+)
+
+
+def account_view(m: Any) -> AccountView:
+    account_type = AccountType(m["type"])
+    debit, credit = from_minor(m["debit_total"]), from_minor(m["credit_total"])
+    return AccountView(
+        id=m["id"],
+        code=m["code"],
+        name=m["name"],
+        type=account_type,
+        parent_id=m["parent_id"],
+        currency=m["currency"],
+        is_active=m["is_active"],
+        balance_limit=BalanceLimit(m["balance_limit"]) if m["balance_limit"] else None,
+        debit_total=debit,
+        credit_total=credit,
+        balance=signed_balance(account_type, debit, credit),
+        version=m["version"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        deactivated_at=m["deactivated_at"],
+        deactivation_reason=m["deactivation_reason"],
+    )
+
+
+def _line_view(m: Any) -> JournalLineView:
+    return JournalLineView(
+        id=m["id"],
+        line_no=m["line_no"],
+        account_id=m["account_id"],
+        account_code=m["account_code"],
+        debit=from_minor(m["debit"]),
+        credit=from_minor(m["credit"]),
+        description=m["description"],
+        cost_center=m["cost_center"],
+        project=m["project"],
+        tax_code=m["tax_code"],
+    )
+
+
+def _journal_view(m: Any, lines: list[JournalLineView]) -> JournalView:
+    return JournalView(
+        id=m["id"],
+        number=m["number"],
+        date=m["date"],
+        type=JournalType(m["type"]),
+        status=JournalStatus(m["status"]),
+        currency=m["currency"],
+        description=m["description"],
+        reference=m["reference"],
+        fiscal_period=m["fiscal_period"],
+        lines=lines,
+        total_debit=from_minor(m["total_debit"]),
+        total_credit=from_minor(m["total_credit"]),
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        posted_at=m["posted_at"],
+        posted_by=m["posted_by"],
+        reversed_by_id=m["reversed_by_id"],
+        reverses_id=m["reverses_id"],
+        cancel_reason=m["cancel_reason"],
+        version=m["version"],
+    )
+
+
+def _month_end(day: date) -> date:
+    return period_of(day).end
+
+
+class SqlLedgerReader:
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant = tenant_id
+
+    # --- accounts ------------------------------------------------------------------
+
+    async def account(self, account_id: str) -> AccountView | None:
+        row = (
+            await self._conn.execute(
+                sa.select(accounts).where(
+                    accounts.c.tenant_id == self._tenant, accounts.c.id == account_id
+                )
+            )
+        ).mappings().first()
+        return account_view(row) if row else None
+
+    async def account_by_code(self, code: str) -> AccountView | None:
+        row = (
+            await self._conn.execute(
+                sa.select(accounts).where(
+                    accounts.c.tenant_id == self._tenant, accounts.c.code == code
+                )
+            )
+        ).mappings().first()
+        return account_view(row) if row else None
+
+    async def accounts(
+        self,
+        *,
+        account_type: AccountType | None,
+        active: bool | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[AccountView]:
+        query = sa.select(accounts).where(accounts.c.tenant_id == self._tenant)
+        if account_type is not None:
+            query = query.where(accounts.c.type == account_type.value)
+        if active is not None:
+            query = query.where(accounts.c.is_active.is_(active))
+        if cursor:
+            (after,) = decode_cursor(cursor, 1)
+            query = query.where(accounts.c.code > str(after))
+        rows = (
+            await self._conn.execute(query.order_by(accounts.c.code).limit(limit + 1))
+        ).mappings().all()
+        items = [account_view(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, encode_cursor([items[-1].code]) if more else None)
+
+    # --- journals ------------------------------------------------------------------
+
+    async def _lines_of(self, journal_ids: list[str]) -> dict[str, list[JournalLineView]]:
+        lines: dict[str, list[JournalLineView]] = {jid: [] for jid in journal_ids}
+        if not journal_ids:
+            return lines
+        result = await self._conn.execute(
+            sa.select(journal_lines)
+            .where(journal_lines.c.tenant_id == self._tenant, journal_lines.c.journal_id.in_(journal_ids))
+            .order_by(journal_lines.c.journal_id, journal_lines.c.line_no)
+        )
+        for row in result.mappings():
+            lines[row["journal_id"]].append(_line_view(row))
+        return lines
+
+    async def journal(self, journal_id: str) -> JournalView | None:
+        row = (
+            await self._conn.execute(
+                sa.select(journals).where(
+                    journals.c.tenant_id == self._tenant, journals.c.id == journal_id
+                )
+            )
+        ).mappings().first()
+        if row is None:
+            return None
+        return _journal_view(row, (await self._lines_of([journal_id]))[journal_id])
+
+    async def journals(
+        self, where: JournalFilter, *, limit: int, cursor: str | None
+    ) -> Page[JournalView]:
+        j = journals
+        query = sa.select(j).where(j.c.tenant_id == self._tenant)
+        if where.status is not None:
+            query = query.where(j.c.status == where.status.value)
+        if where.type is not None:
+            query = query.where(j.c.type == where.type.value)
+        if where.period is not None:
+            query = query.where(j.c.fiscal_period == where.period)
+        if where.date_from is not None:
+            query = query.where(j.c.date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(j.c.date <= where.date_to)
+        if cursor:
+            after_date, after_number = decode_cursor(cursor, 2)
+            try:
+                key_date = date.fromisoformat(str(after_date))
+            except ValueError:
+                raise InvalidInput("not a cursor this list gave out", field="cursor") from None
+            query = query.where(sa.tuple_(j.c.date, j.c.number) < sa.tuple_(key_date, str(after_number)))
+        rows = (
+            await self._conn.execute(query.order_by(j.c.date.desc(), j.c.number.desc()).limit(limit + 1))
+        ).mappings().all()
+        page = rows[:limit]
+        lines = await self._lines_of([r["id"] for r in page])
+        items = [_journal_view(r, lines[r["id"]]) for r in page]
+        more = len(rows) > limit
+        next_cursor = encode_cursor([items[-1].date.isoformat(), items[-1].number]) if more else None
+        return Page(items, next_cursor)
+
+    # --- balances ------------------------------------------------------------------
+
+    async def _month_range(self) -> tuple[int | None, int | None]:
+        row = (
+            await self._conn.execute(
+                sa.select(
+                    sa.func.min(account_period_totals.c.month), sa.func.max(account_period_totals.c.month)
+                ).where(account_period_totals.c.tenant_id == self._tenant)
+            )
+        ).one()
+        return row[0], row[1]
+
+    async def _movements(self, as_of: date, account_id: str | None) -> tuple[bool, Any]:
+        """Movements to add to zero (forward) or to subtract from the all-time totals
+        (backward) to get balances at the end of `as_of`. Walks whichever side of `as_of`
+        holds fewer stored months: 'today' costs almost nothing, a date years back the same."""
+        first, last = await self._month_range()
+        month = month_key(as_of)
+        backward = last is None or first is None or (last - month) <= (month - first)
+        apt, le = account_period_totals, ledger_entries
+        if backward:
+            months = apt.c.month > month
+            days = sa.and_(le.c.entry_date > as_of, le.c.entry_date <= _month_end(as_of))
+        else:
+            months = apt.c.month < month
+            days = sa.and_(le.c.entry_date >= as_of.replace(day=1), le.c.entry_date <= as_of)
+        from_periods = sa.select(apt.c.account_id, apt.c.debit, apt.c.credit).where(
+            apt.c.tenant_id == self._tenant, months
+        )
+        from_days = sa.select(le.c.account_id, le.c.debit, le.c.credit).where(
+            le.c.tenant_id == self._tenant, days
+        )
+        if account_id is not None:
+            from_periods = from_periods.where(apt.c.account_id == account_id)
+            from_days = from_days.where(le.c.account_id == account_id)
+        union = sa.union_all(from_periods, from_days).subquery()
+        moved = (
+            sa.select(
+                union.c.account_id,
+                sa.func.sum(union.c.debit).label("debit"),
+                sa.func.sum(union.c.credit).label("credit"),
+            )
+            .group_by(union.c.account_id)
+            .subquery()
+        )
+        return backward, moved
+
+    async def balances_as_of(self, as_of: date, currency: str) -> list[BalanceRow]:
+        backward, moved = await self._movements(as_of, None)
+        a = accounts
+        moved_debit = sa.func.coalesce(moved.c.debit, 0)
+        moved_credit = sa.func.coalesce(moved.c.credit, 0)
+        debit = a.c.debit_total - moved_debit if backward else moved_debit
+        credit = a.c.credit_total - moved_credit if backward else moved_credit
+        result = await self._conn.execute(
+            sa.select(
+                a.c.id, a.c.code, a.c.name, a.c.type, a.c.is_active,
+                debit.label("debit"), credit.label("credit"),
+            )
+            .select_from(a.outerjoin(moved, moved.c.account_id == a.c.id))
+            .where(a.c.tenant_id == self._tenant, a.c.currency == currency)
+            .order_by(a.c.code)
+        )
+        return [
+            BalanceRow(
+                account_id=row.id,
+                code=row.code,
+                name=row.name,
+                type=AccountType(row.type),
+                is_active=row.is_active,
+                debit_total=from_minor(int(row.debit)),
+                credit_total=from_minor(int(row.credit)),
+            )
+            for row in result
+        ]
+
+    async def _account_balance_as_of(self, account: AccountView, as_of: date) -> Decimal:
+        backward, moved = await self._movements(as_of, account.id)
+        row = (await self._conn.execute(sa.select(moved.c.debit, moved.c.credit))).first()
+        debit = from_minor(int(row.debit)) if row and row.debit is not None else ZERO
+        credit = from_minor(int(row.credit)) if row and row.credit is not None else ZERO
+        if backward:
+            debit, credit = account.debit_total - debit, account.credit_total - credit
+        return signed_balance(account.type, debit, credit)
+
+    # --- general ledger ------------------------------------------------------------
+
+    async def ledger(
+        self,
+        account: AccountView,
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        limit: int,
+        cursor: str | None,
+    ) -> LedgerPage:
+        le = ledger_entries
+        order = (le.c.entry_date, le.c.posted_at, le.c.journal_id, le.c.line_no)
+        query = sa.select(le).where(le.c.tenant_id == self._tenant, le.c.account_id == account.id)
+        if date_from is not None:
+            query = query.where(le.c.entry_date >= date_from)
+        if date_to is not None:
+            query = query.where(le.c.entry_date <= date_to)
+        if cursor:
+            raw = decode_cursor(cursor, 4)
+            try:
+                key = (
+                    date.fromisoformat(str(raw[0])),
+                    datetime.fromisoformat(str(raw[1])),
+                    str(raw[2]),
+                    int(raw[3]),
+                )
+            except (TypeError, ValueError):
+                raise InvalidInput("not a cursor this list gave out", field="cursor") from None
+            query = query.where(sa.tuple_(*order) > sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)]))
+            # Opening = end of the previous day + that day's entries up to the cursor.
+            opening = await self._account_balance_as_of(account, key[0] - timedelta(days=1))
+            same_day = (
+                await self._conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.sum(le.c.debit), 0), sa.func.coalesce(sa.func.sum(le.c.credit), 0))
+                    .where(
+                        le.c.tenant_id == self._tenant,
+                        le.c.account_id == account.id,
+                        le.c.entry_date == key[0],
+                        sa.tuple_(*order) <= sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)]),
+                    )
+                )
+            ).one()
+            opening += signed_balance(account.type, from_minor(int(same_day[0])), from_minor(int(same_day[1])))
+        elif date_from is not None:
+            opening = await self._account_balance_as_of(account, date_from - timedelta(days=1))
+        else:
+            opening = ZERO
+        rows = (await self._conn.execute(query.order_by(*order).limit(limit + 1))).mappings().all()
+        items: list[LedgerLineView] = []
+        running = opening
+        for row in rows[:limit]:
+            debit, credit = from_minor(row["debit"]), from_minor(row["credit"])
+            running += signed_balance(account.type, debit, credit)
+            items.append(
+                LedgerLineView(
+                    date=row["entry_date"],
+                    journal_id=row["journal_id"],
+                    journal_number=row["journal_number"],
+                    journal_type=JournalType(row["journal_type"]),
+                    line_id=row["line_id"],
+                    description=row["description"],
+                    reference=row["reference"],
+                    debit=debit,
+                    credit=credit,
+                    balance=running,
+                )
+            )
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_cursor = encode_cursor(
+                [last["entry_date"].isoformat(), last["posted_at"].isoformat(), last["journal_id"], last["line_no"]]
+            )
+        return LedgerPage(account, opening, items, next_cursor)
+
+    # --- fiscal periods ------------------------------------------------------------
+
+    async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]:
+        fp = fiscal_periods
+        result = await self._conn.execute(
+            sa.select(fp)
+            .where(fp.c.tenant_id == self._tenant, fp.c.fiscal_year == fiscal_year.label)
+            .order_by(fp.c.code)
+        )
+        return [
+            PeriodView(
+                code=m["code"],
+                fiscal_year=m["fiscal_year"],
+                start=m["start_date"],
+                end=m["end_date"],
+                status=PeriodStatus(m["status"]),
+                changed_at=m["changed_at"],
+                changed_by=m["changed_by"],
+                reason=m["reason"],
+                version=m["version"],
+            )
+            for m in result.mappings()
+        ]

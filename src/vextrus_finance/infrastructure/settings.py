@@ -1,0 +1,70 @@
+"""Every setting of the service, read once from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Shared by `serve` and `token` when JWT_SECRET is unset in development, so a developer can
+# mint a token without configuring anything. Production refuses to start with it.
+DEVELOPMENT_JWT_SECRET = "vextrus-finance-development-secret-never-use-in-production"  # noqa: S105
+DEFAULT_SQLITE_URL = "sqlite:///./data/vextrus-finance.db"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    port: int = Field(default=3014, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    database_url: str = DEFAULT_SQLITE_URL
+    database_pool_size: int = Field(default=20, ge=1)
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # None: migrate on start for the embedded SQLite default, not for PostgreSQL (a Job does).
+    migrate_on_start: bool | None = None
+
+    jwt_secret: SecretStr | None = None
+    jwt_leeway_seconds: int = Field(default=30, ge=0)
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+
+    snapshot_frequency: int = Field(default=50, ge=1)
+    snapshot_retention_count: int = Field(default=3, ge=1)
+    eventstore_read_batch_size: int = Field(default=500, ge=1)
+    eventstore_max_retry_attempts: int = Field(default=5, ge=1)
+    eventstore_retry_delay_ms: int = Field(default=20, ge=0)
+    idempotency_ttl_hours: int = Field(default=24, ge=24)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def should_migrate_on_start(self) -> bool:
+        return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
+
+    @property
+    def uses_development_secret(self) -> bool:
+        return self.jwt_secret is None
+
+    def jwt_key(self) -> str:
+        if self.jwt_secret is None:
+            return DEVELOPMENT_JWT_SECRET
+        return self.jwt_secret.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

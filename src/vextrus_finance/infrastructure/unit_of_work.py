@@ -1,0 +1,162 @@
+"""The SQL unit of work: one write transaction, events projected as they are recorded and
+appended (with their global positions) at commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.application.context import RequestContext, new_id, utc_now
+from vextrus_finance.application.ports import IdempotencyRace, StreamConflict, TransientFailure
+from vextrus_finance.domain.aggregate import Aggregate
+from vextrus_finance.infrastructure.chart import SqlAccountDirectory
+from vextrus_finance.infrastructure.database import Database
+from vextrus_finance.infrastructure.db_errors import (
+    is_idempotency_race,
+    is_transient,
+    sqlstate,
+)
+from vextrus_finance.infrastructure.event_store import EventEnvelope, EventStore
+from vextrus_finance.infrastructure.idempotency import SqlIdempotencyStore
+from vextrus_finance.infrastructure.numbering import SqlNumbering
+from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
+from vextrus_finance.infrastructure.projections import Projector
+from vextrus_finance.infrastructure.read_models import SqlLedgerReader
+
+A = TypeVar("A", bound=Aggregate[Any])
+
+
+class SqlUnitOfWork:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        ctx: RequestContext,
+        *,
+        store: EventStore,
+        projector: Projector,
+        idempotency_ttl: timedelta,
+        now: datetime,
+    ) -> None:
+        self.conn = conn
+        self.ctx = ctx
+        self._store = store
+        self._projector = projector
+        self._now = now
+        self._command_id = new_id()
+        self._queue: list[EventEnvelope] = []
+        self._appended: list[tuple[Aggregate[Any], int]] = []  # (aggregate, version before)
+        self._committed = False
+        tenant = ctx.tenant_id
+        self.accounts = SqlAccountDirectory(conn, tenant)
+        self.periods = SqlPeriodGuard(conn, tenant)
+        self.numbers = SqlNumbering(conn, tenant)
+        self.idempotency = SqlIdempotencyStore(conn, tenant, ttl=idempotency_ttl, now=now)
+        self.reader = SqlLedgerReader(conn, tenant)
+
+    def now(self) -> datetime:
+        """One timestamp for the whole command: every event of it was recorded together."""
+        return self._now
+
+    async def load(self, cls: type[A], stream_id: str) -> A:
+        return await self._store.load(self.conn, self.ctx.tenant_id, cls, stream_id)
+
+    async def record(self, *aggregates: Aggregate[Any]) -> None:
+        metadata = self.ctx.event_metadata(self._command_id)
+        for aggregate in aggregates:
+            if not aggregate.pending:
+                continue
+            before = aggregate.committed_version
+            batch = [
+                EventEnvelope(
+                    tenant_id=self.ctx.tenant_id,
+                    stream_type=aggregate.STREAM_TYPE,
+                    stream_id=aggregate.id,
+                    version=before + offset,
+                    event=event,
+                    metadata=metadata,
+                    recorded_at=self._now,
+                )
+                for offset, event in enumerate(aggregate.pending, start=1)
+            ]
+            await self._projector.apply(self.conn, batch)
+            self._queue.extend(batch)
+            self._appended.append((aggregate, before))
+            aggregate.mark_committed()
+
+    async def commit(self) -> None:
+        await self._store.append(self.conn, self._queue)
+        self._queue = []
+        self._committed = True
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        queued, appended = len(self._queue), len(self._appended)
+        try:
+            async with self.conn.begin_nested():
+                yield
+        except BaseException:
+            del self._queue[queued:]
+            del self._appended[appended:]
+            raise
+
+    @property
+    def snapshots_due(self) -> Sequence[Aggregate[Any]]:
+        return [
+            aggregate
+            for aggregate, before in self._appended
+            if self._store.snapshot_due(before, aggregate.committed_version)
+        ]
+
+    @property
+    def uncommitted(self) -> bool:
+        return bool(self._queue) and not self._committed
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(
+        self,
+        db: Database,
+        store: EventStore,
+        *,
+        projector: Projector | None = None,
+        idempotency_ttl: timedelta,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._db = db
+        self._store = store
+        self._projector = projector or Projector()
+        self._ttl = idempotency_ttl
+        self._clock = clock
+
+    @asynccontextmanager
+    async def __call__(self, ctx: RequestContext) -> AsyncIterator[SqlUnitOfWork]:
+        try:
+            async with self._db.write() as conn:
+                uow = SqlUnitOfWork(
+                    conn,
+                    ctx,
+                    store=self._store,
+                    projector=self._projector,
+                    idempotency_ttl=self._ttl,
+                    now=self._clock(),
+                )
+                yield uow
+                if uow.uncommitted:
+                    raise RuntimeError("events were recorded but commit() was not called")
+        except sa.exc.IntegrityError as exc:
+            if is_idempotency_race(exc):
+                raise IdempotencyRace() from exc
+            if sqlstate(exc) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
+                # Someone else wrote the same stream version (or the same unique key of a
+                # read model) first: reload and decide again.
+                raise StreamConflict() from exc
+            raise
+        except (sa.exc.DBAPIError, OSError, TimeoutError, sa.exc.TimeoutError) as exc:
+            if is_transient(exc):
+                raise TransientFailure(str(exc)) from exc
+            raise
