@@ -232,9 +232,7 @@ async def create_journal(
     return journal.id
 
 
-async def create_journal_batch(
-    uow: UnitOfWork, cmd: CreateJournalBatch
-) -> list[BatchItemResult]:
+async def create_journal_batch(uow: UnitOfWork, cmd: CreateJournalBatch) -> list[BatchItemResult]:
     """Atomic: all or nothing, one transaction. Not atomic: each journal in a savepoint of the
     same transaction; failures are reported per item and the rest commit."""
     # Take the locks up front in the one global order (period guard, then accounts by id)
@@ -245,14 +243,18 @@ async def create_journal_batch(
     posting_specs = [spec for j in cmd.journals if j.post for spec in j.lines]
     if posting_specs:
         ids = {s.account_id for s in posting_specs if s.account_id}
-        codes = await uow.accounts.by_codes({s.account_code for s in posting_specs if s.account_code})
+        codes = await uow.accounts.by_codes(
+            {s.account_code for s in posting_specs if s.account_code}
+        )
         await ledger.lock(ids | {r.id for r in codes.values()})
     results: list[BatchItemResult] = []
     for index, journal in enumerate(cmd.journals):
         prefix = f"journals[{index}]."
         if cmd.atomic:
             try:
-                results.append(BatchItemResult(index, await create_journal(uow, journal, ledger), None))
+                results.append(
+                    BatchItemResult(index, await create_journal(uow, journal, ledger), None)
+                )
             except DomainError as error:
                 raise _prefixed(error, prefix) from None
             continue

@@ -64,7 +64,5 @@ class LedgerReader(Protocol):
     async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]: ...
 
 
-
-
 class ReaderProvider(Protocol):
     def __call__(self, tenant_id: str) -> AbstractAsyncContextManager[LedgerReader]: ...

@@ -143,35 +143,106 @@ def demo_journals(today: date) -> list[CreateJournal]:
         JournalType.OPENING,
     )
     return [
-        CreateJournal(on(0), "Paid-up share capital deposited", (
-            _line("1120-01", debit="5000000.00"), _line("3100", credit="5000000.00"),
-        ), O, "BOARD-RES-01", post=True),
-        CreateJournal(on(3), "Cement and MS rod for Bashundhara tower, Mushak-6.3 received", (
-            _line("5100", debit="850000.00"), _line("1300", debit="127500.00"),
-            _line("2100", credit="977500.00"),
-        ), G, "GRN-0001", post=True),
-        CreateJournal(on(10), "Progress bill 1, Gulshan commercial project", (
-            _line("1200", debit="2300000.00"), _line("4100", credit="2000000.00"),
-            _line("2200", credit="300000.00"),
-        ), G, "BILL-0001", post=True),
-        CreateJournal(on(15), "Client cheque against progress bill 1", (
-            _line("1120-02", debit="1150000.00"), _line("1200", credit="1150000.00"),
-        ), CR, "CHQ-884512", post=True),
-        CreateJournal(on(18), "Part payment to cement supplier", (
-            _line("2100", debit="500000.00"), _line("1120-01", credit="500000.00"),
-        ), CP, "PAY-0001", post=True),
-        CreateJournal(on(20), "Cash withdrawn for site wages", (
-            _line("1100", debit="200000.00"), _line("1120-01", credit="200000.00"),
-        ), G, "CHQ-SELF-01", post=True),
-        CreateJournal(on(21), "Site labour wages, week 3", (
-            _line("5120", debit="150000.00"), _line("1100", credit="150000.00"),
-        ), CP, "WAGES-W03", post=True),
-        CreateJournal(on(25), "Flat booking money received by bKash", (
-            _line("1130-01", debit="250000.00"), _line("2300", credit="250000.00"),
-        ), CR, "BKASH-8N4K2Q", post=True),
-        CreateJournal(on(28), "Office rent accrual (awaiting approval)", (
-            _line("6110", debit="120000.00"), _line("2310", credit="120000.00"),
-        ), G, "RENT-ACCRUAL"),
+        CreateJournal(
+            on(0),
+            "Paid-up share capital deposited",
+            (
+                _line("1120-01", debit="5000000.00"),
+                _line("3100", credit="5000000.00"),
+            ),
+            O,
+            "BOARD-RES-01",
+            post=True,
+        ),
+        CreateJournal(
+            on(3),
+            "Cement and MS rod for Bashundhara tower, Mushak-6.3 received",
+            (
+                _line("5100", debit="850000.00"),
+                _line("1300", debit="127500.00"),
+                _line("2100", credit="977500.00"),
+            ),
+            G,
+            "GRN-0001",
+            post=True,
+        ),
+        CreateJournal(
+            on(10),
+            "Progress bill 1, Gulshan commercial project",
+            (
+                _line("1200", debit="2300000.00"),
+                _line("4100", credit="2000000.00"),
+                _line("2200", credit="300000.00"),
+            ),
+            G,
+            "BILL-0001",
+            post=True,
+        ),
+        CreateJournal(
+            on(15),
+            "Client cheque against progress bill 1",
+            (
+                _line("1120-02", debit="1150000.00"),
+                _line("1200", credit="1150000.00"),
+            ),
+            CR,
+            "CHQ-884512",
+            post=True,
+        ),
+        CreateJournal(
+            on(18),
+            "Part payment to cement supplier",
+            (
+                _line("2100", debit="500000.00"),
+                _line("1120-01", credit="500000.00"),
+            ),
+            CP,
+            "PAY-0001",
+            post=True,
+        ),
+        CreateJournal(
+            on(20),
+            "Cash withdrawn for site wages",
+            (
+                _line("1100", debit="200000.00"),
+                _line("1120-01", credit="200000.00"),
+            ),
+            G,
+            "CHQ-SELF-01",
+            post=True,
+        ),
+        CreateJournal(
+            on(21),
+            "Site labour wages, week 3",
+            (
+                _line("5120", debit="150000.00"),
+                _line("1100", credit="150000.00"),
+            ),
+            CP,
+            "WAGES-W03",
+            post=True,
+        ),
+        CreateJournal(
+            on(25),
+            "Flat booking money received by bKash",
+            (
+                _line("1130-01", debit="250000.00"),
+                _line("2300", credit="250000.00"),
+            ),
+            CR,
+            "BKASH-8N4K2Q",
+            post=True,
+        ),
+        CreateJournal(
+            on(28),
+            "Office rent accrual (awaiting approval)",
+            (
+                _line("6110", debit="120000.00"),
+                _line("2310", credit="120000.00"),
+            ),
+            G,
+            "RENT-ACCRUAL",
+        ),
     ]
 
 

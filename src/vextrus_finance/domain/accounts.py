@@ -292,6 +292,4 @@ def check_balance_limits(
                 )
             )
     if issues:
-        raise InvalidInput(
-            issues[0].message, code="balance_limit_exceeded", issues=tuple(issues)
-        )
+        raise InvalidInput(issues[0].message, code="balance_limit_exceeded", issues=tuple(issues))

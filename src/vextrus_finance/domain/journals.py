@@ -247,7 +247,9 @@ def build_lines(
                 account_code=line.account.code,
                 debit=line.debit,
                 credit=line.credit,
-                description=_text(line.description, DESCRIPTION_MAX, f"{where}.description", issues),
+                description=_text(
+                    line.description, DESCRIPTION_MAX, f"{where}.description", issues
+                ),
                 cost_center=_text(line.cost_center, TAG_MAX, f"{where}.cost_center", issues),
                 project=_text(line.project, TAG_MAX, f"{where}.project", issues),
                 tax_code=_text(line.tax_code, TAG_MAX, f"{where}.tax_code", issues),
@@ -409,7 +411,9 @@ class Journal(Aggregate[JournalState]):
         )
         reversal._emit(JournalPosted(posted_at=at, posted_by=by))
         self._emit(
-            JournalReversed(reversed_by_id=reversal_id, reversal_date=day, reason=reason, reversed_at=at)
+            JournalReversed(
+                reversed_by_id=reversal_id, reversal_date=day, reason=reason, reversed_at=at
+            )
         )
         return reversal
 
@@ -445,7 +449,9 @@ class Journal(Aggregate[JournalState]):
                     posted_by=event.posted_by,
                 )
             case JournalCancelled():
-                return replace(self.state, status=JournalStatus.CANCELLED, cancel_reason=event.reason)
+                return replace(
+                    self.state, status=JournalStatus.CANCELLED, cancel_reason=event.reason
+                )
             case JournalReversed():
                 return replace(
                     self.state, status=JournalStatus.REVERSED, reversed_by_id=event.reversed_by_id

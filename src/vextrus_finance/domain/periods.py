@@ -63,7 +63,9 @@ class FiscalPeriodBook(Aggregate[PeriodState]):
     def _apply(self, event: DomainEvent) -> PeriodState:
         match event:
             case FiscalPeriodClosed():
-                return PeriodState(PeriodStatus.CLOSED, event.closed_at, event.closed_by, event.reason)
+                return PeriodState(
+                    PeriodStatus.CLOSED, event.closed_at, event.closed_by, event.reason
+                )
             case FiscalPeriodReopened():
                 return PeriodState(
                     PeriodStatus.OPEN, event.reopened_at, event.reopened_by, event.reason

@@ -37,7 +37,9 @@ class SqlAccountDirectory:
         if not wanted:
             return {}
         result = await self._conn.execute(
-            sa.select(accounts).where(accounts.c.tenant_id == self._tenant, accounts.c.id.in_(wanted))
+            sa.select(accounts).where(
+                accounts.c.tenant_id == self._tenant, accounts.c.id.in_(wanted)
+            )
         )
         return {row.id: _record(row) for row in result}
 

@@ -60,7 +60,7 @@ def is_transient(exc: BaseException) -> bool:
         if sqlstate(exc) in _TRANSIENT_SQLSTATES:
             return True
         text = _text(exc).lower()
-        if "database is locked" in text or "connection" in text and "closed" in text:
+        if "database is locked" in text or ("connection" in text and "closed" in text):
             return True
         return isinstance(exc, sa.exc.InterfaceError)
     return isinstance(exc, sa.exc.TimeoutError)  # pool checkout timed out

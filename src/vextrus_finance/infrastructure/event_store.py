@@ -138,9 +138,7 @@ class EventStore:
         )
         return [_envelope(row) for row in result.mappings()]
 
-    async def load(
-        self, conn: AsyncConnection, tenant_id: str, cls: type[A], stream_id: str
-    ) -> A:
+    async def load(self, conn: AsyncConnection, tenant_id: str, cls: type[A], stream_id: str) -> A:
         """Newest usable snapshot plus the events after it; an empty aggregate if the stream
         does not exist."""
         aggregate = cls(stream_id)

@@ -4,7 +4,6 @@ its number back (no gaps from failed attempts)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.infrastructure.projections import upsert

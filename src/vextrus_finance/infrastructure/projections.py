@@ -42,7 +42,9 @@ def upsert(conn: AsyncConnection, table: sa.Table) -> Any:
     return dialect.insert(table)
 
 
-def _line_rows(tenant_id: str, journal_id: str, lines: Sequence[JournalLine]) -> list[dict[str, Any]]:
+def _line_rows(
+    tenant_id: str, journal_id: str, lines: Sequence[JournalLine]
+) -> list[dict[str, Any]]:
     return [
         {
             "tenant_id": tenant_id,
@@ -89,7 +91,9 @@ class Projector:
 
     # --- accounts --------------------------------------------------------------------
 
-    async def _account_opened(self, conn: AsyncConnection, e: EventEnvelope, ev: AccountOpened) -> None:
+    async def _account_opened(
+        self, conn: AsyncConnection, e: EventEnvelope, ev: AccountOpened
+    ) -> None:
         await conn.execute(
             sa.insert(self.t.accounts).values(
                 tenant_id=e.tenant_id,
@@ -117,7 +121,9 @@ class Projector:
             .values(version=e.version, updated_at=e.recorded_at, **values)
         )
 
-    async def _account_renamed(self, conn: AsyncConnection, e: EventEnvelope, ev: AccountRenamed) -> None:
+    async def _account_renamed(
+        self, conn: AsyncConnection, e: EventEnvelope, ev: AccountRenamed
+    ) -> None:
         await self._update_account(conn, e, name=ev.name)
 
     async def _account_parent_changed(
@@ -135,12 +141,18 @@ class Projector:
         self, conn: AsyncConnection, e: EventEnvelope, ev: AccountDeactivated
     ) -> None:
         await self._update_account(
-            conn, e, is_active=False, deactivated_at=ev.deactivated_at, deactivation_reason=ev.reason
+            conn,
+            e,
+            is_active=False,
+            deactivated_at=ev.deactivated_at,
+            deactivation_reason=ev.reason,
         )
 
     # --- journals --------------------------------------------------------------------
 
-    async def _journal_drafted(self, conn: AsyncConnection, e: EventEnvelope, ev: JournalDrafted) -> None:
+    async def _journal_drafted(
+        self, conn: AsyncConnection, e: EventEnvelope, ev: JournalDrafted
+    ) -> None:
         await conn.execute(
             sa.insert(self.t.journals).values(
                 tenant_id=e.tenant_id,
@@ -161,7 +173,9 @@ class Projector:
                 version=e.version,
             )
         )
-        await conn.execute(sa.insert(self.t.journal_lines), _line_rows(e.tenant_id, e.stream_id, ev.lines))
+        await conn.execute(
+            sa.insert(self.t.journal_lines), _line_rows(e.tenant_id, e.stream_id, ev.lines)
+        )
 
     async def _set_journal(self, conn: AsyncConnection, e: EventEnvelope, **values: Any) -> None:
         j = self.t.journals
@@ -171,7 +185,9 @@ class Projector:
             .values(version=e.version, **values)
         )
 
-    async def _journal_revised(self, conn: AsyncConnection, e: EventEnvelope, ev: JournalRevised) -> None:
+    async def _journal_revised(
+        self, conn: AsyncConnection, e: EventEnvelope, ev: JournalRevised
+    ) -> None:
         await self._set_journal(
             conn,
             e,
@@ -188,17 +204,29 @@ class Projector:
         )
         await conn.execute(sa.insert(jl), _line_rows(e.tenant_id, e.stream_id, ev.lines))
 
-    async def _journal_posted(self, conn: AsyncConnection, e: EventEnvelope, ev: JournalPosted) -> None:
+    async def _journal_posted(
+        self, conn: AsyncConnection, e: EventEnvelope, ev: JournalPosted
+    ) -> None:
         """Copy the lines into the ledger and add them to the account and period totals,
         all set-based: the lines are already in journal_lines."""
-        j, jl, a, apt = self.t.journals, self.t.journal_lines, self.t.accounts, self.t.account_period_totals
+        j, jl, a, apt = (
+            self.t.journals,
+            self.t.journal_lines,
+            self.t.accounts,
+            self.t.account_period_totals,
+        )
         await self._set_journal(
-            conn, e, status=JournalStatus.POSTED.value, posted_at=ev.posted_at, posted_by=ev.posted_by
+            conn,
+            e,
+            status=JournalStatus.POSTED.value,
+            posted_at=ev.posted_at,
+            posted_by=ev.posted_by,
         )
         journal = (
             await conn.execute(
-                sa.select(j.c.date, j.c.number, j.c.type, j.c.currency, j.c.description, j.c.reference)
-                .where(j.c.tenant_id == e.tenant_id, j.c.id == e.stream_id)
+                sa.select(
+                    j.c.date, j.c.number, j.c.type, j.c.currency, j.c.description, j.c.reference
+                ).where(j.c.tenant_id == e.tenant_id, j.c.id == e.stream_id)
             )
         ).one()
         of_journal = (jl.c.tenant_id == e.tenant_id, jl.c.journal_id == e.stream_id)
@@ -206,9 +234,20 @@ class Projector:
         await conn.execute(
             sa.insert(le).from_select(
                 [
-                    "tenant_id", "journal_id", "line_no", "account_id", "entry_date", "posted_at",
-                    "line_id", "journal_number", "journal_type", "currency", "description",
-                    "reference", "debit", "credit",
+                    "tenant_id",
+                    "journal_id",
+                    "line_no",
+                    "account_id",
+                    "entry_date",
+                    "posted_at",
+                    "line_id",
+                    "journal_number",
+                    "journal_type",
+                    "currency",
+                    "description",
+                    "reference",
+                    "debit",
+                    "credit",
                 ],
                 sa.select(
                     jl.c.tenant_id,
@@ -271,9 +310,13 @@ class Projector:
     async def _journal_cancelled(
         self, conn: AsyncConnection, e: EventEnvelope, ev: JournalCancelled
     ) -> None:
-        await self._set_journal(conn, e, status=JournalStatus.CANCELLED.value, cancel_reason=ev.reason)
+        await self._set_journal(
+            conn, e, status=JournalStatus.CANCELLED.value, cancel_reason=ev.reason
+        )
 
-    async def _journal_reversed(self, conn: AsyncConnection, e: EventEnvelope, ev: JournalReversed) -> None:
+    async def _journal_reversed(
+        self, conn: AsyncConnection, e: EventEnvelope, ev: JournalReversed
+    ) -> None:
         await self._set_journal(
             conn, e, status=JournalStatus.REVERSED.value, reversed_by_id=ev.reversed_by_id
         )

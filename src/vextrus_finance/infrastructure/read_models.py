@@ -113,22 +113,30 @@ class SqlLedgerReader:
 
     async def account(self, account_id: str) -> AccountView | None:
         row = (
-            await self._conn.execute(
-                sa.select(accounts).where(
-                    accounts.c.tenant_id == self._tenant, accounts.c.id == account_id
+            (
+                await self._conn.execute(
+                    sa.select(accounts).where(
+                        accounts.c.tenant_id == self._tenant, accounts.c.id == account_id
+                    )
                 )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         return account_view(row) if row else None
 
     async def account_by_code(self, code: str) -> AccountView | None:
         row = (
-            await self._conn.execute(
-                sa.select(accounts).where(
-                    accounts.c.tenant_id == self._tenant, accounts.c.code == code
+            (
+                await self._conn.execute(
+                    sa.select(accounts).where(
+                        accounts.c.tenant_id == self._tenant, accounts.c.code == code
+                    )
                 )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         return account_view(row) if row else None
 
     async def accounts(
@@ -148,8 +156,10 @@ class SqlLedgerReader:
             (after,) = decode_cursor(cursor, 1)
             query = query.where(accounts.c.code > str(after))
         rows = (
-            await self._conn.execute(query.order_by(accounts.c.code).limit(limit + 1))
-        ).mappings().all()
+            (await self._conn.execute(query.order_by(accounts.c.code).limit(limit + 1)))
+            .mappings()
+            .all()
+        )
         items = [account_view(r) for r in rows[:limit]]
         more = len(rows) > limit
         return Page(items, encode_cursor([items[-1].code]) if more else None)
@@ -162,7 +172,10 @@ class SqlLedgerReader:
             return lines
         result = await self._conn.execute(
             sa.select(journal_lines)
-            .where(journal_lines.c.tenant_id == self._tenant, journal_lines.c.journal_id.in_(journal_ids))
+            .where(
+                journal_lines.c.tenant_id == self._tenant,
+                journal_lines.c.journal_id.in_(journal_ids),
+            )
             .order_by(journal_lines.c.journal_id, journal_lines.c.line_no)
         )
         for row in result.mappings():
@@ -171,12 +184,16 @@ class SqlLedgerReader:
 
     async def journal(self, journal_id: str) -> JournalView | None:
         row = (
-            await self._conn.execute(
-                sa.select(journals).where(
-                    journals.c.tenant_id == self._tenant, journals.c.id == journal_id
+            (
+                await self._conn.execute(
+                    sa.select(journals).where(
+                        journals.c.tenant_id == self._tenant, journals.c.id == journal_id
+                    )
                 )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         return _journal_view(row, (await self._lines_of([journal_id]))[journal_id])
@@ -202,15 +219,25 @@ class SqlLedgerReader:
                 key_date = date.fromisoformat(str(after_date))
             except ValueError:
                 raise InvalidInput("not a cursor this list gave out", field="cursor") from None
-            query = query.where(sa.tuple_(j.c.date, j.c.number) < sa.tuple_(key_date, str(after_number)))
+            query = query.where(
+                sa.tuple_(j.c.date, j.c.number) < sa.tuple_(key_date, str(after_number))
+            )
         rows = (
-            await self._conn.execute(query.order_by(j.c.date.desc(), j.c.number.desc()).limit(limit + 1))
-        ).mappings().all()
+            (
+                await self._conn.execute(
+                    query.order_by(j.c.date.desc(), j.c.number.desc()).limit(limit + 1)
+                )
+            )
+            .mappings()
+            .all()
+        )
         page = rows[:limit]
         lines = await self._lines_of([r["id"] for r in page])
         items = [_journal_view(r, lines[r["id"]]) for r in page]
         more = len(rows) > limit
-        next_cursor = encode_cursor([items[-1].date.isoformat(), items[-1].number]) if more else None
+        next_cursor = (
+            encode_cursor([items[-1].date.isoformat(), items[-1].number]) if more else None
+        )
         return Page(items, next_cursor)
 
     # --- balances ------------------------------------------------------------------
@@ -219,7 +246,8 @@ class SqlLedgerReader:
         row = (
             await self._conn.execute(
                 sa.select(
-                    sa.func.min(account_period_totals.c.month), sa.func.max(account_period_totals.c.month)
+                    sa.func.min(account_period_totals.c.month),
+                    sa.func.max(account_period_totals.c.month),
                 ).where(account_period_totals.c.tenant_id == self._tenant)
             )
         ).one()
@@ -269,8 +297,13 @@ class SqlLedgerReader:
         credit = a.c.credit_total - moved_credit if backward else moved_credit
         result = await self._conn.execute(
             sa.select(
-                a.c.id, a.c.code, a.c.name, a.c.type, a.c.is_active,
-                debit.label("debit"), credit.label("credit"),
+                a.c.id,
+                a.c.code,
+                a.c.name,
+                a.c.type,
+                a.c.is_active,
+                debit.label("debit"),
+                credit.label("credit"),
             )
             .select_from(a.outerjoin(moved, moved.c.account_id == a.c.id))
             .where(a.c.tenant_id == self._tenant, a.c.currency == currency)
@@ -327,21 +360,31 @@ class SqlLedgerReader:
                 )
             except (TypeError, ValueError):
                 raise InvalidInput("not a cursor this list gave out", field="cursor") from None
-            query = query.where(sa.tuple_(*order) > sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)]))
+            query = query.where(
+                sa.tuple_(*order)
+                > sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)])
+            )
             # Opening = end of the previous day + that day's entries up to the cursor.
             opening = await self._account_balance_as_of(account, key[0] - timedelta(days=1))
             same_day = (
                 await self._conn.execute(
-                    sa.select(sa.func.coalesce(sa.func.sum(le.c.debit), 0), sa.func.coalesce(sa.func.sum(le.c.credit), 0))
-                    .where(
+                    sa.select(
+                        sa.func.coalesce(sa.func.sum(le.c.debit), 0),
+                        sa.func.coalesce(sa.func.sum(le.c.credit), 0),
+                    ).where(
                         le.c.tenant_id == self._tenant,
                         le.c.account_id == account.id,
                         le.c.entry_date == key[0],
-                        sa.tuple_(*order) <= sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)]),
+                        sa.tuple_(*order)
+                        <= sa.tuple_(
+                            *[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)]
+                        ),
                     )
                 )
             ).one()
-            opening += signed_balance(account.type, from_minor(int(same_day[0])), from_minor(int(same_day[1])))
+            opening += signed_balance(
+                account.type, from_minor(int(same_day[0])), from_minor(int(same_day[1]))
+            )
         elif date_from is not None:
             opening = await self._account_balance_as_of(account, date_from - timedelta(days=1))
         else:
@@ -370,7 +413,12 @@ class SqlLedgerReader:
         if len(rows) > limit:
             last = rows[limit - 1]
             next_cursor = encode_cursor(
-                [last["entry_date"].isoformat(), last["posted_at"].isoformat(), last["journal_id"], last["line_no"]]
+                [
+                    last["entry_date"].isoformat(),
+                    last["posted_at"].isoformat(),
+                    last["journal_id"],
+                    last["line_no"],
+                ]
             )
         return LedgerPage(account, opening, items, next_cursor)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +30,8 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     port: int = Field(default=3014, ge=1, le=65535)
     log_level: str = "INFO"
+    # "Today" for reports is the business day in Bangladesh, not the server's UTC date.
+    business_timezone: str = "Asia/Dhaka"
 
     database_url: str = DEFAULT_SQLITE_URL
     database_pool_size: int = Field(default=20, ge=1)
@@ -47,6 +51,9 @@ class Settings(BaseSettings):
     eventstore_retry_delay_ms: int = Field(default=20, ge=0)
     idempotency_ttl_hours: int = Field(default=24, ge=24)
 
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.business_timezone)).date()
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -58,6 +65,19 @@ class Settings(BaseSettings):
     @property
     def uses_development_secret(self) -> bool:
         return self.jwt_secret is None
+
+    def production_problems(self) -> list[str]:
+        """What is missing for a production start; empty means it may start."""
+        if self.environment is not Environment.PRODUCTION:
+            return []
+        problems = []
+        if self.jwt_secret is None:
+            problems.append("JWT_SECRET is not set (the development secret is refused)")
+        elif self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
+            problems.append("JWT_SECRET is the development secret")
+        if self.is_sqlite:
+            problems.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
+        return problems
 
     def jwt_key(self) -> str:
         if self.jwt_secret is None:

@@ -31,7 +31,7 @@ class Snapshotter:
             try:
                 async with self._db.write() as conn:
                     await self._store.save_snapshot(conn, ctx.tenant_id, aggregate, self._clock())
-            except Exception:  # noqa: BLE001 - by design nothing here may fail the command
+            except Exception:
                 self.errors += 1
                 log.exception(
                     "snapshot of %s %s at v%d failed",

@@ -112,7 +112,9 @@ def upgrade() -> None:
         sa.Column("month", sa.Integer, nullable=False, autoincrement=False),
         sa.Column("debit", sa.BigInteger, nullable=False),
         sa.Column("credit", sa.BigInteger, nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "account_id", "month", name="pk_account_period_totals"),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "account_id", "month", name="pk_account_period_totals"
+        ),
     )
     op.create_index(
         "ix_account_period_totals_tenant_month", "account_period_totals", ["tenant_id", "month"]

@@ -1,0 +1,1 @@
+"""HTTP: the FastAPI app, its routes, authentication, permissions and problem documents."""

@@ -1,0 +1,62 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from vextrus_finance import __version__
+from vextrus_finance.api import problems
+from vextrus_finance.api.auth import TokenVerifier
+from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
+from vextrus_finance.api.routes import accounts, health, journals, periods, reports
+from vextrus_finance.bootstrap import Container, bootstrap
+from vextrus_finance.infrastructure.database import redacted
+from vextrus_finance.infrastructure.settings import Environment, Settings, get_settings
+
+log = logging.getLogger("vextrus_finance")
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    settings = settings or (container.settings if container else get_settings())
+    refused = settings.production_problems()
+    if refused:
+        raise RuntimeError("refusing to start in production: " + "; ".join(refused))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container is None
+        app.state.container = container or bootstrap(settings)
+        if settings.uses_development_secret:
+            log.warning(
+                "JWT_SECRET is not set: using the DEVELOPMENT secret. Anyone can mint tokens. "
+                "Never run like this outside a developer machine."
+            )
+        if settings.should_migrate_on_start:
+            await app.state.container.migrate()
+        log.info("serving %s", redacted(settings.database_url))
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.container.close()
+
+    app = FastAPI(
+        title="Vextrus Finance",
+        version=__version__,
+        description="Event-sourced ledger for construction and real-estate companies in Bangladesh.",
+        lifespan=lifespan,
+    )
+    app.state.verifier = TokenVerifier(settings)
+    app.add_middleware(CorrelationIdMiddleware)
+    problems.install(app, show_internal_errors=settings.environment is Environment.DEVELOPMENT)
+
+    # Each resource router carries the full /api/v1 prefix itself, so a route's own path is
+    # the template the permission table is keyed by; `authorize` runs for every one of them.
+    for module in (accounts, journals, periods, reports):
+        app.include_router(module.router, dependencies=[Depends(authorize)])
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,147 @@
+"""Per-request plumbing: correlation ids in and out, authentication, tenancy, permissions,
+Idempotency-Key and If-Match, as FastAPI dependencies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vextrus_finance.api.auth import AuthenticationError, Principal, TokenVerifier
+from vextrus_finance.api.permissions import ROUTE_PERMISSIONS, granted
+from vextrus_finance.api.problems import Forbidden
+from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.runner import Idempotency
+from vextrus_finance.bootstrap import Container
+from vextrus_finance.domain.errors import InvalidInput
+
+CORRELATION_HEADER = "x-correlation-id"
+_CORRELATION_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
+_ETAG_RE = re.compile(r'(?:W/)?"?(\d{1,9})"?')
+
+
+class CorrelationIdMiddleware:
+    """Accept a sane X-Correlation-ID or make one; expose it to handlers and echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == CORRELATION_HEADER.encode()),
+            "",
+        )
+        correlation_id = given if _CORRELATION_RE.fullmatch(given) else str(uuid.uuid4())
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def authenticate(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    verifier: TokenVerifier = request.app.state.verifier
+    if not authorization:
+        raise AuthenticationError("send Authorization: Bearer <token>")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
+    return verifier.verify(token.strip())
+
+
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+
+def authorize(
+    request: Request,
+    principal: PrincipalDep,
+    x_tenant_id: Annotated[str | None, Header()] = None,
+) -> RequestContext:
+    """Tenant only from the token; the route's permission from the one table."""
+    if x_tenant_id is not None and x_tenant_id != principal.tenant_id:
+        raise Forbidden("X-Tenant-ID differs from the tenant in the token")
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    needed = ROUTE_PERMISSIONS.get((request.method, str(template)))
+    if needed is None:
+        raise Forbidden("no permission is configured for this route")
+    permissions = granted(principal.roles, principal.permissions)
+    if needed not in permissions:
+        raise Forbidden(f"this needs the {needed} permission")
+    request.state.permissions = permissions
+    return RequestContext(
+        tenant_id=principal.tenant_id,
+        user_id=principal.subject,
+        roles=principal.roles,
+        correlation_id=request.state.correlation_id,
+        client_ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+ContextDep = Annotated[RequestContext, Depends(authorize)]
+
+
+def require_also(request: Request, permission: str) -> None:
+    """A second permission that depends on the body (posting while creating)."""
+    if permission not in request.state.permissions:
+        raise Forbidden(f"this needs the {permission} permission")
+
+
+async def idempotency(
+    request: Request,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Idempotency | None:
+    if idempotency_key is None:
+        return None
+    if not _KEY_RE.fullmatch(idempotency_key):
+        raise InvalidInput("must be 1–255 printable ASCII characters", field="Idempotency-Key")
+    raw = await request.body()
+    try:
+        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = raw
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical
+    ).hexdigest()
+    return Idempotency(idempotency_key, digest)
+
+
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
+
+
+def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    if if_match is None:
+        return None
+    match = _ETAG_RE.fullmatch(if_match.strip())
+    if not match:
+        raise InvalidInput('must be a version such as "3"', field="If-Match")
+    return int(match.group(1))
+
+
+IfMatchDep = Annotated[int | None, Depends(if_match)]

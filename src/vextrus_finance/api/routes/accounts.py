@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
+from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.journals import LedgerOut
+from vextrus_finance.application import accounts as commands
+from vextrus_finance.application.queries import LedgerReader
+from vextrus_finance.application.views import AccountView
+from vextrus_finance.domain.accounts import AccountType
+from vextrus_finance.domain.errors import InvalidInput, NotFound
+
+router = APIRouter(prefix=f"{API}/accounts", tags=["accounts"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+async def _account(reader: LedgerReader, account_id: str) -> AccountView | None:
+    return await reader.account(account_id)
+
+
+def _location(account_id: str) -> str:
+    return f"/api/v1/accounts/{account_id}"
+
+
+@router.post("", status_code=201, response_model=AccountOut)
+async def open_account(
+    body: AccountIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
+) -> JSONResponse:
+    command = commands.OpenAccount(
+        code=body.code,
+        name=body.name,
+        type=body.type,
+        parent_id=body.parent_id,
+        currency=body.currency,
+        balance_limit=body.balance_limit,
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.open_account(uow, command),
+        _account,
+        AccountOut,
+        status=201,
+        idempotency=idem,
+        location=_location,
+    )
+
+
+@router.get("", response_model=ListOf[AccountOut])
+async def list_accounts(
+    ctx: ContextDep,
+    container: ContainerDep,
+    type: AccountType | None = None,
+    active: bool | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    async with container.reader(ctx.tenant_id) as reader:
+        page = await reader.accounts(account_type=type, active=active, limit=limit, cursor=cursor)
+    return respond(dump(ListOf[AccountOut], page))
+
+
+@router.get("/by-code/{code}", response_model=AccountOut)
+async def account_by_code(code: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.reader(ctx.tenant_id) as reader:
+        view = await reader.account_by_code(code)
+    if view is None:
+        raise NotFound(f"no account with code {code}", code="account_not_found")
+    return respond(dump(AccountOut, view))
+
+
+@router.get("/{account_id}", response_model=AccountOut)
+async def get_account(account_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.reader(ctx.tenant_id) as reader:
+        view = await reader.account(account_id)
+    if view is None:
+        raise NotFound(f"no account {account_id}", code="account_not_found")
+    return respond(dump(AccountOut, view))
+
+
+@router.patch("/{account_id}", response_model=AccountOut)
+async def update_account(
+    account_id: str,
+    body: AccountPatch,
+    ctx: ContextDep,
+    container: ContainerDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    given = body.model_fields_set
+    if "name" in given and body.name is None:
+        raise InvalidInput("name cannot be removed", field="name")
+    command = commands.UpdateAccount(
+        account_id=account_id,
+        name=body.name,
+        parent_id=commands.Change(body.parent_id) if "parent_id" in given else None,
+        balance_limit=commands.Change(body.balance_limit) if "balance_limit" in given else None,
+        expected_version=expected,
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.update_account(uow, command),
+        _account,
+        AccountOut,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{account_id}/deactivate", response_model=AccountOut)
+async def deactivate_account(
+    account_id: str,
+    body: DeactivateIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.DeactivateAccount(account_id, body.reason, expected_version=expected)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.deactivate_account(uow, command),
+        _account,
+        AccountOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )
+
+
+@router.get("/{account_id}/ledger", response_model=LedgerOut)
+async def account_ledger(
+    account_id: str,
+    ctx: ContextDep,
+    container: ContainerDep,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("'from' must not be after 'to'", field="from")
+    async with container.reader(ctx.tenant_id) as reader:
+        account = await reader.account(account_id)
+        if account is None:
+            raise NotFound(f"no account {account_id}", code="account_not_found")
+        page = await reader.ledger(
+            account, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
+        )
+    closing = page.items[-1].balance if page.items else page.opening_balance
+    body = {
+        "account_id": account.id,
+        "account_code": account.code,
+        "account_name": account.name,
+        "currency": account.currency,
+        "opening_balance": page.opening_balance,
+        "closing_balance": closing,
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+    }
+    return respond(dump(LedgerOut, body))

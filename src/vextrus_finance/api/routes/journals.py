@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.context import (
+    ContainerDep,
+    ContextDep,
+    IdempotencyDep,
+    IfMatchDep,
+    require_also,
+)
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.problems import status_of
+from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.journals import (
+    CancelIn,
+    JournalBatchIn,
+    JournalBatchOut,
+    JournalIn,
+    JournalLineIn,
+    JournalOut,
+    JournalPatch,
+    ReverseIn,
+)
+from vextrus_finance.application import journals as commands
+from vextrus_finance.application.accounts import Change
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.queries import JournalFilter, LedgerReader
+from vextrus_finance.application.views import JournalView
+from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.fiscal import parse_period
+from vextrus_finance.domain.journals import JournalStatus, JournalType
+from vextrus_finance.domain.money import ZERO
+
+router = APIRouter(prefix=f"{API}/journals", tags=["journals"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _lines(lines: list[JournalLineIn]) -> tuple[commands.LineSpec, ...]:
+    return tuple(
+        commands.LineSpec(
+            account_id=line.account_id,
+            account_code=line.account_code,
+            debit=line.debit if line.debit is not None else ZERO,
+            credit=line.credit if line.credit is not None else ZERO,
+            description=line.description,
+            cost_center=line.cost_center,
+            project=line.project,
+            tax_code=line.tax_code,
+        )
+        for line in lines
+    )
+
+
+def _command(body: JournalIn) -> commands.CreateJournal:
+    return commands.CreateJournal(
+        date=body.date,
+        description=body.description,
+        lines=_lines(body.lines),
+        type=body.type,
+        reference=body.reference,
+        currency=body.currency,
+        post=body.post,
+    )
+
+
+async def _journal(reader: LedgerReader, journal_id: str) -> JournalView | None:
+    return await reader.journal(journal_id)
+
+
+def _location(journal_id: str) -> str:
+    return f"/api/v1/journals/{journal_id}"
+
+
+@router.post("", status_code=201, response_model=JournalOut)
+async def create_journal(
+    body: JournalIn,
+    request: Request,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    if body.post:
+        require_also(request, "journal:post")
+    command = _command(body)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.create_journal(uow, command),
+        _journal,
+        JournalOut,
+        status=201,
+        idempotency=idem,
+        location=_location,
+    )
+
+
+@router.post("/batch", status_code=201, response_model=JournalBatchOut)
+async def create_journal_batch(
+    body: JournalBatchIn,
+    request: Request,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    if any(j.post for j in body.journals):
+        require_also(request, "journal:post")
+    command = commands.CreateJournalBatch(tuple(_command(j) for j in body.journals), body.atomic)
+
+    async def decide(uow: UnitOfWork) -> list[commands.BatchItemResult]:
+        return await commands.create_journal_batch(uow, command)
+
+    async def present(
+        uow: UnitOfWork, results: list[commands.BatchItemResult]
+    ) -> tuple[int, object]:
+        items, errors = [], []
+        for result in results:
+            if result.journal_id is not None:
+                items.append(dump(JournalOut, await uow.reader.journal(result.journal_id)))
+            elif result.error is not None:
+                errors.append(
+                    {
+                        "index": result.index,
+                        "status": status_of(result.error),
+                        "code": result.error.code,
+                        "detail": result.error.message,
+                        "errors": [
+                            {"field": i.field, "message": i.message, "code": i.code}
+                            for i in result.error.issues
+                        ],
+                    }
+                )
+        return 201, {"items": items, "errors": errors}
+
+    outcome = await container.runner.run(ctx, decide, present, idempotency=idem)
+    return respond(outcome.body, outcome.status_code, replayed=outcome.replayed)
+
+
+@router.get("", response_model=ListOf[JournalOut])
+async def list_journals(
+    ctx: ContextDep,
+    container: ContainerDep,
+    status: JournalStatus | None = None,
+    type: JournalType | None = None,
+    period: str | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    if period is not None:
+        period = parse_period(period, field="period").code
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("'from' must not be after 'to'", field="from")
+    where = JournalFilter(status, type, period, date_from, date_to)
+    async with container.reader(ctx.tenant_id) as reader:
+        page = await reader.journals(where, limit=limit, cursor=cursor)
+    return respond(dump(ListOf[JournalOut], page))
+
+
+@router.get("/{journal_id}", response_model=JournalOut)
+async def get_journal(journal_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.reader(ctx.tenant_id) as reader:
+        view = await reader.journal(journal_id)
+    if view is None:
+        raise NotFound(f"no journal {journal_id}", code="journal_not_found")
+    return respond(dump(JournalOut, view))
+
+
+@router.patch("/{journal_id}", response_model=JournalOut)
+async def revise_journal(
+    journal_id: str,
+    body: JournalPatch,
+    ctx: ContextDep,
+    container: ContainerDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    given = body.model_fields_set
+    for name in ("date", "description", "lines"):
+        if name in given and getattr(body, name) is None:
+            raise InvalidInput(f"{name} cannot be removed", field=name)
+    command = commands.ReviseJournal(
+        journal_id=journal_id,
+        date=body.date,
+        description=body.description,
+        reference=Change(body.reference) if "reference" in given else None,
+        lines=_lines(body.lines) if body.lines is not None else None,
+        expected_version=expected,
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.revise_journal(uow, command),
+        _journal,
+        JournalOut,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{journal_id}/post", response_model=JournalOut)
+async def post_journal(
+    journal_id: str,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.PostJournal(journal_id, expected_version=expected)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.post_journal(uow, command),
+        _journal,
+        JournalOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{journal_id}/reverse", status_code=201, response_model=JournalOut)
+async def reverse_journal(
+    journal_id: str,
+    body: ReverseIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.ReverseJournal(
+        journal_id, body.date, reason=body.reason, expected_version=expected
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.reverse_journal(uow, command),
+        _journal,
+        JournalOut,
+        status=201,
+        idempotency=idem,
+        if_match=expected is not None,
+        location=_location,
+    )
+
+
+@router.post("/{journal_id}/cancel", response_model=JournalOut)
+async def cancel_journal(
+    journal_id: str,
+    body: CancelIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.CancelJournal(journal_id, body.reason, expected_version=expected)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.cancel_journal(uow, command),
+        _journal,
+        JournalOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )

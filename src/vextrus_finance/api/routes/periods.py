@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.reports import PeriodChangeIn, PeriodOut
+from vextrus_finance.application.periods import ChangePeriod, change_period, periods_of_year
+from vextrus_finance.application.queries import LedgerReader
+from vextrus_finance.application.views import Page, PeriodView
+from vextrus_finance.domain.fiscal import fiscal_year_of, parse_fiscal_year, parse_period
+
+router = APIRouter(prefix=f"{API}/fiscal-periods", tags=["fiscal periods"])
+
+
+async def _period(reader: LedgerReader, code: str) -> PeriodView | None:
+    period = parse_period(code)
+    views = periods_of_year(
+        period.fiscal_year, await reader.closed_or_reopened_periods(period.fiscal_year)
+    )
+    return next(v for v in views if v.code == period.code)
+
+
+@router.get("", response_model=ListOf[PeriodOut])
+async def list_periods(
+    ctx: ContextDep, container: ContainerDep, fiscal_year: str | None = None
+) -> JSONResponse:
+    year = (
+        parse_fiscal_year(fiscal_year)
+        if fiscal_year
+        else fiscal_year_of(container.settings.today())
+    )
+    async with container.reader(ctx.tenant_id) as reader:
+        views = periods_of_year(year, await reader.closed_or_reopened_periods(year))
+    return respond(dump(ListOf[PeriodOut], Page(views, None)))
+
+
+async def _change(
+    code: str,
+    body: PeriodChangeIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    *,
+    close: bool,
+) -> JSONResponse:
+    command = ChangePeriod(code, body.reason, close=close)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: change_period(uow, command),
+        _period,
+        PeriodOut,
+        idempotency=idem,
+    )
+
+
+@router.post("/{code}/close", response_model=PeriodOut)
+async def close_period(
+    code: str, body: PeriodChangeIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
+) -> JSONResponse:
+    return await _change(code, body, ctx, container, idem, close=True)
+
+
+@router.post("/{code}/reopen", response_model=PeriodOut)
+async def reopen_period(
+    code: str, body: PeriodChangeIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
+) -> JSONResponse:
+    return await _change(code, body, ctx, container, idem, close=False)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.context import ContainerDep, ContextDep
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.reports import TrialBalanceOut
+from vextrus_finance.application.reports import trial_balance
+from vextrus_finance.domain.accounts import validate_currency
+from vextrus_finance.domain.errors import InvalidInput
+from vextrus_finance.domain.fiscal import parse_fiscal_year
+
+router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
+
+
+@router.get("/trial-balance", response_model=TrialBalanceOut)
+async def get_trial_balance(
+    ctx: ContextDep,
+    container: ContainerDep,
+    as_of: date | None = None,
+    fiscal_year: str | None = None,
+    currency: str = "BDT",
+    include_zero: bool = True,
+) -> JSONResponse:
+    """Balances at the end of `as_of` (default: today in Dhaka). With `fiscal_year` alone, as
+    of that year's last day; with both, `as_of` must fall inside the year."""
+    currency = validate_currency(currency)
+    year = parse_fiscal_year(fiscal_year) if fiscal_year else None
+    if year is not None and as_of is not None and not year.contains(as_of):
+        raise InvalidInput(f"{as_of} is not in {year.label}", field="as_of")
+    day = as_of or (year.end if year else container.settings.today())
+    async with container.reader(ctx.tenant_id) as reader:
+        rows = await reader.balances_as_of(day, currency)
+    view = trial_balance(
+        rows, as_of=day, currency=currency, fiscal_year=year, include_zero=include_zero
+    )
+    return respond(dump(TrialBalanceOut, view))

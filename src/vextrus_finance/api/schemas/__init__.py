@@ -1,0 +1,1 @@
+"""Request and response bodies of the REST contract (snake_case, amounts as decimal strings)."""

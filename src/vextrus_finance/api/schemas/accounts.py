@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from vextrus_finance.api.schemas.common import AmountOut, Body, View
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+
+
+class AccountIn(Body):
+    code: str = Field(examples=["1120-04"])
+    name: str = Field(examples=["Eastern Bank - Current Account"])
+    type: AccountType
+    parent_id: str | None = None
+    currency: str = "BDT"
+    balance_limit: BalanceLimit | None = None
+
+
+class AccountPatch(Body):
+    name: str | None = None
+    parent_id: str | None = None
+    balance_limit: BalanceLimit | None = None
+
+
+class DeactivateIn(Body):
+    reason: str = Field(examples=["Bank account closed in October 2025"])
+
+
+class AccountOut(View):
+    id: str
+    code: str
+    name: str
+    type: AccountType
+    parent_id: str | None
+    currency: str
+    is_active: bool
+    balance: AmountOut = Field(description="Signed balance on the account's normal side")
+    debit_total: AmountOut
+    credit_total: AmountOut
+    balance_limit: BalanceLimit | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deactivated_at: datetime | None
+    deactivation_reason: str | None

@@ -1,0 +1,194 @@
+"""The `vextrus-finance` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.seed import seed_chart, seed_demo_journals
+from vextrus_finance.bootstrap import Container, bootstrap
+from vextrus_finance.infrastructure.database import redacted
+from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.settings import Settings, get_settings
+
+app = typer.Typer(no_args_is_help=True, help="Vextrus Finance: the ledger service and its tools.")
+projections = typer.Typer(no_args_is_help=True, help="Read models built from the event log.")
+app.add_typer(projections, name="projections")
+console = Console(stderr=True)
+T = TypeVar("T")
+DEMO_TENANT = "demo"
+
+
+def _run(work: Callable[[Container], Awaitable[T]], settings: Settings | None = None) -> T:
+    async def main() -> T:
+        container = bootstrap(settings or get_settings())
+        try:
+            return await work(container)
+        finally:
+            await container.close()
+
+    return asyncio.run(main())
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the latest schema."""
+    settings = get_settings()
+    _run(lambda c: c.migrate())
+    console.print(f"[green]migrated[/] {redacted(settings.database_url)}")
+
+
+async def _seed(container: Container, tenant: str, with_journals: bool) -> tuple[int, int]:
+    ctx = RequestContext(tenant_id=tenant, user_id="cli:seed")
+
+    async def decide(uow: UnitOfWork) -> tuple[int, int]:
+        opened = await seed_chart(uow)
+        journals = 0
+        if with_journals and opened:  # only into a fresh chart: seeding twice adds nothing
+            journals = await seed_demo_journals(uow, container.settings.today())
+        return opened, journals
+
+    async def present(_uow: UnitOfWork, result: tuple[int, int]) -> tuple[int, Any]:
+        return 200, list(result)
+
+    outcome = await container.runner.run(ctx, decide, present)
+    return outcome.body[0], outcome.body[1]
+
+
+def _token(settings: Settings, tenant: str, roles: list[str], sub: str, ttl: int) -> str:
+    from vextrus_finance.api.auth import mint_token
+
+    return mint_token(settings, tenant_id=tenant, roles=roles, subject=sub, ttl_seconds=ttl)
+
+
+@app.command()
+def seed(
+    tenant: Annotated[
+        str | None, typer.Option(help="Give this tenant the standard chart (default: demo tenant)")
+    ] = None,
+) -> None:
+    """Create the demo tenant (standard chart and sample journals), or give TENANT the chart."""
+    settings = get_settings()
+
+    async def work(container: Container) -> tuple[int, int]:
+        await container.migrate() if settings.should_migrate_on_start else None
+        return await _seed(container, tenant or DEMO_TENANT, with_journals=tenant is None)
+
+    opened, journals = _run(work)
+    console.print(
+        f"tenant [bold]{tenant or DEMO_TENANT}[/]: {opened} accounts opened, {journals} journals"
+    )
+
+
+@app.command()
+def token(
+    tenant: Annotated[str, typer.Option(help="tenant_id claim")] = DEMO_TENANT,
+    roles: Annotated[str, typer.Option(help="comma-separated roles")] = "admin",
+    sub: Annotated[str, typer.Option(help="subject (user id)")] = "dev-user",
+    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 3600,
+) -> None:
+    """Print a JWT signed with JWT_SECRET (or the development secret)."""
+    names = [r.strip() for r in roles.split(",") if r.strip()]
+    typer.echo(_token(get_settings(), tenant, names, sub, ttl))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: HOST or 0.0.0.0")] = None,
+    port: Annotated[int | None, typer.Option(help="default: PORT or 3014")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="migrate, seed the demo tenant and print a token first")
+    ] = False,
+) -> None:
+    """Serve the REST API."""
+    import uvicorn
+
+    from vextrus_finance.api.app import create_app
+
+    settings = get_settings()
+    _configure_logging(settings)
+    if demo:
+
+        async def prepare(container: Container) -> tuple[int, int]:
+            await container.migrate()
+            return await _seed(container, DEMO_TENANT, with_journals=True)
+
+        opened, journals = _run(prepare)
+        console.print(
+            f"[green]demo tenant ready[/] ({opened} accounts and {journals} journals added)"
+        )
+        console.print("[bold]Development token[/] (tenant demo, role admin, valid 12 hours):")
+        typer.echo(_token(settings, DEMO_TENANT, ["admin"], "demo-admin", 12 * 3600))
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=30,
+    )
+
+
+def _progress_run(
+    label: str, work: Callable[[Rebuilder, Callable[[int, int], None]], Awaitable[T]]
+) -> T:
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, done))
+
+        return _run(lambda c: work(Rebuilder(c.db, c.store), advance))
+
+
+@projections.command("rebuild")
+def projections_rebuild() -> None:
+    """Rebuild every read model from the event log (safe while the service runs)."""
+    events = _progress_run("rebuilding", lambda r, p: r.rebuild(p))
+    console.print(f"[green]rebuilt[/] from {events} events")
+
+
+@app.command()
+def verify() -> None:
+    """Check that a rebuild equals the live read models and that debits equal credits."""
+    report = _progress_run("verifying", lambda r, p: r.verify(p))
+    table = Table("check", "result")
+    table.add_row("events replayed", str(report.events))
+    for difference in report.differences:
+        table.add_row(
+            f"table {difference.table}",
+            f"[red]{difference.only_in_live} rows only live, "
+            f"{difference.only_in_rebuild} only in the rebuild[/]",
+        )
+    for imbalance in report.imbalances:
+        table.add_row(
+            f"tenant {imbalance.tenant_id} {imbalance.currency}",
+            f"[red]debits {imbalance.debit / 100:.2f} ≠ credits {imbalance.credit / 100:.2f}[/]",
+        )
+    if report.account_total_mismatches:
+        table.add_row(
+            "account totals", f"[red]{report.account_total_mismatches} accounts differ[/]"
+        )
+    table.add_row("verdict", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
+    console.print(table)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def main() -> None:
+    app()

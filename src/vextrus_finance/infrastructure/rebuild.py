@@ -1,0 +1,213 @@
+"""Rebuilding the read models from the event log, and verifying that a rebuild equals what the
+live tables hold.
+
+Both replay every event into shadow tables (`rebuild_*`) while the service keeps running, then
+catch up the last events while holding the event-log head (no appender can slip in between).
+`rebuild` then swaps the shadow contents into the live tables in that same transaction;
+`verify` compares them row by row and checks that debits equal credits per tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.infrastructure.database import Database
+from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.infrastructure.projections import Projector
+from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
+from vextrus_finance.infrastructure.schema import accounts, ledger_entries
+
+Progress = Callable[[int, int], None]  # (events replayed, events in the log)
+EVENTS_PER_TRANSACTION = 2000
+
+
+@dataclass(frozen=True)
+class TableDifference:
+    table: str
+    only_in_live: int
+    only_in_rebuild: int
+
+
+@dataclass(frozen=True)
+class Imbalance:
+    tenant_id: str
+    currency: str
+    debit: int
+    credit: int
+
+
+@dataclass
+class VerifyReport:
+    events: int
+    differences: list[TableDifference] = field(default_factory=list)
+    imbalances: list[Imbalance] = field(default_factory=list)
+    account_total_mismatches: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.imbalances and not self.account_total_mismatches
+
+
+class Rebuilder:
+    def __init__(self, db: Database, store: EventStore) -> None:
+        self._db = db
+        self._store = store
+
+    async def _create_shadow(self) -> tuple[ReadModelTables, sa.MetaData]:
+        shadow, metadata = shadow_tables()
+        async with self._db.write() as conn:
+            await conn.run_sync(metadata.drop_all)
+            await conn.run_sync(metadata.create_all)
+        return shadow, metadata
+
+    async def _drop_shadow(self, metadata: sa.MetaData) -> None:
+        async with self._db.write() as conn:
+            await conn.run_sync(metadata.drop_all)
+
+    async def _replay(
+        self,
+        conn: AsyncConnection,
+        projector: Projector,
+        after: int,
+        *,
+        limit: int | None,
+        total: int,
+        progress: Progress | None,
+    ) -> int:
+        """Project events after position `after` (at most `limit`); return the last position."""
+        done = 0
+        while limit is None or done < limit:
+            batch = await self._store.read_all(conn, after_position=after)
+            if not batch:
+                break
+            await projector.apply(conn, batch)
+            last = batch[-1].position
+            assert last is not None
+            done += len(batch)
+            after = last
+            if progress is not None:
+                progress(after, total)
+        return after
+
+    async def _fill_shadow(self, shadow: ReadModelTables, progress: Progress | None) -> int:
+        projector = Projector(shadow)
+        async with self._db.read() as conn:
+            total = await self._store.head_position(conn)
+        after = 0
+        while after < total:
+            async with self._db.write() as conn:
+                reached = await self._replay(
+                    conn,
+                    projector,
+                    after,
+                    limit=EVENTS_PER_TRANSACTION,
+                    total=total,
+                    progress=progress,
+                )
+            if reached == after:
+                break
+            after = reached
+        return after
+
+    async def rebuild(self, progress: Progress | None = None) -> int:
+        """Replace every read model with one rebuilt from the events; returns events replayed."""
+        shadow, metadata = await self._create_shadow()
+        try:
+            after = await self._fill_shadow(shadow, progress)
+            async with self._db.write() as conn:
+                head = await self._store.lock_head(conn)
+                after = await self._replay(
+                    conn, Projector(shadow), after, limit=None, total=head, progress=progress
+                )
+                for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
+                    await conn.execute(sa.delete(live))
+                    columns = [c.name for c in live.columns]
+                    await conn.execute(
+                        sa.insert(live).from_select(
+                            columns, sa.select(*[rebuilt.c[name] for name in columns])
+                        )
+                    )
+        finally:
+            await self._drop_shadow(metadata)
+        return after
+
+    async def verify(self, progress: Progress | None = None) -> VerifyReport:
+        shadow, metadata = await self._create_shadow()
+        try:
+            after = await self._fill_shadow(shadow, progress)
+            async with self._db.write() as conn:
+                head = await self._store.lock_head(conn)
+                after = await self._replay(
+                    conn, Projector(shadow), after, limit=None, total=head, progress=progress
+                )
+                report = VerifyReport(events=after)
+                for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
+                    difference = await _compare(conn, live, rebuilt)
+                    if difference is not None:
+                        report.differences.append(difference)
+                report.imbalances = await _imbalances(conn)
+                report.account_total_mismatches = await _account_total_mismatches(conn)
+        finally:
+            await self._drop_shadow(metadata)
+        return report
+
+
+async def _count_except(conn: AsyncConnection, a: sa.Table, b: sa.Table) -> int:
+    names = [c.name for c in a.columns]
+    diff = sa.except_(sa.select(*[a.c[n] for n in names]), sa.select(*[b.c[n] for n in names]))
+    result = await conn.execute(sa.select(sa.func.count()).select_from(diff.subquery()))
+    return int(result.scalar_one())
+
+
+async def _compare(
+    conn: AsyncConnection, live: sa.Table, rebuilt: sa.Table
+) -> TableDifference | None:
+    only_live = await _count_except(conn, live, rebuilt)
+    only_rebuilt = await _count_except(conn, rebuilt, live)
+    if only_live or only_rebuilt:
+        return TableDifference(live.name, only_live, only_rebuilt)
+    return None
+
+
+async def _imbalances(conn: AsyncConnection) -> list[Imbalance]:
+    """Σ debit = Σ credit over all posted lines, per tenant and currency."""
+    le = ledger_entries
+    debit, credit = sa.func.sum(le.c.debit), sa.func.sum(le.c.credit)
+    result = await conn.execute(
+        sa.select(le.c.tenant_id, le.c.currency, debit, credit)
+        .group_by(le.c.tenant_id, le.c.currency)
+        .having(debit != credit)
+    )
+    return [Imbalance(row[0], row[1], int(row[2]), int(row[3])) for row in result]
+
+
+async def _account_total_mismatches(conn: AsyncConnection) -> int:
+    """Accounts whose stored totals differ from the sum of their ledger lines."""
+    le = ledger_entries
+    sums = (
+        sa.select(
+            le.c.tenant_id,
+            le.c.account_id,
+            sa.func.sum(le.c.debit).label("debit"),
+            sa.func.sum(le.c.credit).label("credit"),
+        )
+        .group_by(le.c.tenant_id, le.c.account_id)
+        .subquery()
+    )
+    joined = accounts.outerjoin(
+        sums, sa.and_(sums.c.tenant_id == accounts.c.tenant_id, sums.c.account_id == accounts.c.id)
+    )
+    result = await conn.execute(
+        sa.select(sa.func.count())
+        .select_from(joined)
+        .where(
+            sa.or_(
+                accounts.c.debit_total != sa.func.coalesce(sums.c.debit, 0),
+                accounts.c.credit_total != sa.func.coalesce(sums.c.credit, 0),
+            )
+        )
+    )
+    return int(result.scalar_one())
