@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app = FastAPI(
         title="Vextrus Finance",
         version=__version__,
-        description="Event-sourced ledger for construction and real-estate companies in Bangladesh.",
+        description="Event-sourced ledger for Bangladeshi construction and real-estate firms.",
         lifespan=lifespan,
     )
     app.state.verifier = TokenVerifier(settings)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from jwt.types import Options
 
 from vextrus_finance.infrastructure.settings import Settings
 
@@ -49,7 +50,7 @@ class TokenVerifier:
         self._audience = settings.jwt_audience
 
     def verify(self, token: str) -> Principal:
-        options: dict[str, Any] = {
+        options: Options = {
             "require": ["exp", "sub"],
             "verify_aud": self._audience is not None,
         }

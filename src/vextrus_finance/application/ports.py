@@ -96,12 +96,26 @@ class UnitOfWork(Protocol):
     """One database transaction for one command: loads, records events (projecting them at
     once, so later reads in the same command see them) and commits all or nothing."""
 
-    ctx: RequestContext
-    accounts: AccountDirectory
-    periods: PeriodGuard
-    numbers: Numbering
-    idempotency: IdempotencyStore
-    reader: LedgerReader  # reads this transaction's own writes
+    # Read-only members (properties), so implementations may use narrower types.
+    @property
+    def ctx(self) -> RequestContext: ...
+
+    @property
+    def accounts(self) -> AccountDirectory: ...
+
+    @property
+    def periods(self) -> PeriodGuard: ...
+
+    @property
+    def numbers(self) -> Numbering: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def reader(self) -> LedgerReader:
+        """Reads this transaction's own writes."""
+        ...
 
     def now(self) -> datetime: ...
 

@@ -136,7 +136,7 @@ def demo_journals(today: date) -> list[CreateJournal]:
     def on(days: int) -> date:
         return min(today, start + timedelta(days=days))
 
-    G, CR, CP, O = (  # noqa: N806
+    gj, cr, cp, oj = (
         JournalType.GENERAL,
         JournalType.CASH_RECEIPT,
         JournalType.CASH_PAYMENT,

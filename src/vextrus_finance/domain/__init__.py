@@ -1,1 +1,1 @@
-"""Pure accounting rules: no I/O, no framework. Everything here is deterministic and unit-testable."""
+"""Pure accounting rules: no I/O, no framework; deterministic and unit-testable."""

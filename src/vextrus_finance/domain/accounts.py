@@ -1,4 +1,4 @@
-"""Chart of accounts: codes, types and their normal side, hierarchy, deactivation, balance limits."""
+"""Chart of accounts: codes, types and normal sides, hierarchy, deactivation, balance limits."""
 
 from __future__ import annotations
 

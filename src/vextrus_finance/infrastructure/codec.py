@@ -3,17 +3,20 @@ TypeAdapter does the transcoding (Decimal as exact strings, dates as ISO text, e
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from vextrus_finance.domain.events import EVENT_TYPES, DomainEvent
 
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
-@cache
+
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
-    return TypeAdapter(cls)
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
 
 
 def encode(value: Any) -> dict[str, Any]:

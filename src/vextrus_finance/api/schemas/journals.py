@@ -99,7 +99,7 @@ class BatchError(View):
 
 class JournalBatchOut(View):
     items: list[JournalOut]
-    errors: list[BatchError] = []
+    errors: list[BatchError] = Field(default_factory=list)
 
 
 class LedgerLineOut(View):
