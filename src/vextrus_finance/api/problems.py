@@ -40,7 +40,7 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 
-class Forbidden(Exception):  # noqa: N818 - named after the HTTP status it stands for
+class Forbidden(Exception):
     """The caller is known but may not do this (HTTP 403)."""
 
 

@@ -18,15 +18,15 @@ from vextrus_finance.domain.journals import AccountRef
 A = TypeVar("A", bound=Aggregate[Any])
 
 
-class StreamConflict(Exception):  # noqa: N818 - a signal, not a failure shown to users
+class StreamConflict(Exception):
     """Another writer appended to a stream we wrote: reload and decide again."""
 
 
-class TransientFailure(Exception):  # noqa: N818
+class TransientFailure(Exception):
     """The database failed in a way that a retry may fix (connection lost, deadlock, busy)."""
 
 
-class IdempotencyRace(Exception):  # noqa: N818
+class IdempotencyRace(Exception):
     """A concurrent request with the same Idempotency-Key committed first."""
 
 
