@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import Depends, FastAPI
 
@@ -13,11 +15,30 @@ from vextrus_finance.api import problems
 from vextrus_finance.api.auth import TokenVerifier
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
 from vextrus_finance.api.routes import accounts, health, journals, periods, reports
+from vextrus_finance.application.context import utc_now
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.infrastructure.database import redacted
+from vextrus_finance.infrastructure.idempotency import purge_expired
 from vextrus_finance.infrastructure.settings import Environment, Settings, get_settings
 
 log = logging.getLogger("vextrus_finance")
+
+
+PURGE_INTERVAL_S = 3600
+
+
+async def _purge_idempotency_keys(container: Container) -> None:
+    """Idempotency keys are kept for IDEMPOTENCY_TTL_HOURS, then removed hourly."""
+    ttl = timedelta(hours=container.settings.idempotency_ttl_hours)
+    while True:
+        try:
+            async with container.db.write() as conn:
+                removed = await purge_expired(conn, older_than=utc_now() - ttl)
+            if removed:
+                log.info("purged %d expired idempotency keys", removed)
+        except Exception:
+            log.warning("purging idempotency keys failed; will retry", exc_info=True)
+        await asyncio.sleep(PURGE_INTERVAL_S)
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -38,9 +59,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if settings.should_migrate_on_start:
             await app.state.container.migrate()
         log.info("serving %s", redacted(settings.database_url))
+        purger = asyncio.create_task(_purge_idempotency_keys(app.state.container))
         try:
             yield
         finally:
+            purger.cancel()
             if owned:
                 await app.state.container.close()
 

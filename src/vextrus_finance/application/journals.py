@@ -10,7 +10,7 @@ from decimal import Decimal
 from vextrus_finance.application.accounts import Change
 from vextrus_finance.application.context import new_id
 from vextrus_finance.application.loading import load_existing
-from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.ports import StreamConflict, UnitOfWork
 from vextrus_finance.domain.accounts import AccountBalance, check_balance_limits
 from vextrus_finance.domain.errors import DomainError, FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.fiscal import period_of
@@ -175,7 +175,11 @@ class PostingLedger:
     async def lock(self, account_ids: set[str]) -> None:
         missing = account_ids - self._balances.keys()
         if missing:
-            self._balances.update(await self._uow.accounts.lock_balances(sorted(missing)))
+            locked = await self._uow.accounts.lock_balances(sorted(missing))
+            if locked.keys() != missing:
+                # Resolved a moment ago, gone now: the read model was swapped by a rebuild.
+                raise StreamConflict()
+            self._balances.update(locked)
 
     async def apply(self, lines: Sequence[JournalLine]) -> None:
         await self.lock({line.account_id for line in lines})
@@ -213,7 +217,8 @@ async def create_journal(
     inputs = await _resolve(uow, cmd.lines)
     lines = build_lines(inputs, cmd.currency, new_id)
     if cmd.post:
-        await (ledger or PostingLedger(uow)).apply(lines)
+        ledger = ledger or PostingLedger(uow)
+        await ledger.lock({line.account_id for line in lines})
     journal = Journal.draft(
         cmd.journal_id,
         number=await _next_number(uow, cmd.type, cmd.date),
@@ -228,6 +233,9 @@ async def create_journal(
         journal.post(
             by=uow.ctx.user_id, at=uow.now(), accounts={i.account.id: i.account for i in inputs}
         )
+        assert ledger is not None
+        # Last, after everything else that could refuse: it moves the ledger's running totals.
+        await ledger.apply(lines)
     await uow.record(journal)
     return journal.id
 
@@ -242,11 +250,13 @@ async def create_journal_batch(uow: UnitOfWork, cmd: CreateJournalBatch) -> list
     ledger = PostingLedger(uow)
     posting_specs = [spec for j in cmd.journals if j.post for spec in j.lines]
     if posting_specs:
-        ids = {s.account_id for s in posting_specs if s.account_id}
-        codes = await uow.accounts.by_codes(
+        by_id = await uow.accounts.by_ids({s.account_id for s in posting_specs if s.account_id})
+        by_code = await uow.accounts.by_codes(
             {s.account_code for s in posting_specs if s.account_code}
         )
-        await ledger.lock(ids | {r.id for r in codes.values()})
+        # Unknown ones are reported per journal below; lock only what exists.
+        await ledger.lock({r.id for r in (*by_id.values(), *by_code.values())})
+    await uow.numbers.lock(sorted({sequence_name(j.type, j.date) for j in cmd.journals}))
     results: list[BatchItemResult] = []
     for index, journal in enumerate(cmd.journals):
         prefix = f"journals[{index}]."

@@ -77,6 +77,10 @@ class PeriodGuard(Protocol):
 class Numbering(Protocol):
     async def next(self, sequence: str) -> int: ...
 
+    async def lock(self, sequences: Sequence[str]) -> None:
+        """Lock counters in the given order before taking numbers from them in any order."""
+        ...
+
 
 @dataclass(frozen=True)
 class StoredResponse:

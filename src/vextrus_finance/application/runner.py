@@ -122,7 +122,8 @@ class CommandRunner:
                     ) from exc
                 last_error = exc
                 log.info("stream conflict, attempt %d of %d", attempt, self._max_attempts)
-                await self._backoff(attempt)
+                if attempt < self._max_attempts:
+                    await self._backoff(attempt)
                 continue
             except TransientFailure as exc:
                 self.stats.transient_failures += 1
@@ -133,7 +134,8 @@ class CommandRunner:
                     self._max_attempts,
                     exc,
                 )
-                await self._backoff(attempt)
+                if attempt < self._max_attempts:
+                    await self._backoff(attempt)
                 continue
             if self._after_commit is not None and due:
                 await self._after_commit(ctx, due)

@@ -14,7 +14,7 @@ from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.money import format_amount
 
-CODE_RE = re.compile(r"\d{4}(-\d{2})*")
+CODE_RE = re.compile(r"[0-9]{4}(-[0-9]{2})*")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 NAME_MIN, NAME_MAX = 3, 255
 REASON_MIN, REASON_MAX = 10, 500
@@ -259,6 +259,7 @@ class AccountBalance:
     id: str
     code: str
     type: AccountType
+    is_active: bool
     balance_limit: BalanceLimit | None
     debit_total: Decimal
     credit_total: Decimal
@@ -270,13 +271,21 @@ def check_balance_limits(
     *,
     field_of: Mapping[str, str],
 ) -> None:
-    """Refuse a posting that would take a `non_negative` account below zero.
+    """Refuse a posting to an inactive account, or one that would take a `non_negative`
+    account below zero. `balances` are read under lock, so they are the truth at commit.
 
     `deltas` maps account id to (debit, credit) added by the posting; `field_of` names the
     input field to blame for each account."""
     issues: list[FieldIssue] = []
     for account_id, (debit, credit) in deltas.items():
         account = balances[account_id]
+        if not account.is_active:
+            issues.append(
+                FieldIssue(
+                    field_of[account_id], f"account {account.code} is inactive", "account_inactive"
+                )
+            )
+            continue
         if account.balance_limit is not BalanceLimit.NON_NEGATIVE:
             continue
         after = signed_balance(
@@ -292,4 +301,4 @@ def check_balance_limits(
                 )
             )
     if issues:
-        raise InvalidInput(issues[0].message, code="balance_limit_exceeded", issues=tuple(issues))
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))

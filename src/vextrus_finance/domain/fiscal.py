@@ -12,8 +12,8 @@ from enum import StrEnum
 from vextrus_finance.domain.errors import InvalidInput
 
 FIRST_MONTH = 7  # July
-_YEAR_RE = re.compile(r"FY(\d{4})-(\d{4})")
-_PERIOD_RE = re.compile(r"FY(\d{4})-(\d{4})-P(0[1-9]|1[0-2])")
+_YEAR_RE = re.compile(r"FY([0-9]{4})-([0-9]{4})")
+_PERIOD_RE = re.compile(r"FY([0-9]{4})-([0-9]{4})-P(0[1-9]|1[0-2])")
 
 
 class PeriodStatus(StrEnum):

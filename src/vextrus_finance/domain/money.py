@@ -19,7 +19,7 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-_PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d+)?")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]+)?")
 
 
 def parse_amount(value: object, *, field: str, positive: bool = False) -> Decimal:
@@ -44,9 +44,10 @@ def parse_amount(value: object, *, field: str, positive: bool = False) -> Decima
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise InvalidInput("must have at most 2 decimal places", field=field)
-    amount = amount.quantize(CENT)
     if abs(amount) > MAX_AMOUNT:
         raise InvalidInput(f"must not exceed {MAX_AMOUNT}", field=field)
+    # `+ 0` folds "-0" into plain zero.
+    amount = amount.quantize(CENT) + ZERO
     if positive and amount <= 0:
         raise InvalidInput("must be greater than zero", field=field)
     return amount
@@ -54,7 +55,7 @@ def parse_amount(value: object, *, field: str, positive: bool = False) -> Decima
 
 def to_minor(amount: Decimal) -> int:
     """Decimal taka → integer paisa (exact; amounts are already quantized)."""
-    return int(amount.quantize(CENT) * 100)
+    return int(round_money(amount) * 100)
 
 
 def from_minor(paisa: int) -> Decimal:
@@ -64,4 +65,4 @@ def from_minor(paisa: int) -> Decimal:
 
 def format_amount(amount: Decimal) -> str:
     """The JSON form of an amount: a plain decimal string with exactly two places."""
-    return f"{amount.quantize(CENT):f}"
+    return f"{round_money(amount) + ZERO:f}"

@@ -6,12 +6,8 @@ import asyncio
 
 import sqlalchemy as sa
 
-# Which unique rule a violation broke, recognised from PostgreSQL's constraint names and
-# SQLite's column lists (the two databases report them differently).
-_EVENT_STREAM_MARKERS = (
-    "uq_events_stream_version",
-    "events.tenant_id, events.stream_id, events.version",
-)
+# The idempotency key's unique rule, recognised from PostgreSQL's constraint name and
+# SQLite's column list (the two databases report violations differently).
 _IDEMPOTENCY_MARKERS = ("pk_idempotency_keys", "idempotency_keys.tenant_id, idempotency_keys.key")
 _TRANSIENT_SQLSTATES = frozenset(
     {
@@ -28,11 +24,6 @@ _TRANSIENT_SQLSTATES = frozenset(
 
 def _text(exc: sa.exc.DBAPIError) -> str:
     return str(exc.orig) if exc.orig is not None else str(exc)
-
-
-def is_stream_conflict(exc: sa.exc.IntegrityError) -> bool:
-    text = _text(exc)
-    return any(marker in text for marker in _EVENT_STREAM_MARKERS)
 
 
 def is_idempotency_race(exc: sa.exc.IntegrityError) -> bool:

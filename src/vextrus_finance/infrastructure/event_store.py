@@ -103,10 +103,17 @@ class EventStore:
         return int(result.scalar_one())
 
     async def read_stream(
-        self, conn: AsyncConnection, tenant_id: str, stream_id: str, after_version: int = 0
+        self,
+        conn: AsyncConnection,
+        tenant_id: str,
+        stream_id: str,
+        after_version: int = 0,
+        *,
+        stream_type: str | None = None,
     ) -> AsyncIterator[list[EventEnvelope]]:
         """The stream's events after `after_version`, in batches of `read_batch_size`."""
         version = after_version
+        of_type = () if stream_type is None else (events.c.stream_type == stream_type,)
         while True:
             result = await conn.execute(
                 sa.select(events)
@@ -114,6 +121,7 @@ class EventStore:
                     events.c.tenant_id == tenant_id,
                     events.c.stream_id == stream_id,
                     events.c.version > version,
+                    *of_type,
                 )
                 .order_by(events.c.version)
                 .limit(self.read_batch_size)
@@ -139,8 +147,9 @@ class EventStore:
         return [_envelope(row) for row in result.mappings()]
 
     async def load(self, conn: AsyncConnection, tenant_id: str, cls: type[A], stream_id: str) -> A:
-        """Newest usable snapshot plus the events after it; an empty aggregate if the stream
-        does not exist."""
+        """Newest usable snapshot plus the events after it; an empty aggregate if no stream of
+        this type has that id (an account's id given where a journal's is expected is simply
+        not found)."""
         aggregate = cls(stream_id)
         snapshot = (
             await conn.execute(
@@ -148,6 +157,7 @@ class EventStore:
                 .where(
                     snapshots.c.tenant_id == tenant_id,
                     snapshots.c.stream_id == stream_id,
+                    snapshots.c.stream_type == cls.STREAM_TYPE,
                     snapshots.c.schema_version == cls.SNAPSHOT_SCHEMA,
                 )
                 .order_by(snapshots.c.version.desc())
@@ -162,7 +172,9 @@ class EventStore:
                 log.warning("ignoring unreadable snapshot of %s v%d", stream_id, snapshot.version)
             else:
                 aggregate.restore(snapshot.version, state)
-        async for batch in self.read_stream(conn, tenant_id, stream_id, aggregate.version):
+        async for batch in self.read_stream(
+            conn, tenant_id, stream_id, aggregate.version, stream_type=cls.STREAM_TYPE
+        ):
             for envelope in batch:
                 aggregate.replay(envelope.event)
         return aggregate

@@ -4,6 +4,8 @@ its number back (no gaps from failed attempts)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.infrastructure.projections import upsert
@@ -23,3 +25,15 @@ class SqlNumbering:
             ).returning(counters.c.value)
         )
         return int(result.scalar_one())
+
+    async def lock(self, sequences: Sequence[str]) -> None:
+        for sequence in sequences:
+            insert = upsert(self._conn, counters).values(
+                tenant_id=self._tenant, name=sequence, value=0
+            )
+            # A no-op update still takes the row lock (and creates the row if new).
+            await self._conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["tenant_id", "name"], set_={"value": counters.c.value}
+                )
+            )

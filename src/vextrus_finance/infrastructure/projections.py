@@ -64,6 +64,19 @@ def _line_rows(
     ]
 
 
+class ProjectionError(RuntimeError):
+    """A read-model row an event refers to is missing: never silently skip it."""
+
+
+async def _exactly_one(conn: AsyncConnection, statement: Any, what: EventEnvelope) -> None:
+    result = await conn.execute(statement)
+    if result.rowcount != 1:
+        raise ProjectionError(
+            f"{what.event.event_type()} v{what.version} of {what.stream_type} {what.stream_id} "
+            f"matched {result.rowcount} rows"
+        )
+
+
 class Projector:
     def __init__(self, tables: ReadModelTables = LIVE) -> None:
         self.t = tables
@@ -115,10 +128,12 @@ class Projector:
 
     async def _update_account(self, conn: AsyncConnection, e: EventEnvelope, **values: Any) -> None:
         a = self.t.accounts
-        await conn.execute(
+        await _exactly_one(
+            conn,
             sa.update(a)
             .where(a.c.tenant_id == e.tenant_id, a.c.id == e.stream_id)
-            .values(version=e.version, updated_at=e.recorded_at, **values)
+            .values(version=e.version, updated_at=e.recorded_at, **values),
+            e,
         )
 
     async def _account_renamed(
@@ -179,10 +194,12 @@ class Projector:
 
     async def _set_journal(self, conn: AsyncConnection, e: EventEnvelope, **values: Any) -> None:
         j = self.t.journals
-        await conn.execute(
+        await _exactly_one(
+            conn,
             sa.update(j)
             .where(j.c.tenant_id == e.tenant_id, j.c.id == e.stream_id)
-            .values(version=e.version, **values)
+            .values(version=e.version, **values),
+            e,
         )
 
     async def _journal_revised(

@@ -259,7 +259,15 @@ class SqlLedgerReader:
         holds fewer stored months: 'today' costs almost nothing, a date years back the same."""
         first, last = await self._month_range()
         month = month_key(as_of)
-        backward = last is None or first is None or (last - month) <= (month - first)
+
+        def index(key: int) -> int:  # YYYYMM → months since year 0
+            return key // 100 * 12 + key % 100
+
+        backward = (
+            last is None
+            or first is None
+            or index(last) - index(month) <= index(month) - index(first)
+        )
         apt, le = account_period_totals, ledger_entries
         if backward:
             months = apt.c.month > month

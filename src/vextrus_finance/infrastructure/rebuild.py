@@ -118,6 +118,7 @@ class Rebuilder:
         try:
             after = await self._fill_shadow(shadow, progress)
             async with self._db.write() as conn:
+                await _lock_read_models(conn)
                 head = await self._store.lock_head(conn)
                 after = await self._replay(
                     conn, Projector(shadow), after, limit=None, total=head, progress=progress
@@ -153,6 +154,25 @@ class Rebuilder:
         finally:
             await self._drop_shadow(metadata)
         return report
+
+
+# The order in which commands lock these tables (period guard first, accounts next, …): the
+# swap takes them in the same order, then the event-log head, so it can never deadlock with a
+# command; commands in flight finish first, later ones wait and then see the rebuilt rows.
+_COMMAND_LOCK_ORDER = (
+    "fiscal_periods",
+    "accounts",
+    "journals",
+    "journal_lines",
+    "ledger_entries",
+    "account_period_totals",
+)
+
+
+async def _lock_read_models(conn: AsyncConnection) -> None:
+    if conn.dialect.name == "postgresql":
+        tables = ", ".join(_COMMAND_LOCK_ORDER)
+        await conn.execute(sa.text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
 
 
 async def _count_except(conn: AsyncConnection, a: sa.Table, b: sa.Table) -> int:

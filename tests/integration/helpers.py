@@ -1,0 +1,85 @@
+"""Driving the application layer directly (no HTTP) for integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from vextrus_finance.application.accounts import OpenAccount, open_account
+from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.bootstrap import Container
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+
+T = TypeVar("T")
+
+
+async def run(
+    container: Container,
+    tenant: str,
+    decide: Callable[[UnitOfWork], Awaitable[T]],
+    user: str = "tester",
+) -> T:
+    ctx = RequestContext(tenant_id=tenant, user_id=user)
+
+    async def present(_uow: UnitOfWork, result: T) -> tuple[int, Any]:
+        return 200, result
+
+    outcome = await container.runner.run(ctx, decide, present)
+    result: T = outcome.body
+    return result
+
+
+async def open_accounts(
+    container: Container,
+    tenant: str,
+    specs: Sequence[tuple[str, AccountType]],
+    limits: dict[str, BalanceLimit] | None = None,
+) -> dict[str, str]:
+    """Open accounts by (code, type); returns code → id."""
+    limits = limits or {}
+
+    async def decide(uow: UnitOfWork) -> dict[str, str]:
+        ids = {}
+        for code, account_type in specs:
+            ids[code] = await open_account(
+                uow,
+                OpenAccount(
+                    code=code,
+                    name=f"Account {code}",
+                    type=account_type,
+                    balance_limit=limits.get(code),
+                ),
+            )
+        return ids
+
+    return await run(container, tenant, decide)
+
+
+def lines(*entries: tuple[str, str, str]) -> tuple[LineSpec, ...]:
+    """(account code, debit, credit) triples."""
+    return tuple(LineSpec(None, code, Decimal(d), Decimal(c)) for code, d, c in entries)
+
+
+async def journal(
+    container: Container,
+    tenant: str,
+    day: date,
+    *entries: tuple[str, str, str],
+    post: bool = True,
+) -> str:
+    command = CreateJournal(day, "integration test", lines(*entries), post=post)
+    return await run(container, tenant, lambda uow: create_journal(uow, command))
+
+
+STANDARD = [
+    ("1000", AccountType.ASSET),
+    ("1100", AccountType.ASSET),
+    ("2000", AccountType.LIABILITY),
+    ("3000", AccountType.EQUITY),
+    ("4000", AccountType.REVENUE),
+    ("5000", AccountType.EXPENSE),
+]

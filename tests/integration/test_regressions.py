@@ -1,0 +1,126 @@
+"""Races and edge cases found in review, each pinned by a test."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tests.integration.helpers import STANDARD, journal, lines, open_accounts, run
+from vextrus_finance.application.accounts import DeactivateAccount, deactivate_account
+from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.journals import (
+    CreateJournal,
+    CreateJournalBatch,
+    LineSpec,
+    PostingLedger,
+    create_journal_batch,
+)
+from vextrus_finance.bootstrap import Container
+from vextrus_finance.domain.errors import InvalidInput
+from vextrus_finance.domain.journals import Journal, JournalType
+
+DAY = date(2025, 9, 15)
+
+
+async def test_a_deactivation_that_commits_mid_posting_stops_the_posting(
+    container: Container,
+) -> None:
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has a single writer: a deactivation cannot commit mid-posting")
+    ids = await open_accounts(container, "t1", STANDARD)
+    async with container.uow_factory(RequestContext("t1", "poster")) as uow:
+        # The posting has resolved its accounts (all active) when the deactivation commits.
+        resolved = await uow.accounts.by_ids([ids["1100"], ids["4000"]])
+        assert all(a.is_active for a in resolved.values())
+        await run(
+            container,
+            "t1",
+            lambda other: deactivate_account(
+                other, DeactivateAccount(ids["1100"], "closed this box")
+            ),
+        )
+        from vextrus_finance.domain.journals import JournalLine
+
+        posting = [
+            JournalLine("l1", ids["1100"], "1100", Decimal("100.00"), Decimal(0)),
+            JournalLine("l2", ids["4000"], "4000", Decimal(0), Decimal("100.00")),
+        ]
+        with pytest.raises(InvalidInput) as raised:
+            await PostingLedger(uow).apply(posting)
+    assert raised.value.code == "account_inactive"
+    assert raised.value.issues[0].field == "lines[0].account_id"
+
+
+async def test_an_id_of_another_stream_type_is_not_found(container: Container) -> None:
+    ids = await open_accounts(container, "t1", STANDARD[:1])
+    async with container.db.read() as conn:
+        as_journal = await container.store.load(conn, "t1", Journal, ids["1000"])
+    assert not as_journal.exists
+
+
+async def test_a_posting_batch_with_an_unknown_account_is_a_422_not_a_conflict(
+    container: Container,
+) -> None:
+    await open_accounts(container, "t1", STANDARD)
+    good = CreateJournal(
+        DAY, "good", lines(("1000", "5.00", "0"), ("4000", "0", "5.00")), post=True
+    )
+    bad = CreateJournal(
+        DAY,
+        "bad",
+        (
+            LineSpec("no-such-account", None, Decimal("5.00"), Decimal(0)),
+            *lines(("4000", "0", "5.00")),
+        ),
+        post=True,
+    )
+    with pytest.raises(InvalidInput) as raised:
+        await run(
+            container, "t1", lambda uow: create_journal_batch(uow, CreateJournalBatch((good, bad)))
+        )
+    assert raised.value.code == "unknown_account"
+    assert raised.value.issues[0].field == "journals[1].lines[0].account_id"
+    assert container.runner.stats.conflicts == 0
+
+
+async def test_batches_taking_numbers_in_opposite_orders_do_not_deadlock(
+    container: Container,
+) -> None:
+    await open_accounts(container, "t1", STANDARD)
+
+    def one(journal_type: JournalType) -> CreateJournal:
+        return CreateJournal(
+            DAY,
+            "order",
+            lines(("1000", "1.00", "0"), ("4000", "0", "1.00")),
+            type=journal_type,
+            post=True,
+        )
+
+    orders = [
+        (JournalType.GENERAL, JournalType.ADJUSTMENT),
+        (JournalType.ADJUSTMENT, JournalType.GENERAL),
+    ]
+    batches = [CreateJournalBatch(tuple(one(t) for t in orders[n % 2] * 3)) for n in range(8)]
+    await asyncio.gather(
+        *(run(container, "t1", lambda uow, b=b: create_journal_batch(uow, b)) for b in batches)
+    )
+    assert container.runner.stats.transient_failures == 0  # no deadlock victim was retried
+    async with container.reader("t1") as reader:
+        account = await reader.account_by_code("1000")
+    assert account is not None
+    assert account.balance == Decimal("48.00")
+
+
+async def test_negative_zero_and_non_ascii_digits_are_not_amounts_or_codes(
+    container: Container,
+) -> None:
+    await open_accounts(container, "t1", STANDARD)
+    posted = await journal(container, "t1", DAY, ("1000", "0.10", "0"), ("4000", "0", "0.10"))
+    async with container.reader("t1") as reader:
+        view = await reader.journal(posted)
+    assert view is not None
+    assert view.total_debit == Decimal("0.10")
