@@ -155,10 +155,12 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app over ASGI, its lifespan run (as `serve` would), on the test database."""
     app = create_app(container=container)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance.test") as c:
-        yield c
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://finance.test") as c:
+            yield c
 
 
 @pytest.fixture

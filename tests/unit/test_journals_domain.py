@@ -201,8 +201,8 @@ def test_negative_amounts_refused() -> None:
         build_lines([line(CASH, debit="-10.00"), line(REVENUE, credit="-10.00")], "BDT", ids())
     assert info.value.code == "negative_amount"
     assert issues_of(info.value) == [
-        ("lines[0]", "negative_amount"),
-        ("lines[1]", "negative_amount"),
+        ("lines[0].debit", "negative_amount"),
+        ("lines[1].credit", "negative_amount"),
     ]
 
 
@@ -214,7 +214,7 @@ def test_negative_on_the_other_side_refused() -> None:
             "BDT",
             ids(),
         )
-    assert issues_of(info.value) == [("lines[0]", "negative_amount")]
+    assert issues_of(info.value) == [("lines[0].credit", "negative_amount")]
 
 
 def test_inactive_account_refused() -> None:
@@ -273,7 +273,7 @@ def test_every_line_problem_is_reported_at_once() -> None:
     assert issues_of(info.value) == [
         ("lines[1]", "one_sided_line"),
         ("lines[1].account_id", "account_inactive"),
-        ("lines[2]", "negative_amount"),
+        ("lines[2].credit", "negative_amount"),
         ("lines[2].account_id", "currency_mismatch"),
         ("lines[3]", "one_sided_line"),
         ("lines[4].cost_center", "too_long"),

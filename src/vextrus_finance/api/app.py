@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=lifespan,
     )
     app.state.verifier = TokenVerifier(settings)
+    if container is not None:
+        app.state.container = container
     app.add_middleware(CorrelationIdMiddleware)
     problems.install(app, show_internal_errors=settings.environment is Environment.DEVELOPMENT)
 

@@ -213,9 +213,12 @@ def build_lines(
     lines: list[JournalLine] = []
     for i, line in enumerate(inputs):
         where = f"lines[{i}]"
-        if line.debit < 0 or line.credit < 0:
-            issues.append(FieldIssue(where, "amounts must not be negative", "negative_amount"))
-        elif (line.debit > 0) == (line.credit > 0):
+        negative = [side for side, v in (("debit", line.debit), ("credit", line.credit)) if v < 0]
+        for side in negative:
+            issues.append(
+                FieldIssue(f"{where}.{side}", "amounts must not be negative", "negative_amount")
+            )
+        if not negative and (line.debit > 0) == (line.credit > 0):
             issues.append(
                 FieldIssue(
                     where,
