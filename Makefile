@@ -1,0 +1,26 @@
+# The two set-up commands of the README:
+#   make run    start the service on SQLite with demo data and a printed development token
+#   make test   run the whole test suite (lint, types, unit, integration on SQLite and PostgreSQL,
+#               API, system)
+UV := python3 -m uv
+UV_VERSION := 0.13.9
+
+.PHONY: run test deps lint typecheck
+
+deps:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --quiet
+
+run: deps
+	$(UV) run --frozen vextrus-finance serve --demo
+
+lint: deps
+	$(UV) run --frozen ruff check src tests
+	$(UV) run --frozen ruff format --check src tests
+
+typecheck: deps
+	$(UV) run --frozen mypy
+
+test: deps lint typecheck
+	scripts/ensure-postgres
+	$(UV) run --frozen pytest
