@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from vextrus_finance.application.runner import CommandRunner
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.database import Database
@@ -15,6 +17,8 @@ from vextrus_finance.infrastructure.read_models import SqlLedgerReader
 from vextrus_finance.infrastructure.settings import Settings
 from vextrus_finance.infrastructure.snapshots import Snapshotter
 from vextrus_finance.infrastructure.unit_of_work import SqlUnitOfWorkFactory
+
+MIGRATION_LOCK = 0x76787466  # "vxtf": the advisory lock key serialising migrations
 
 
 @dataclass
@@ -33,8 +37,20 @@ class Container:
 
     async def migrate(self) -> None:
         async with self.db.write_engine.connect() as conn:
-            await migrations.upgrade(conn)
-            await conn.commit()
+            if not self.db.is_sqlite:
+                # Replicas starting together: one migrates, the others wait and find it done.
+                await conn.execute(
+                    sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            try:
+                await migrations.upgrade(conn)
+                await conn.commit()
+            finally:
+                if not self.db.is_sqlite:
+                    await conn.execute(
+                        sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                    await conn.commit()
 
     async def close(self) -> None:
         await self.db.dispose()

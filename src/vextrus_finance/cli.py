@@ -86,7 +86,8 @@ def seed(
     settings = get_settings()
 
     async def work(container: Container) -> tuple[int, int]:
-        await container.migrate() if settings.should_migrate_on_start else None
+        if settings.migrate_on_start:
+            await container.migrate()
         return await _seed(container, tenant or DEMO_TENANT, with_journals=tenant is None)
 
     opened, journals = _run(work)

@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 "JWT_SECRET is not set: using the DEVELOPMENT secret. Anyone can mint tokens. "
                 "Never run like this outside a developer machine."
             )
-        if settings.should_migrate_on_start:
+        if settings.migrate_on_start:
             await app.state.container.migrate()
         log.info("serving %s", redacted(settings.database_url))
         purger = asyncio.create_task(_purge_idempotency_keys(app.state.container))

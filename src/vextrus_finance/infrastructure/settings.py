@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE_URL
     database_pool_size: int = Field(default=20, ge=1)
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
-    # None: migrate on start for the embedded SQLite default, not for PostgreSQL (a Job does).
-    migrate_on_start: bool | None = None
+    # Safe with many replicas: on PostgreSQL migrations run under an advisory lock.
+    migrate_on_start: bool = True
 
     jwt_secret: SecretStr | None = None
     jwt_leeway_seconds: int = Field(default=30, ge=0)
@@ -57,10 +57,6 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
-
-    @property
-    def should_migrate_on_start(self) -> bool:
-        return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
 
     @property
     def uses_development_secret(self) -> bool:
