@@ -111,33 +111,16 @@ class SqlLedgerReader:
 
     # --- accounts ------------------------------------------------------------------
 
-    async def account(self, account_id: str) -> AccountView | None:
-        row = (
-            (
-                await self._conn.execute(
-                    sa.select(accounts).where(
-                        accounts.c.tenant_id == self._tenant, accounts.c.id == account_id
-                    )
-                )
-            )
-            .mappings()
-            .first()
-        )
+    async def _one_account(self, match: sa.ColumnElement[bool]) -> AccountView | None:
+        query = sa.select(accounts).where(accounts.c.tenant_id == self._tenant, match)
+        row = (await self._conn.execute(query)).mappings().first()
         return account_view(row) if row else None
 
+    async def account(self, account_id: str) -> AccountView | None:
+        return await self._one_account(accounts.c.id == account_id)
+
     async def account_by_code(self, code: str) -> AccountView | None:
-        row = (
-            (
-                await self._conn.execute(
-                    sa.select(accounts).where(
-                        accounts.c.tenant_id == self._tenant, accounts.c.code == code
-                    )
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return account_view(row) if row else None
+        return await self._one_account(accounts.c.code == code)
 
     async def accounts(
         self,

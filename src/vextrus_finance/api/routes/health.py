@@ -43,17 +43,18 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready")
-async def ready(request: Request) -> JSONResponse:
+async def _report(request: Request, *, up: str, down: str) -> JSONResponse:
     database = await _database(request.app.state.container)
     ok = database["status"] == "up"
-    body = {"status": "ready" if ok else "not_ready", "checks": {"database": database}}
+    body = {"status": up if ok else down, "checks": {"database": database}}
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/health/ready")
+async def ready(request: Request) -> JSONResponse:
+    return await _report(request, up="ready", down="not_ready")
 
 
 @router.get("/health")
 async def health(request: Request) -> JSONResponse:
-    database = await _database(request.app.state.container)
-    ok = database["status"] == "up"
-    body = {"status": "ok" if ok else "error", "checks": {"database": database}}
-    return JSONResponse(body, status_code=200 if ok else 503)
+    return await _report(request, up="ok", down="error")

@@ -1,0 +1,62 @@
+"""Health endpoints (no auth) and the production start guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import make_settings
+from vextrus_finance.api.app import create_app
+from vextrus_finance.bootstrap import bootstrap
+from vextrus_finance.infrastructure import migrations
+from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Environment
+
+
+async def test_live_and_ready_on_a_migrated_database(client: httpx.AsyncClient) -> None:
+    live = await client.get("/health/live")
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok"}
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"]["status"] == "up"
+    detail = await client.get("/health")
+    assert detail.status_code == 200
+    assert detail.json()["checks"]["database"]["latency_ms"] >= 0
+
+
+async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
+    container = bootstrap(make_settings(f"sqlite:///{tmp_path / 'empty.db'}"))
+    app = create_app(container=container)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as c:
+            ready = await c.get("/health/ready")
+            live = await c.get("/health/live")
+    finally:
+        await container.close()
+    assert live.status_code == 200  # liveness checks nothing outside the process
+    assert ready.status_code == 503
+    database = ready.json()["checks"]["database"]
+    assert database["status"] == "down"
+    assert migrations.head_revision() in database["error"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"jwt_secret": None}, "JWT_SECRET is not set"),
+        ({"jwt_secret": DEVELOPMENT_JWT_SECRET}, "development secret"),
+        ({"jwt_secret": "a-real-secret-of-sufficient-length-123456"}, "SQLite"),
+    ],
+)
+def test_production_refuses_to_start_without_its_prerequisites(
+    tmp_path: Path, overrides: dict[str, object], named: str
+) -> None:
+    settings = make_settings(
+        f"sqlite:///{tmp_path / 'x.db'}", environment=Environment.PRODUCTION, **overrides
+    )
+    with pytest.raises(RuntimeError, match=named):
+        create_app(settings)
