@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import mint_token
 from vextrus_finance.bootstrap import Container, bootstrap
-from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.database import async_url
 from vextrus_finance.infrastructure.settings import Environment, Settings
 
@@ -76,13 +75,12 @@ async def _admin(server_url: str, *statements: str) -> None:
 
 
 async def _migrate(url: str) -> None:
-    engine = create_async_engine(async_url(url))
+    """Exactly as the service migrates (for SQLite that also means the file is in WAL mode)."""
+    container = bootstrap(make_settings(url))
     try:
-        async with engine.connect() as conn:
-            await migrations.upgrade(conn)
-            await conn.commit()
+        await container.migrate()
     finally:
-        await engine.dispose()
+        await container.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from vextrus_finance.application.journals import (
     CreateJournalBatch,
     LineSpec,
     PostingLedger,
+    create_journal,
     create_journal_batch,
 )
 from vextrus_finance.bootstrap import Container
@@ -124,3 +125,16 @@ async def test_negative_zero_and_non_ascii_digits_are_not_amounts_or_codes(
         view = await reader.journal(posted)
     assert view is not None
     assert view.total_debit == Decimal("0.10")
+
+
+async def test_reversing_journals_come_only_from_a_reversal(container: Container) -> None:
+    await open_accounts(container, "t1", STANDARD)
+    command = CreateJournal(
+        DAY,
+        "manual",
+        lines(("1000", "1.00", "0"), ("4000", "0", "1.00")),
+        type=JournalType.REVERSING,
+    )
+    with pytest.raises(InvalidInput) as raised:
+        await run(container, "t1", lambda uow: create_journal(uow, command))
+    assert raised.value.field == "type"

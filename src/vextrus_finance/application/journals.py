@@ -210,6 +210,11 @@ async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) ->
 async def create_journal(
     uow: UnitOfWork, cmd: CreateJournal, ledger: PostingLedger | None = None
 ) -> str:
+    if cmd.type is JournalType.REVERSING:
+        raise InvalidInput(
+            "REVERSING journals are made by reversing a posted journal (POST …/reverse)",
+            field="type",
+        )
     existing = await uow.load(Journal, cmd.journal_id)
     if existing.exists:
         return existing.id  # an earlier attempt of this same command committed
