@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -62,7 +61,3 @@ class LedgerReader(Protocol):
     ) -> LedgerPage: ...
 
     async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]: ...
-
-
-class ReaderProvider(Protocol):
-    def __call__(self, tenant_id: str) -> AbstractAsyncContextManager[LedgerReader]: ...
