@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.context import RequestContext, is_tenant_id
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container, bootstrap
@@ -84,6 +84,8 @@ def seed(
 ) -> None:
     """Create the demo tenant (standard chart and sample journals), or give TENANT the chart."""
     settings = get_settings()
+    if tenant is not None and not is_tenant_id(tenant):
+        raise typer.BadParameter("1–64 letters, digits or ._:-, starting with a letter or digit")
 
     async def work(container: Container) -> tuple[int, int]:
         if settings.migrate_on_start:

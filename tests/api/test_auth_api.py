@@ -6,10 +6,12 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import jwt
+import pytest
 from fastapi import Depends
 
 from tests.api.helpers import (
@@ -27,8 +29,10 @@ from tests.api.helpers import (
 )
 from tests.conftest import TEST_SECRET
 from vextrus_finance.api.app import create_app
+from vextrus_finance.api.auth import mint_token
 from vextrus_finance.api.context import authorize
 from vextrus_finance.api.permissions import ROLE_PERMISSIONS, ROUTE_PERMISSIONS
+from vextrus_finance.infrastructure.settings import Settings
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 PLACEHOLDER = re.compile(r"\{[^}]+\}")
@@ -344,3 +348,27 @@ async def test_tenant_isolation_on_every_route_by_id(client, auth):
         now = await get_json(client, f"{API}/accounts/{acc['id']}", h1)
         assert now["is_active"] is True
         assert now["name"] == acc["name"]
+
+
+@pytest.mark.parametrize(
+    ("tenant", "sub"),
+    [("x" * 65, "user-1"), ("bad tenant", "user-1"), ("-leading", "user-1"), ("t1", "u" * 256)],
+)
+async def test_claims_the_tables_cannot_hold_are_refused_with_401(
+    client: httpx.AsyncClient, settings: Settings, tenant: str, sub: str
+) -> None:
+    token = mint_token(settings, tenant_id=tenant, roles=["admin"], subject=sub)
+    response = await client.get(f"{API}/accounts", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_an_overlong_account_code_is_a_422_not_a_database_error(
+    client: httpx.AsyncClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    code = "1000" + "-01" * 21  # 67 characters, well-formed otherwise
+    response = await client.post(
+        f"{API}/accounts", json={"code": code, "name": "Too long", "type": "ASSET"}, headers=auth()
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "code"

@@ -10,9 +10,11 @@ from typing import Any
 import jwt
 from jwt.types import Options
 
+from vextrus_finance.application.context import is_tenant_id
 from vextrus_finance.infrastructure.settings import Settings
 
 TENANT_CLAIMS = ("tenant_id", "tenantId", "organizationId")
+SUBJECT_MAX = 255  # stored as the author of what the request writes
 ALGORITHMS = ["HS256"]
 
 
@@ -71,6 +73,10 @@ class TokenVerifier:
         tenant = next((claims[c] for c in TENANT_CLAIMS if claims.get(c)), None)
         if not isinstance(tenant, str | int):
             raise AuthenticationError("the token names no tenant (tenant_id)")
+        if not is_tenant_id(str(tenant)):
+            raise AuthenticationError("the token's tenant id is not 1–64 letters, digits or ._:-")
+        if not 1 <= len(str(claims["sub"])) <= SUBJECT_MAX:
+            raise AuthenticationError(f"the token's sub must be 1–{SUBJECT_MAX} characters")
         roles = _names(claims.get("roles")) | _names(claims.get("role"))
         permissions = frozenset(p for p in _names(claims.get("permissions")))
         return Principal(str(claims["sub"]), str(tenant), roles, permissions)

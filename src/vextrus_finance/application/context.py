@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+# A tenant id leads every key of every table, so it must fit them: 1–64 safe characters.
+_TENANT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def is_tenant_id(value: str) -> bool:
+    return _TENANT_RE.fullmatch(value) is not None
 
 
 def new_id() -> str:

@@ -15,6 +15,7 @@ from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.money import format_amount
 
 CODE_RE = re.compile(r"[0-9]{4}(-[0-9]{2})*")
+CODE_MAX = 64
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 NAME_MIN, NAME_MAX = 3, 255
 REASON_MIN, REASON_MAX = 10, 500
@@ -43,7 +44,7 @@ def signed_balance(account_type: AccountType, debit: Decimal, credit: Decimal) -
 
 def validate_code(code: str, *, field: str = "code") -> str:
     code = code.strip()
-    if not CODE_RE.fullmatch(code):
+    if len(code) > CODE_MAX or not CODE_RE.fullmatch(code):
         raise InvalidInput(
             f"account code {code!r} must look like 1000, 1000-01 or 1000-01-02", field=field
         )
