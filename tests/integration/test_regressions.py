@@ -138,3 +138,23 @@ async def test_reversing_journals_come_only_from_a_reversal(container: Container
     with pytest.raises(InvalidInput) as raised:
         await run(container, "t1", lambda uow: create_journal(uow, command))
     assert raised.value.field == "type"
+
+
+async def test_a_journal_touching_a_since_deactivated_account_cannot_be_reversed(
+    container: Container,
+) -> None:
+    from vextrus_finance.application.journals import ReverseJournal, reverse_journal
+    from vextrus_finance.domain.errors import InvalidState
+
+    ids = await open_accounts(container, "t1", STANDARD)
+    first = await journal(container, "t1", DAY, ("1100", "10.00", "0"), ("4000", "0", "10.00"))
+    await journal(container, "t1", DAY, ("4000", "10.00", "0"), ("1100", "0", "10.00"))
+    await run(
+        container,
+        "t1",
+        lambda uow: deactivate_account(uow, DeactivateAccount(ids["1100"], "box no longer used")),
+    )
+    with pytest.raises(InvalidState) as raised:
+        await run(container, "t1", lambda uow: reverse_journal(uow, ReverseJournal(first, DAY)))
+    assert raised.value.code == "account_inactive"
+    assert "1100" in raised.value.message

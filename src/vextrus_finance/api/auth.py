@@ -78,7 +78,7 @@ class TokenVerifier:
         if not 1 <= len(str(claims["sub"])) <= SUBJECT_MAX:
             raise AuthenticationError(f"the token's sub must be 1–{SUBJECT_MAX} characters")
         roles = _names(claims.get("roles")) | _names(claims.get("role"))
-        permissions = frozenset(p for p in _names(claims.get("permissions")))
+        permissions = _names(claims.get("permissions"))
         return Principal(str(claims["sub"]), str(tenant), roles, permissions)
 
 

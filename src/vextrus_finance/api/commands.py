@@ -4,7 +4,7 @@ for Idempotency-Key replays, and sent with its ETag."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -15,8 +15,6 @@ from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.application.runner import Idempotency
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import NotFound
-
-R = TypeVar("R")
 
 
 def respond(

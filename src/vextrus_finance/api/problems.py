@@ -75,6 +75,11 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def issues_json(error: DomainError) -> list[dict[str, str]]:
+    """A domain error's field issues as the `errors` member of a problem document."""
+    return [{"field": i.field, "message": i.message, "code": i.code} for i in error.issues]
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     """('body', 'lines', 0, 'debit') → 'lines[0].debit'."""
     parts = list(loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc)
@@ -90,7 +95,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI, *, show_internal_errors: bool) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        errors = [{"field": i.field, "message": i.message, "code": i.code} for i in exc.issues]
+        errors = issues_json(exc)
         return problem(request, status_of(exc), exc.code, exc.message, errors or None)
 
     @app.exception_handler(RequestValidationError)

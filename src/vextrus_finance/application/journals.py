@@ -181,6 +181,10 @@ class PostingLedger:
                 raise StreamConflict()
             self._balances.update(locked)
 
+    def inactive_codes(self) -> list[str]:
+        """Codes of the locked accounts that are inactive, as of now (under the lock)."""
+        return sorted(b.code for b in self._balances.values() if not b.is_active)
+
     async def apply(self, lines: Sequence[JournalLine]) -> None:
         await self.lock({line.account_id for line in lines})
         deltas: dict[str, tuple[Decimal, Decimal]] = {}
@@ -327,15 +331,14 @@ async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
     )
     journal.ensure_reversible()
     await _check_period(uow, cmd.date)
-    accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
-    inactive = sorted(a.code for a in accounts.values() if not a.is_active)
+    ledger = PostingLedger(uow)
+    await ledger.lock({line.account_id for line in journal.state.lines})
+    inactive = ledger.inactive_codes()
     if inactive:
         raise InvalidState(
             f"account(s) {', '.join(inactive)} are inactive; the reversal cannot post to them",
             code="account_inactive",
         )
-    ledger = PostingLedger(uow)
-    await ledger.lock({line.account_id for line in journal.state.lines})
     reversal = journal.reverse(
         cmd.reversal_id,
         number=await _next_number(uow, JournalType.REVERSING, cmd.date),

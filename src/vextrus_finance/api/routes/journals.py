@@ -15,7 +15,7 @@ from vextrus_finance.api.context import (
     require_also,
 )
 from vextrus_finance.api.permissions import API
-from vextrus_finance.api.problems import status_of
+from vextrus_finance.api.problems import issues_json, status_of
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import (
     CancelIn,
@@ -129,10 +129,7 @@ async def create_journal_batch(
                         "status": status_of(result.error),
                         "code": result.error.code,
                         "detail": result.error.message,
-                        "errors": [
-                            {"field": i.field, "message": i.message, "code": i.code}
-                            for i in result.error.issues
-                        ],
+                        "errors": issues_json(result.error),
                     }
                 )
         return 201, {"items": items, "errors": errors}
