@@ -47,7 +47,7 @@ async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("overrides", "named"),
     [
-        ({"jwt_secret": None}, "JWT_SECRET is not set"),
+        ({"jwt_secret": None}, "no token key: set JWT_SECRET"),
         ({"jwt_secret": DEVELOPMENT_JWT_SECRET}, "development secret"),
         ({"jwt_secret": "a-real-secret-of-sufficient-length-123456"}, "SQLite"),
     ],

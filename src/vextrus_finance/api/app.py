@@ -9,12 +9,15 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import Depends, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vextrus_finance import __version__
 from vextrus_finance.api import problems
 from vextrus_finance.api.auth import TokenVerifier
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
 from vextrus_finance.api.routes import accounts, health, journals, periods, reports
+from vextrus_finance.api.security import edge as security_edge
+from vextrus_finance.api.security.headers import SecurityHeadersMiddleware
 from vextrus_finance.application.context import utc_now
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.infrastructure.database import redacted
@@ -67,17 +70,28 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             if owned:
                 await app.state.container.close()
 
+    docs = settings.show_docs
     app = FastAPI(
         title="Vextrus Finance",
         version=__version__,
         description="Event-sourced ledger for Bangladeshi construction and real-estate firms.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.verifier = TokenVerifier(settings)
+    app.state.auth_cookie_name = settings.auth_cookie_name
     if container is not None:
         app.state.container = container
-    app.add_middleware(CorrelationIdMiddleware)
     problems.install(app, show_internal_errors=settings.environment is Environment.DEVELOPMENT)
+    # Innermost first: request limits, CSRF, IP rate limit, CORS (security.install); then
+    # correlation ids, so every refusal above already carries one; then the headers on every
+    # response; outermost, the client address as seen through trusted proxies.
+    security_edge.install(app, settings)
+    app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
 
     # Each resource router carries the full /api/v1 prefix itself, so a route's own path is
     # the template the permission table is keyed by; `authorize` runs for every one of them.

@@ -1,4 +1,11 @@
-"""JWT verification done locally (no network call per request) and development tokens."""
+"""JWT verification done locally (no network call per request) and development tokens.
+
+Keys: an HS256 secret (JWT_SECRET), and/or an RS256/ES256 public key given as PEM
+(JWT_PUBLIC_KEY) or published as a JWKS (JWT_JWKS_URL). The token header's `alg` picks the
+key family, and each key is only ever used with the algorithms of its own type, so a token
+signed with HS256 using the public key as the secret (algorithm confusion) or `alg: none`
+never verifies.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.types import Options
 
 from vextrus_finance.application.context import is_tenant_id
 from vextrus_finance.infrastructure.settings import Settings
 
-TENANT_CLAIMS = ("tenant_id", "tenantId", "organizationId")
 SUBJECT_MAX = 255  # stored as the author of what the request writes
-ALGORITHMS = ["HS256"]
+HMAC_ALGORITHMS = ("HS256",)
+ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
+JWKS_TIMEOUT_S = 5
 
 
 class AuthenticationError(Exception):
@@ -44,14 +54,83 @@ def _names(value: Any) -> frozenset[str]:
     return frozenset(n.strip().lower() for n in names if n.strip())
 
 
+def _pem_key(pem: str) -> tuple[Any, str]:
+    """The public key and the one algorithm its type allows."""
+    try:
+        key = load_pem_public_key(pem.strip().encode())
+    except ValueError as exc:
+        raise ValueError(f"JWT_PUBLIC_KEY is not a PEM public key: {exc}") from None
+    if isinstance(key, rsa.RSAPublicKey):
+        return key, "RS256"
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return key, "ES256"
+    raise ValueError("JWT_PUBLIC_KEY must be an RSA or P-256 EC public key")
+
+
+class _Jwks:
+    """A cached JWKS (PyJWKClient): an unknown `kid` refetches the set, but no more often than
+    the cooldown, so tokens with made-up kids cannot turn the service into a fetch storm."""
+
+    def __init__(self, url: str, cache_seconds: int, min_refresh_s: float) -> None:
+        self._client = jwt.PyJWKClient(
+            url, lifespan=cache_seconds, timeout=JWKS_TIMEOUT_S, cooldown_duration=min_refresh_s
+        )
+
+    def key_for(self, kid: str | None) -> jwt.PyJWK:
+        try:
+            if kid is not None:
+                return self._client.get_signing_key(kid)
+            keys = self._client.get_signing_keys()
+        except jwt.PyJWKClientError as exc:
+            raise AuthenticationError(f"no signing key for this token: {exc}") from None
+        if len(keys) != 1:
+            raise AuthenticationError("the token names no key id (kid) and the JWKS has several")
+        return keys[0]
+
+
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
-        self._key = settings.jwt_key()
+        self._secret = settings.jwt_key()
+        self._pem: tuple[Any, str] | None = None
+        if settings.jwt_public_key is not None:
+            self._pem = _pem_key(settings.jwt_public_key.get_secret_value())
+        self._jwks = (
+            _Jwks(
+                settings.jwt_jwks_url,
+                settings.jwt_jwks_cache_seconds,
+                settings.jwt_jwks_min_refresh_seconds,
+            )
+            if settings.jwt_jwks_url
+            else None
+        )
         self._leeway = settings.jwt_leeway_seconds
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
+        self._tenant_claims = settings.tenant_claims
+        self._roles_claim = settings.jwt_roles_claim
+        self._permissions_claim = settings.jwt_permissions_claim
+
+    def _key(self, token: str) -> tuple[Any, list[str]]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
+            raise AuthenticationError(f"the token is not valid: {exc}") from None
+        alg = header.get("alg")
+        if alg in HMAC_ALGORITHMS and self._secret is not None:
+            return self._secret, [alg]
+        if alg in ASYMMETRIC_ALGORITHMS:
+            if self._pem is not None and (self._jwks is None or "kid" not in header):
+                key, allowed = self._pem
+                if alg == allowed:
+                    return key, [allowed]
+            if self._jwks is not None:
+                jwk = self._jwks.key_for(header.get("kid"))
+                if jwk.algorithm_name == alg:  # the key's own type decides, not the token
+                    return jwk.key, [str(alg)]
+        raise AuthenticationError(f"tokens signed with alg {alg!r} are not accepted")
 
     def verify(self, token: str) -> Principal:
+        key, algorithms = self._key(token)
         options: Options = {
             "require": ["exp", "sub"],
             "verify_aud": self._audience is not None,
@@ -59,8 +138,8 @@ class TokenVerifier:
         try:
             claims = jwt.decode(
                 token,
-                self._key,
-                algorithms=ALGORITHMS,
+                key,
+                algorithms=algorithms,
                 options=options,
                 leeway=self._leeway,
                 issuer=self._issuer,
@@ -68,17 +147,24 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise AuthenticationError("the token has expired") from None
-        except jwt.InvalidTokenError as exc:
+        except jwt.ImmatureSignatureError:
+            raise AuthenticationError("the token is not valid yet (nbf/iat)") from None
+        except jwt.PyJWTError as exc:
             raise AuthenticationError(f"the token is not valid: {exc}") from None
-        tenant = next((claims[c] for c in TENANT_CLAIMS if claims.get(c)), None)
-        if not isinstance(tenant, str | int):
-            raise AuthenticationError("the token names no tenant (tenant_id)")
+        return self._principal(claims)
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        tenant = next((claims[c] for c in self._tenant_claims if claims.get(c)), None)
+        if not isinstance(tenant, str | int) or isinstance(tenant, bool):
+            raise AuthenticationError(
+                f"the token names no tenant ({' / '.join(self._tenant_claims)})"
+            )
         if not is_tenant_id(str(tenant)):
             raise AuthenticationError("the token's tenant id is not 1–64 letters, digits or ._:-")
         if not 1 <= len(str(claims["sub"])) <= SUBJECT_MAX:
             raise AuthenticationError(f"the token's sub must be 1–{SUBJECT_MAX} characters")
-        roles = _names(claims.get("roles")) | _names(claims.get("role"))
-        permissions = _names(claims.get("permissions"))
+        roles = _names(claims.get(self._roles_claim)) | _names(claims.get("role"))
+        permissions = _names(claims.get(self._permissions_claim))
         return Principal(str(claims["sub"]), str(tenant), roles, permissions)
 
 
@@ -91,6 +177,10 @@ def mint_token(
     ttl_seconds: int = 3600,
     permissions: Iterable[str] = (),
 ) -> str:
+    """An HS256 token for development and tests (asymmetric keys are the identity provider's)."""
+    secret = settings.jwt_key()
+    if secret is None:
+        raise ValueError("minting needs JWT_SECRET: this service only holds public keys")
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": subject,
@@ -106,4 +196,4 @@ def mint_token(
         claims["iss"] = settings.jwt_issuer
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
-    return jwt.encode(claims, settings.jwt_key(), algorithm="HS256")
+    return jwt.encode(claims, secret, algorithm="HS256")

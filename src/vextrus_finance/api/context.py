@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vextrus_finance.api.auth import AuthenticationError, Principal, TokenVerifier
 from vextrus_finance.api.permissions import ROUTE_PERMISSIONS, granted
 from vextrus_finance.api.problems import Forbidden
+from vextrus_finance.api.security.rate_limit import RateLimited, RateLimiter, record
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.runner import Idempotency
 from vextrus_finance.bootstrap import Container
@@ -65,8 +66,15 @@ def authenticate(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
+    """Sync on purpose: a JWKS refresh is a blocking fetch, so this runs in the thread pool."""
     verifier: TokenVerifier = request.app.state.verifier
     if not authorization:
+        # Cookie authentication, when enabled; the CSRF middleware has already demanded the
+        # double-submit token for writes that arrive this way.
+        cookie_name: str | None = request.app.state.auth_cookie_name
+        token = request.cookies.get(cookie_name) if cookie_name else None
+        if token:
+            return verifier.verify(token)
         raise AuthenticationError("send Authorization: Bearer <token>")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -77,14 +85,23 @@ def authenticate(
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
-def authorize(
+async def authorize(
     request: Request,
     principal: PrincipalDep,
     x_tenant_id: Annotated[str | None, Header()] = None,
 ) -> RequestContext:
-    """Tenant only from the token; the route's permission from the one table."""
+    """Tenant only from the token; the route's permission from the one table; then the
+    per-user rate limit (after authentication, so a forged token cannot spend a user's)."""
     if x_tenant_id is not None and x_tenant_id != principal.tenant_id:
         raise Forbidden("X-Tenant-ID differs from the tenant in the token")
+    limiter: RateLimiter = request.app.state.rate_limiter
+    decision = await limiter.hit(
+        f"user:{principal.tenant_id}:{principal.subject}", request.app.state.user_rate_limit
+    )
+    if decision is not None:
+        record(request.scope, decision)
+        if not decision.allowed:
+            raise RateLimited(decision, "user")
     route = request.scope.get("route")
     template = getattr(route, "path", None)
     needed = ROUTE_PERMISSIONS.get((request.method, str(template)))

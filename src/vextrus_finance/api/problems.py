@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vextrus_finance.api.auth import AuthenticationError
+from vextrus_finance.api.security.headers import security_headers
 from vextrus_finance.domain.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -51,6 +52,32 @@ def status_of(error: DomainError) -> int:
     return 422
 
 
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str,
+    correlation_id: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The one shape of every error, also for middleware that answers before routing."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": instance,
+    }
+    if correlation_id:
+        body["correlation_id"] = correlation_id
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
 def problem(
     request: Request,
     status: int,
@@ -59,20 +86,15 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE + code,
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "instance": request.url.path,
-    }
-    correlation_id = getattr(request.state, "correlation_id", None)
-    if correlation_id:
-        body["correlation_id"] = correlation_id
-    if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return problem_response(
+        status,
+        code,
+        detail,
+        instance=request.url.path,
+        correlation_id=getattr(request.state, "correlation_id", None),
+        errors=errors,
+        headers=headers,
+    )
 
 
 def issues_json(error: DomainError) -> list[dict[str, str]]:
@@ -134,4 +156,7 @@ def install(app: FastAPI, *, show_internal_errors: bool) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         detail = f"{type(exc).__name__}: {exc}" if show_internal_errors else "internal error"
-        return problem(request, 500, "internal_error", detail)
+        # Unhandled errors are answered outside the middleware stack, so the security
+        # headers are added here.
+        headers = security_headers(request.url.path, MEDIA_TYPE)
+        return problem(request, 500, "internal_error", detail, headers=headers)

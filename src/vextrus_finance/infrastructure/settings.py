@@ -14,6 +14,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # mint a token without configuring anything. Production refuses to start with it.
 DEVELOPMENT_JWT_SECRET = "vextrus-finance-development-secret-never-use-in-production"  # noqa: S105
 DEFAULT_SQLITE_URL = "sqlite:///./data/vextrus-finance.db"
+# The front-end dev servers (React/Next, Angular, Vite) a developer runs against the service.
+DEVELOPMENT_CORS_ORIGINS = (
+    "http://localhost:3000",
+    "http://localhost:4200",
+    "http://localhost:5173",
+)
+MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash
 
 
 class Environment(StrEnum):
@@ -39,10 +46,36 @@ class Settings(BaseSettings):
     # Safe with many replicas: on PostgreSQL migrations run under an advisory lock.
     migrate_on_start: bool = True
 
+    # --- security (issue 3) ---
+    # Token keys: an HS256 secret, and/or an RS256/ES256 public key as PEM text or a JWKS URL.
+    # Each key is only ever used with its own algorithm family (no HS/RS confusion).
     jwt_secret: SecretStr | None = None
+    jwt_public_key: SecretStr | None = None
+    jwt_jwks_url: str | None = None
+    jwt_jwks_cache_seconds: int = Field(default=300, ge=1)
+    # A token with an unknown `kid` refreshes the JWKS at most this often (no fetch storm).
+    jwt_jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)
     jwt_leeway_seconds: int = Field(default=30, ge=0)
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    jwt_tenant_claims: str = "tenant_id,tenantId,organizationId"
+    jwt_roles_claim: str = "roles"
+    jwt_permissions_claim: str = "permissions"
+    # Comma-separated exact origins; empty in development means the local front-end ports.
+    cors_origin: str | None = None
+    # Cookie authentication is off unless named; when on, writes need the double-submit token.
+    auth_cookie_name: str | None = None
+    csrf_cookie_name: str = "vextrus_csrf"
+    csrf_header_name: str = "X-CSRF-Token"
+    rate_limit_per_minute: int = Field(default=600, ge=0)  # 0 turns the limit off
+    rate_limit_ip_per_minute: int = Field(default=1200, ge=0)
+    redis_url: SecretStr | None = None
+    # Proxies whose X-Forwarded-For is believed (comma list of IPs/CIDRs, or "*").
+    forwarded_allow_ips: str = "127.0.0.1"
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=32, ge=2)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    docs_enabled: bool | None = None  # default: on except in production
 
     snapshot_frequency: int = Field(default=50, ge=1)
     snapshot_retention_count: int = Field(default=3, ge=1)
@@ -59,26 +92,61 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def has_asymmetric_key(self) -> bool:
+        return self.jwt_public_key is not None or self.jwt_jwks_url is not None
+
+    @property
     def uses_development_secret(self) -> bool:
-        return self.jwt_secret is None
+        return self.jwt_secret is None and not self.has_asymmetric_key
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        given = tuple(o.rstrip("/") for o in self._list(self.cors_origin or ""))
+        if given or self.environment is not Environment.DEVELOPMENT:
+            return given
+        return DEVELOPMENT_CORS_ORIGINS
+
+    @property
+    def show_docs(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment is not Environment.PRODUCTION
+
+    @staticmethod
+    def _list(value: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+
+    @property
+    def tenant_claims(self) -> tuple[str, ...]:
+        return self._list(self.jwt_tenant_claims)
 
     def production_problems(self) -> list[str]:
         """What is missing for a production start; empty means it may start."""
         if self.environment is not Environment.PRODUCTION:
             return []
         problems = []
-        if self.jwt_secret is None:
-            problems.append("JWT_SECRET is not set (the development secret is refused)")
-        elif self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
-            problems.append("JWT_SECRET is the development secret")
+        if self.jwt_secret is None and not self.has_asymmetric_key:
+            problems.append(
+                "no token key: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL "
+                "(the development secret is refused)"
+            )
+        elif self.jwt_secret is not None:
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEVELOPMENT_JWT_SECRET:
+                problems.append("JWT_SECRET is the development secret")
+            elif len(secret.encode()) < MIN_SECRET_BYTES:
+                problems.append(f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes")
+        if not self.cors_origins:
+            problems.append("CORS_ORIGIN is not set (comma-separated exact origins)")
         if self.is_sqlite:
             problems.append("DATABASE_URL points at SQLite; production runs on PostgreSQL")
         return problems
 
-    def jwt_key(self) -> str:
-        if self.jwt_secret is None:
-            return DEVELOPMENT_JWT_SECRET
-        return self.jwt_secret.get_secret_value()
+    def jwt_key(self) -> str | None:
+        """The HS256 secret, if HS256 tokens are accepted at all."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return DEVELOPMENT_JWT_SECRET if self.uses_development_secret else None
 
 
 @lru_cache(maxsize=1)
