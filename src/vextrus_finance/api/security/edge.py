@@ -25,16 +25,16 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.rate_limiter = limiter
     app.state.user_rate_limit = settings.rate_limit_per_minute
     app.add_middleware(
-        RequestLimitsMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        max_json_depth=settings.max_json_depth,
-        timeout_s=settings.request_timeout_seconds,
-    )
-    app.add_middleware(
         CsrfMiddleware,
         auth_cookie=settings.auth_cookie_name,
         csrf_cookie=settings.csrf_cookie_name,
         csrf_header=settings.csrf_header_name,
+    )
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        timeout_s=settings.request_timeout_seconds,
     )
     app.add_middleware(
         IpRateLimitMiddleware, limiter=limiter, per_minute=settings.rate_limit_ip_per_minute

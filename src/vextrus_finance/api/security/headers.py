@@ -46,6 +46,7 @@ def security_headers(path: str, content_type: str) -> dict[str, str]:
     """The headers as a dict, for responses made outside the middleware (unhandled errors)."""
     headers = dict(COMMON_HEADERS)
     headers["content-security-policy"] = csp_for(path, content_type)
+    headers["cache-control"] = "no-store"  # ledgers and tokens must not sit in shared caches
     return headers
 
 
@@ -69,9 +70,6 @@ class SecurityHeadersMiddleware:
                 for name, value in security_headers(path, content_type).items():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))
-                if b"cache-control" not in present:
-                    # Ledgers and tokens must not sit in shared caches.
-                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
