@@ -7,7 +7,8 @@ its own entry. Above 99 the words are regular: শত (hundred), হাজার
 (100 crore = এক শত কোটি).
 
 Spelling follows the Bangla Academy standard forms (এগারো, বারো, ষোলো; ঊন- for 29, 39 … 89,
-as in ঊনত্রিশ; উনিশ for 19). Every string is in Unicode NFC, so য় is U+09AF U+09BC."""
+as in ঊনত্রিশ; উনিশ for 19; অষ্টাশি for 88, not the colloquial আটাশি). Every string is in Unicode
+NFC, so য় is U+09AF U+09BC."""
 
 from __future__ import annotations
 
