@@ -61,11 +61,25 @@ def make_document(
             # 1,200 bags × 550.00 = 6,60,000.00; VAT 15 % = 99,000.00
             make_line("Portland cement, 50 kg bag", "1200", 55_000),
             # 12.5 t × 95,500.00 = 11,93,750.00; VAT 7.5 % = 89,531.25
-            make_line("Deformed steel bar", "12.5", 9_550_000, vat_rate="7.5", unit="tonne"),
+            make_line(
+                "Deformed steel bar",
+                "12.5",
+                9_550_000,
+                vat_rate="7.5",
+                unit="tonne",
+                hs_code="7214.20.00",
+            ),
             # exempt: 5,000 cft × 60.00 = 3,00,000.00
             make_line("Sand", "5000", 6_000, vat_rate=None, hs_code=None, unit="cft"),
             # 850 × 1,200.00 = 10,20,000.00; SD 20 % = 2,04,000.00; VAT 15 % of 12,24,000 = 1,83,600
-            make_line("Ceramic floor tiles", "850", 120_000, sd_rate="20", unit="sqm"),
+            make_line(
+                "Ceramic floor tiles",
+                "850",
+                120_000,
+                sd_rate="20",
+                unit="sqm",
+                hs_code="6907.21.00",
+            ),
         )
     subtotal = sum(line.amount_paisa for line in lines)
     sd = sum(line.sd_paisa for line in lines)
