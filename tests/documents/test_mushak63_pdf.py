@@ -29,6 +29,7 @@ from tests.documents.factory import (
     SUBTOTAL,
     VAT_TOTAL,
     make_document,
+    make_line,
     require_binary,
 )
 from vextrus_finance.documents.mushak63 import render_pdf
@@ -124,3 +125,25 @@ def test_hostile_name_is_plain_text_in_the_pdf() -> None:
     text = " ".join(extracted(data).split())
     assert '<script>alert("x")</script>' in text
     assert "<img src=x onerror=alert(1)>" in text
+
+
+def test_a_long_invoice_flows_onto_more_pages_with_the_totals_at_the_end() -> None:
+    lines = tuple(make_line(f"Item {n}", "3", 33_33) for n in range(1, 81))
+    doc = make_document(lines)
+    reader = PdfReader(io.BytesIO(render_pdf(doc, "en")))
+    assert len(reader.pages) >= 2
+    last = reader.pages[-1].extract_text()
+    # 80 × (3 × 33.33 = 99.99, VAT 15.00) = 7,999.20 + 1,200.00 = 9,199.20
+    assert "9,199.20" in last
+    assert f"{len(reader.pages)} / {len(reader.pages)}" in last  # page numbers in the margin
+    # The column headings repeat on every page.
+    assert all("Unit price" in " ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_bengali_page_numbers_use_bengali_digits() -> None:
+    lines = tuple(make_line(f"Item {n}", "3", 33_33) for n in range(1, 81))
+    reader = PdfReader(io.BytesIO(render_pdf(make_document(lines), "bn")))
+    count = to_bengali_digits(str(len(reader.pages)))
+    assert len(reader.pages) >= 2
+    assert reader.pages[-1].extract_text().rstrip().endswith(f"{count} / {count}")
+    assert "৯,১৯৯.২০" in reader.pages[-1].extract_text()
