@@ -73,6 +73,9 @@ def test_the_page_renders_in_chromium(lang: str, tmp_path: Path) -> None:
     assert png_size(png) == WINDOW
     assert png.stat().st_size > 40_000  # a page of text, not an empty or error page
     with Image.open(png) as image:
+        # The screen stylesheet's grey backdrop: the page's own CSP let its inline CSS apply
+        # (a wrong hash would leave the page unstyled, on white).
+        assert image.convert("RGB").getpixel((5, 5)) == (232, 232, 232)
         share = ink(image)
         assert 0.008 < share < 0.25, share
         # Text runs down most of the page: the header, the parties, the table, the signatures.

@@ -10,9 +10,11 @@ BINs, dates and the Mushak number in Bengali digits, plus the embedded Bengali f
 from __future__ import annotations
 
 import io
+import logging
 import re
 import subprocess
 from functools import cache
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -32,7 +34,7 @@ from tests.documents.factory import (
     make_line,
     require_binary,
 )
-from vextrus_finance.documents.mushak63 import render_pdf
+from vextrus_finance.documents.mushak63 import no_fetch_url_fetcher, render_pdf
 from vextrus_finance.documents.numerals import to_bengali_digits
 
 FIGURES = [MUSHAK_NUMBER, SELLER_BIN, BUYER_BIN, SUBTOTAL, SD_TOTAL, VAT_TOTAL, GRAND_TOTAL]
@@ -147,3 +149,20 @@ def test_bengali_page_numbers_use_bengali_digits() -> None:
     assert len(reader.pages) >= 2
     assert reader.pages[-1].extract_text().rstrip().endswith(f"{count} / {count}")
     assert "৯,১৯৯.২০" in reader.pages[-1].extract_text()
+
+
+def test_the_renderer_fetches_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from weasyprint import HTML
+
+    fetcher = no_fetch_url_fetcher()
+    for url in ("file:///etc/hostname", "https://example.com/x.png", "data:text/plain,hi"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetcher(url)
+    # Inside WeasyPrint a refused resource is skipped with a warning; the page still renders.
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }")
+    html = f'<link rel="stylesheet" href="{secret.as_uri()}"><p>ok 123</p>'
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        data = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    assert "ok 123" in extracted(data)
+    assert any("disallowed protocol" in record.getMessage() for record in caplog.records)
