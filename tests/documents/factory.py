@@ -129,7 +129,7 @@ def require_binary(name: str) -> str:
         f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None
     )
     if path is None:
-        reason = f"{name} is not installed (Debian package: see the test's docstring)"
+        reason = f"{name} is not installed (Debian package: see the test module's docstring)"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
