@@ -30,6 +30,7 @@ __all__ = [
     "Mushak63Document",
     "Mushak63Line",
     "Party",
+    "no_fetch_url_fetcher",
     "render_html",
     "render_pdf",
 ]
