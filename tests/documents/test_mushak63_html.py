@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.documents.factory import (
     AIT,
@@ -28,7 +30,8 @@ from tests.documents.factory import (
 from tests.documents.page import Page
 from vextrus_finance.documents.labels import BN, EN, Labels
 from vextrus_finance.documents.mushak63 import CONTENT_SECURITY_POLICY, render_html
-from vextrus_finance.documents.numerals import to_bengali_digits
+from vextrus_finance.documents.numerals import parse_grouped, to_bengali_digits
+from vextrus_finance.documents.words_bn import amount_in_words_bn
 
 LANGS = [("en", EN), ("bn", BN)]
 
@@ -254,3 +257,31 @@ def test_a_line_that_does_not_add_up_is_refused() -> None:
     with pytest.raises(ValueError, match="exempt line carries VAT"):
         replace(line, vat_rate=None)
     assert replace(line, vat_rate=Decimal("10"), vat_paisa=line.vat_paisa).vat_rate == 10
+
+
+line_inputs = st.tuples(
+    st.decimals(min_value=Decimal("0.001"), max_value=Decimal(100_000), places=3),
+    st.integers(min_value=0, max_value=10**9),  # unit price up to 1 crore taka
+    st.sampled_from(["0", "10", "20", "35"]),
+    st.sampled_from(["15", "10", "7.5", "5", "0", None]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(line_inputs, min_size=1, max_size=5), st.sampled_from(["0", "3", "5", "10"]))
+def test_any_invoice_prints_totals_that_read_back(
+    inputs: list[tuple[Decimal, int, str, str | None]], ait: str
+) -> None:
+    lines = tuple(
+        make_line(f"Item {n}", str(q), price, sd_rate=sd, vat_rate=vat)
+        for n, (q, price, sd, vat) in enumerate(inputs, start=1)
+    )
+    doc = make_document(lines, ait_percent=ait)
+    for lang in ("en", "bn"):
+        p = Page(render_html(doc, lang))
+        assert parse_grouped(p.of("grand-total")) == doc.grand_total_paisa
+        assert parse_grouped(p.of("payable-amount")) == doc.payable_paisa
+        assert parse_grouped(p.of("vat-total")) == doc.vat_total_paisa
+        assert len(p.of("vat-rate").split()) == len(lines)
+    words = Page(render_html(doc, "bn")).of("grand-total-words")
+    assert words == amount_in_words_bn(doc.grand_total_paisa)
