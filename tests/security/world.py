@@ -1,0 +1,177 @@
+"""A tenant's worth of objects made on demand by an admin, so that every route can be called
+with a request that would succeed: the RBAC matrix and the tenancy attack both use it.
+
+`ROUTE_REQUESTS` gives, for every route in the permission table, how to build a valid request
+from a World. A route added to the service without an entry here fails the matrix test."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+API = "/api/v1"
+DAY = "2026-03-15"
+
+
+@dataclass(frozen=True)
+class Call:
+    url: str
+    json: dict[str, Any] | None = None
+
+
+class World:
+    def __init__(self, client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+        self.client = client
+        self.admin = admin
+        self._seq = itertools.count(1)
+        self.cash: dict[str, Any] = {}
+        self.revenue: dict[str, Any] = {}
+
+    async def setup(self) -> World:
+        self.cash = await self.account("ASSET")
+        self.revenue = await self.account("REVENUE")
+        return self
+
+    def code(self, first: str) -> str:
+        seq = next(self._seq)
+        return f"{first}{seq // 100:03d}-{seq % 100:02d}"
+
+    async def _ok(self, method: str, url: str, json: dict[str, Any] | None = None) -> Any:
+        response = await self.client.request(method, url, json=json, headers=self.admin)
+        assert response.is_success, response.text
+        return response.json()
+
+    async def account(self, type_: str = "ASSET") -> dict[str, Any]:
+        code = self.code("9")
+        body = {"code": code, "name": f"Matrix {code}", "type": type_}
+        result: dict[str, Any] = await self._ok("POST", f"{API}/accounts", body)
+        return result
+
+    def journal_body(self, *, post: bool = False) -> dict[str, Any]:
+        return {
+            "date": DAY,
+            "description": "RBAC matrix",
+            "post": post,
+            "lines": [
+                {"account_id": self.cash["id"], "debit": "100.00"},
+                {"account_id": self.revenue["id"], "credit": "100.00"},
+            ],
+        }
+
+    async def draft(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._ok("POST", f"{API}/journals", self.journal_body())
+        return result
+
+    async def posted(self) -> dict[str, Any]:
+        body = self.journal_body(post=True)
+        result: dict[str, Any] = await self._ok("POST", f"{API}/journals", body)
+        return result
+
+    def fresh_period(self) -> str:
+        """A period nobody posts into, never the same twice."""
+        seq = next(self._seq)
+        start = 2000 + seq // 12
+        return f"FY{start}-{start + 1}-P{1 + seq % 12:02d}"
+
+    async def closed_period(self) -> str:
+        code = self.fresh_period()
+        await self._ok("POST", f"{API}/fiscal-periods/{code}/close", {"reason": "year end"})
+        return code
+
+
+Builder = Callable[[World], Awaitable[Call]]
+
+
+async def _static(url: str) -> Call:
+    return Call(url)
+
+
+def _get(url: str) -> Builder:
+    return lambda w: _static(url)
+
+
+async def _account_create(w: World) -> Call:
+    return Call(f"{API}/accounts", {"code": w.code("8"), "name": "Matrix new", "type": "ASSET"})
+
+
+async def _account_by_code(w: World) -> Call:
+    return Call(f"{API}/accounts/by-code/{w.cash['code']}")
+
+
+async def _account_get(w: World) -> Call:
+    return Call(f"{API}/accounts/{w.cash['id']}")
+
+
+async def _account_patch(w: World) -> Call:
+    return Call(f"{API}/accounts/{(await w.account())['id']}", {"name": "Renamed"})
+
+
+async def _account_deactivate(w: World) -> Call:
+    return Call(f"{API}/accounts/{(await w.account())['id']}/deactivate", {"reason": "bank account closed"})
+
+
+async def _account_ledger(w: World) -> Call:
+    return Call(f"{API}/accounts/{w.cash['id']}/ledger")
+
+
+async def _journal_create(w: World) -> Call:
+    return Call(f"{API}/journals", w.journal_body())
+
+
+async def _journal_batch(w: World) -> Call:
+    return Call(f"{API}/journals/batch", {"journals": [w.journal_body()]})
+
+
+async def _journal_get(w: World) -> Call:
+    return Call(f"{API}/journals/{(await w.draft())['id']}")
+
+
+async def _journal_patch(w: World) -> Call:
+    return Call(f"{API}/journals/{(await w.draft())['id']}", {"description": "Revised"})
+
+
+async def _journal_post(w: World) -> Call:
+    return Call(f"{API}/journals/{(await w.draft())['id']}/post")
+
+
+async def _journal_reverse(w: World) -> Call:
+    return Call(f"{API}/journals/{(await w.posted())['id']}/reverse", {"date": DAY})
+
+
+async def _journal_cancel(w: World) -> Call:
+    return Call(f"{API}/journals/{(await w.draft())['id']}/cancel", {"reason": "typo"})
+
+
+async def _period_close(w: World) -> Call:
+    return Call(f"{API}/fiscal-periods/{w.fresh_period()}/close", {"reason": "month end"})
+
+
+async def _period_reopen(w: World) -> Call:
+    return Call(f"{API}/fiscal-periods/{await w.closed_period()}/reopen", {"reason": "adjust"})
+
+
+ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
+    ("POST", f"{API}/accounts"): _account_create,
+    ("GET", f"{API}/accounts"): _get(f"{API}/accounts"),
+    ("GET", f"{API}/accounts/by-code/{{code}}"): _account_by_code,
+    ("GET", f"{API}/accounts/{{account_id}}"): _account_get,
+    ("PATCH", f"{API}/accounts/{{account_id}}"): _account_patch,
+    ("POST", f"{API}/accounts/{{account_id}}/deactivate"): _account_deactivate,
+    ("GET", f"{API}/accounts/{{account_id}}/ledger"): _account_ledger,
+    ("POST", f"{API}/journals"): _journal_create,
+    ("POST", f"{API}/journals/batch"): _journal_batch,
+    ("GET", f"{API}/journals"): _get(f"{API}/journals"),
+    ("GET", f"{API}/journals/{{journal_id}}"): _journal_get,
+    ("PATCH", f"{API}/journals/{{journal_id}}"): _journal_patch,
+    ("POST", f"{API}/journals/{{journal_id}}/post"): _journal_post,
+    ("POST", f"{API}/journals/{{journal_id}}/reverse"): _journal_reverse,
+    ("POST", f"{API}/journals/{{journal_id}}/cancel"): _journal_cancel,
+    ("GET", f"{API}/fiscal-periods"): _get(f"{API}/fiscal-periods"),
+    ("POST", f"{API}/fiscal-periods/{{code}}/close"): _period_close,
+    ("POST", f"{API}/fiscal-periods/{{code}}/reopen"): _period_reopen,
+    ("GET", f"{API}/reports/trial-balance"): _get(f"{API}/reports/trial-balance?as_of={DAY}"),
+}
