@@ -20,10 +20,16 @@ async def test_live_and_ready_on_a_migrated_database(client: httpx.AsyncClient) 
     assert live.json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"]["database"]["status"] == "up"
+    checks = ready.json()["checks"]
+    assert {name: check["status"] for name, check in checks.items()} == {
+        "database": "up",
+        "migrations": "up",
+        "shutdown": "up",
+    }
     detail = await client.get("/health")
     assert detail.status_code == 200
-    assert detail.json()["checks"]["database"]["latency_ms"] >= 0
+    for check in detail.json()["checks"].values():
+        assert check["latency_ms"] >= 0
 
 
 async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
@@ -39,9 +45,12 @@ async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
         await container.close()
     assert live.status_code == 200  # liveness checks nothing outside the process
     assert ready.status_code == 503
-    database = ready.json()["checks"]["database"]
-    assert database["status"] == "down"
-    assert migrations.head_revision() in database["error"]
+    assert ready.headers["content-type"] == "application/problem+json"
+    body = ready.json()
+    assert body["failed"] == ["migrations"]
+    assert body["checks"]["database"]["status"] == "up"  # reachable, but not at head
+    assert body["checks"]["migrations"]["status"] == "down"
+    assert migrations.head_revision() in body["checks"]["migrations"]["error"]
 
 
 @pytest.mark.parametrize(

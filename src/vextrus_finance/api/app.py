@@ -14,6 +14,7 @@ from vextrus_finance import __version__
 from vextrus_finance.api import problems
 from vextrus_finance.api.auth import TokenVerifier
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
+from vextrus_finance.api.observability import install_observability
 from vextrus_finance.api.routes import accounts, health, journals, periods, reports
 from vextrus_finance.application.context import utc_now
 from vextrus_finance.bootstrap import Container, bootstrap
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     if container is not None:
         app.state.container = container
     app.add_middleware(CorrelationIdMiddleware)
+    install_observability(app, settings)  # metrics, request logs, tracing, drain state
     problems.install(app, show_internal_errors=settings.environment is Environment.DEVELOPMENT)
 
     # Each resource router carries the full /api/v1 prefix itself, so a route's own path is

@@ -9,6 +9,7 @@ import re
 import uuid
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Header, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,6 +43,8 @@ class CorrelationIdMiddleware:
         )
         correlation_id = given if _CORRELATION_RE.fullmatch(given) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
+        # Every log line written while serving this request carries the id.
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -94,7 +97,7 @@ def authorize(
     if needed not in permissions:
         raise Forbidden(f"this needs the {needed} permission")
     request.state.permissions = permissions
-    return RequestContext(
+    ctx = RequestContext(
         tenant_id=principal.tenant_id,
         user_id=principal.subject,
         roles=principal.roles,
@@ -102,6 +105,8 @@ def authorize(
         client_ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
     )
+    request.state.context = ctx  # the request log names the tenant and user
+    return ctx
 
 
 ContextDep = Annotated[RequestContext, Depends(authorize)]
