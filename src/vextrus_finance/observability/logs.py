@@ -77,7 +77,6 @@ def configure(level: str, fmt: str, stream: Any = None) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_trace_ids,
-        _drop_color_message,
     ]
     renderer: Processor
     if fmt == "console":
@@ -85,7 +84,12 @@ def configure(level: str, fmt: str, stream: Any = None) -> None:
     else:
         renderer = structlog.processors.JSONRenderer()
     # Tracebacks become text before redaction in both formats, so they are scrubbed too.
-    final: list[Processor] = [structlog.processors.format_exc_info, redact, renderer]
+    final: list[Processor] = [
+        _drop_color_message,
+        structlog.processors.format_exc_info,
+        redact,
+        renderer,
+    ]
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
