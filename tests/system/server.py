@@ -42,8 +42,9 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, **env: str) -> None:
         self.database_url = database_url
+        self.env = env  # extra environment for the service
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log
@@ -60,7 +61,7 @@ class Server:
                     "--port",
                     str(self.port),
                 ],
-                env=service_env(self.database_url),
+                env=service_env(self.database_url, **self.env),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
