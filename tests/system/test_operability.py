@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -201,6 +203,7 @@ async def test_one_json_line_per_request_and_no_secret_in_the_log(
     assert request["duration_ms"] > 0
     assert request["level"] == "info"
     assert any(line.get("status") == 401 and line.get("tenant") is None for line in lines)
+    assert any(line.get("path") == "/nowhere" for line in lines)  # logged, without its query
     assert any(
         "***" in str(line.get("event")) and "serving" in str(line.get("event")) for line in lines
     )
@@ -265,15 +268,16 @@ def _pg_cluster(*args: str) -> str:
         check=True,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "PG_FSYNC": "off"},
+        env={**os.environ, "PG_FSYNC": "off"},
         timeout=120,
     ).stdout.strip()
 
 
 @pytest.fixture
-def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
-    """A PostgreSQL cluster this test alone may stop and start."""
-    workdir = tmp_path_factory.mktemp("own-pg")
+def own_cluster() -> Iterator[tuple[str, Path, int]]:
+    """A PostgreSQL cluster this test alone may stop and start. Not under pytest's tmp_path:
+    the postgres user must be able to reach the directory."""
+    workdir = Path(tempfile.mkdtemp(prefix="vf-own-pg-"))
     port = free_port()
     url = _pg_cluster("start", str(workdir), str(port))
     try:

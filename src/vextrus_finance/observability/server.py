@@ -45,7 +45,11 @@ class DrainingServer(uvicorn.Server):
         if self.drain.active:
             if not self._announced:
                 self._announced = True
-                log.info("shutdown requested: draining for %.1f s", self.drain_seconds)
+                log.info(
+                    "shutdown requested: readiness is 503, serving for %.1f s more, then "
+                    "finishing in-flight requests (signal again to skip the drain)",
+                    self.drain_seconds,
+                )
             if self.drain.elapsed() >= self.drain_seconds:
                 self.should_exit = True
         return await super().on_tick(counter)
