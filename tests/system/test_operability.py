@@ -413,7 +413,8 @@ async def test_sigterm_under_load_finishes_every_request_and_exits_0(
     exit_code = await asyncio.to_thread(server.process.wait, grace + 10)
     exited_after = time.monotonic() - sigterm_at
     assert [status for status, _ in finished] == [201] * LOAD
-    assert sum(1 for _, at in finished if at > sigterm_at) >= 1  # they really were in flight
+    # They really were in flight: some even outlived the drain and were waited for.
+    assert any(at > sigterm_at + drain for _, at in finished)
     assert exit_code == 0
     assert exited_after < grace
 
