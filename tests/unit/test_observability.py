@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -156,3 +157,11 @@ def test_a_second_signal_ends_the_drain_and_a_third_ctrl_c_forces() -> None:
     assert not server.force_exit
     server.handle_exit(signal.SIGINT, None)
     assert server.force_exit
+
+
+def test_every_setting_is_documented() -> None:
+    documented = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    missing = [
+        name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in documented
+    ]
+    assert missing == []

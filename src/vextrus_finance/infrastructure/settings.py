@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vextrus_finance import __version__
@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     # Grace is the whole budget from SIGTERM to exit: the pod's 60 s minus the preStop hook.
     shutdown_drain_seconds: float = Field(default=10.0, ge=0)
     shutdown_grace_seconds: float = Field(default=50.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @model_validator(mode="after")
     def _drain_fits_in_grace(self) -> Settings:
