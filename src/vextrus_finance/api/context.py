@@ -43,8 +43,6 @@ class CorrelationIdMiddleware:
         )
         correlation_id = given if _CORRELATION_RE.fullmatch(given) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
-        # Every log line written while serving this request carries the id.
-        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -53,7 +51,9 @@ class CorrelationIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        # Every log line written while serving this request carries the id.
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            await self.app(scope, receive, send_with_id)
 
 
 def get_container(request: Request) -> Container:
