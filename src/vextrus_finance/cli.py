@@ -122,6 +122,10 @@ def serve(
     from vextrus_finance.observability import server
 
     settings = get_settings()
+    refused = settings.production_problems()
+    if refused:  # before anything is migrated, seeded or logged
+        console.print("[red]refusing to start in production:[/] " + "; ".join(refused))
+        raise typer.Exit(2)
     _configure_logging(settings)
     if demo:
 

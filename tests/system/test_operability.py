@@ -26,10 +26,10 @@ from tests.conftest import ROOT, TEST_SECRET, free_port
 from tests.metrics_helpers import parse, value
 from tests.system.otlp import Receiver
 from tests.system.prometheus import Prometheus
-from tests.system.server import Server
+from tests.system.server import Server, cli
 from vextrus_finance.api.auth import mint_token
 from vextrus_finance.infrastructure.database import async_url
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Settings
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"
@@ -426,3 +426,18 @@ async def test_sigterm_under_load_finishes_every_request_and_exits_0(
     finally:
         await engine.dispose()
     assert count == LOAD * BATCH
+
+
+def test_production_refuses_to_start_naming_what_is_missing_without_printing_credentials() -> None:
+    password = "Pw-never-printed-42"
+    result = cli(
+        "serve",
+        database_url=f"postgresql://finance:{password}@127.0.0.1:1/ledger",
+        check=False,
+        ENVIRONMENT="production",
+        JWT_SECRET=DEVELOPMENT_JWT_SECRET,
+    )
+    assert result.returncode == 2
+    output = result.stdout + result.stderr
+    assert "JWT_SECRET is the development secret" in output
+    assert password not in output
