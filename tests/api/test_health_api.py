@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import make_settings
 from vextrus_finance.api.app import create_app
@@ -69,3 +70,20 @@ def test_production_refuses_to_start_without_its_prerequisites(
     )
     with pytest.raises(RuntimeError, match=named):
         create_app(settings)
+
+
+async def test_a_saturated_request_pool_does_not_make_the_pod_unready(database_url: str) -> None:
+    """Load is not an outage: probes use connections of their own."""
+    container = bootstrap(make_settings(database_url, database_pool_size=1))
+    app = create_app(container=container)
+    try:
+        async with (
+            container.db.read_engine.connect() as held,  # the whole request pool, busy
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
+            await held.execute(sa.text("SELECT 1"))
+            ready = await c.get("/health/ready")
+    finally:
+        await container.close()
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"]["latency_ms"] < 1000

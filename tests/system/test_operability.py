@@ -407,6 +407,7 @@ async def test_sigterm_under_load_finishes_every_request_and_exits_0(
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as late:
             during = await late.get(f"{API}/accounts")
         assert during.status_code == 200
+        assert during.headers["connection"] == "close"  # keep-alive clients move elsewhere
         assert time.monotonic() - sigterm_at < drain
 
     await asyncio.gather(*load)

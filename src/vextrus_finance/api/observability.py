@@ -42,8 +42,9 @@ def route_label(scope: Scope) -> str:
 class RequestObservabilityMiddleware:
     """Counts, times and logs every HTTP request (except scrapes of /metrics itself)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, drain: Drain) -> None:
         self.app = app
+        self.drain = drain
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] == METRICS_PATH:
@@ -56,6 +57,10 @@ class RequestObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                if self.drain.active:
+                    # Keep-alive clients reconnect, reaching pods that are not shutting down
+                    # instead of a connection that is about to close under them.
+                    message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
             await send(message)
 
         metrics.http_in_flight.inc()
@@ -108,9 +113,9 @@ async def metrics_endpoint(request: Request) -> Response:
 
 
 def install_observability(app: FastAPI, settings: Settings) -> None:
-    app.state.drain = Drain()
+    app.state.drain = drain = Drain()
     metrics.set_build_info(settings.deployment_version, settings.deployment_track)
-    app.add_middleware(RequestObservabilityMiddleware)
+    app.add_middleware(RequestObservabilityMiddleware, drain=drain)
     # Unauthenticated like the probes: it holds no tenant data, only counts.
     app.add_api_route(METRICS_PATH, metrics_endpoint, methods=["GET"], include_in_schema=False)
     provider = tracing.install(app, settings)

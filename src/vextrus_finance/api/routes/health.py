@@ -4,7 +4,8 @@ Liveness checks nothing outside the process: a database outage must not make Kub
 restart healthy pods. Readiness checks what a request needs — the database answering within
 HEALTH_CHECK_TIMEOUT_SECONDS, its schema at the migrations' head — and that the process is not
 draining for shutdown. Both are read on every probe, so they recover by themselves when the
-database returns."""
+database returns. Probes use connections of their own, not the request pool: a pool saturated by
+load does not make a pod unready."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from vextrus_finance.api.problems import MEDIA_TYPE, PROBLEM_TYPE
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.db_errors import is_connection_failure
+from vextrus_finance.infrastructure.probes import probe_engine, schema_revision
 from vextrus_finance.observability import metrics
 from vextrus_finance.observability.drain import Drain
 
@@ -34,32 +36,31 @@ def _head() -> str:
     return migrations.head_revision()  # reads the migration scripts: once per process
 
 
-async def _revision(conn: AsyncConnection) -> str | None:
-    """Alembic's version table read directly: MigrationContext would log a line per probe."""
-    try:
-        result = await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
-    except sa.exc.DBAPIError as exc:
-        if is_connection_failure(exc):
-            raise
-        return None  # no version table: never migrated
-    return result.scalar_one_or_none()
-
-
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-async def _database_checks(container: Container) -> tuple[Check, Check]:
+def _engine(request: Request) -> AsyncEngine:
+    """The probes' own engine (see `infrastructure/probes.py`), made on first use."""
+    engine: AsyncEngine | None = getattr(request.app.state, "probe_engine", None)
+    if engine is None:
+        container: Container = request.app.state.container
+        timeout = container.settings.health_check_timeout_seconds
+        engine = request.app.state.probe_engine = probe_engine(container.db, timeout)
+    return engine
+
+
+async def _database_checks(request: Request) -> tuple[Check, Check]:
     """(database, migrations) from one connection: reachable in time, schema at head."""
     started = time.perf_counter()
-    timeout = container.settings.health_check_timeout_seconds
+    timeout = request.app.state.container.settings.health_check_timeout_seconds
     database: Check | None = None
     try:
-        async with asyncio.timeout(timeout), container.db.read_engine.connect() as conn:
+        async with asyncio.timeout(timeout), _engine(request).connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
             database = {"status": "up", "latency_ms": _ms(started)}
             started = time.perf_counter()
-            revision = await _revision(conn)
+            revision = await schema_revision(conn)
     except Exception as exc:
         if is_connection_failure(exc):
             metrics.connection_errors.inc()
@@ -82,7 +83,7 @@ def _shutdown_check(drain: Drain | None) -> Check:
 
 
 async def _checks(request: Request) -> dict[str, Check]:
-    database, schema = await _database_checks(request.app.state.container)
+    database, schema = await _database_checks(request)
     shutdown = _shutdown_check(getattr(request.app.state, "drain", None))
     return {"database": database, "migrations": schema, "shutdown": shutdown}
 
