@@ -131,6 +131,6 @@ def install_observability(app: FastAPI, settings: Settings) -> None:
             try:
                 yield state
             finally:
-                await asyncio.to_thread(provider.shutdown)  # flushes the queued spans
+                await tracing.flush(provider)
 
     app.router.lifespan_context = lifespan

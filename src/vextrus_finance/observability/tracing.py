@@ -6,6 +6,8 @@ is ours, not the global one, so two apps in one process (tests) do not share exp
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import TYPE_CHECKING, Any
 
 from vextrus_finance.observability import logs
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 # Probes and scrapes would be most of the spans and tell nothing.
 EXCLUDED_URLS = "/health,/metrics"
+FLUSH_TIMEOUT_S = 3.0
 
 
 def traces_endpoint(base: str) -> str:
@@ -61,6 +64,14 @@ def install(app: FastAPI, settings: Settings) -> TracerProvider | None:
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=EXCLUDED_URLS)
     logs.trace_processor[:] = [_add_trace_ids]
     return provider
+
+
+async def flush(provider: TracerProvider) -> None:
+    """Export what the batch processor still holds, but never hold up the exit for long: with
+    the collector down the SDK would retry for up to 30 s, more than the shutdown grace has."""
+    worker = threading.Thread(target=provider.shutdown, name="otel-flush", daemon=True)
+    worker.start()
+    await asyncio.to_thread(worker.join, FLUSH_TIMEOUT_S)
 
 
 def instrument_engines(provider: TracerProvider, engines: list[AsyncEngine]) -> None:
