@@ -114,7 +114,3 @@ def configure(level: str, fmt: str, stream: Any = None) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-
-
-def get_logger(name: str) -> Any:
-    return structlog.stdlib.get_logger(name)
