@@ -23,4 +23,5 @@ typecheck: deps
 
 test: deps lint typecheck
 	scripts/ensure-postgres
+	scripts/ensure-prometheus
 	$(UV) run --frozen pytest

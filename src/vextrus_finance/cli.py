@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -40,9 +39,9 @@ def _run(work: Callable[[Container], Awaitable[T]], settings: Settings | None = 
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from vextrus_finance.observability import logs
+
+    logs.configure(settings.log_level, settings.resolved_log_format)
 
 
 @app.command()
@@ -118,12 +117,15 @@ def serve(
         bool, typer.Option(help="migrate, seed the demo tenant and print a token first")
     ] = False,
 ) -> None:
-    """Serve the REST API."""
-    import uvicorn
-
+    """Serve the REST API; on SIGTERM drain, finish in-flight requests and exit 0."""
     from vextrus_finance.api.app import create_app
+    from vextrus_finance.observability import server
 
     settings = get_settings()
+    refused = settings.production_problems()
+    if refused:  # before anything is migrated, seeded or logged
+        console.print("[red]refusing to start in production:[/] " + "; ".join(refused))
+        raise typer.Exit(2)
     _configure_logging(settings)
     if demo:
 
@@ -137,12 +139,12 @@ def serve(
         )
         console.print("[bold]Development token[/] (tenant demo, role admin, valid 12 hours):")
         typer.echo(_token(settings, DEMO_TENANT, ["admin"], "demo-admin", 12 * 3600))
-    uvicorn.run(
+    server.serve(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=30,
+        drain_seconds=settings.shutdown_drain_seconds,
+        grace_seconds=settings.shutdown_grace_seconds,
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import make_settings
 from vextrus_finance.api.app import create_app
@@ -20,10 +21,16 @@ async def test_live_and_ready_on_a_migrated_database(client: httpx.AsyncClient) 
     assert live.json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"]["database"]["status"] == "up"
+    checks = ready.json()["checks"]
+    assert {name: check["status"] for name, check in checks.items()} == {
+        "database": "up",
+        "migrations": "up",
+        "shutdown": "up",
+    }
     detail = await client.get("/health")
     assert detail.status_code == 200
-    assert detail.json()["checks"]["database"]["latency_ms"] >= 0
+    for check in detail.json()["checks"].values():
+        assert check["latency_ms"] >= 0
 
 
 async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
@@ -39,9 +46,12 @@ async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
         await container.close()
     assert live.status_code == 200  # liveness checks nothing outside the process
     assert ready.status_code == 503
-    database = ready.json()["checks"]["database"]
-    assert database["status"] == "down"
-    assert migrations.head_revision() in database["error"]
+    assert ready.headers["content-type"] == "application/problem+json"
+    body = ready.json()
+    assert body["failed"] == ["migrations"]
+    assert body["checks"]["database"]["status"] == "up"  # reachable, but not at head
+    assert body["checks"]["migrations"]["status"] == "down"
+    assert migrations.head_revision() in body["checks"]["migrations"]["error"]
 
 
 @pytest.mark.parametrize(
@@ -60,3 +70,20 @@ def test_production_refuses_to_start_without_its_prerequisites(
     )
     with pytest.raises(RuntimeError, match=named):
         create_app(settings)
+
+
+async def test_a_saturated_request_pool_does_not_make_the_pod_unready(database_url: str) -> None:
+    """Load is not an outage: probes use connections of their own."""
+    container = bootstrap(make_settings(database_url, database_pool_size=1))
+    app = create_app(container=container)
+    try:
+        async with (
+            container.db.read_engine.connect() as held,  # the whole request pool, busy
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
+            await held.execute(sa.text("SELECT 1"))
+            ready = await c.get("/health/ready")
+    finally:
+        await container.close()
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"]["latency_ms"] < 1000

@@ -111,7 +111,9 @@ async def _account_patch(w: World) -> Call:
 
 
 async def _account_deactivate(w: World) -> Call:
-    return Call(f"{API}/accounts/{(await w.account())['id']}/deactivate", {"reason": "bank account closed"})
+    return Call(
+        f"{API}/accounts/{(await w.account())['id']}/deactivate", {"reason": "bank account closed"}
+    )
 
 
 async def _account_ledger(w: World) -> Call:

@@ -15,6 +15,7 @@ from vextrus_finance import __version__
 from vextrus_finance.api import problems
 from vextrus_finance.api.auth import TokenVerifier
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
+from vextrus_finance.api.observability import install_observability
 from vextrus_finance.api.routes import accounts, health, journals, periods, reports
 from vextrus_finance.api.security import edge as security_edge
 from vextrus_finance.api.security.headers import SecurityHeadersMiddleware
@@ -85,10 +86,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     if container is not None:
         app.state.container = container
     problems.install(app, show_internal_errors=settings.environment is Environment.DEVELOPMENT)
-    # Innermost first: request limits, CSRF, IP rate limit, CORS (security.install); then
-    # correlation ids, so every refusal above already carries one; then the headers on every
+    # Innermost first: CSRF, request limits, IP rate limit, CORS (the security edge); then
+    # metrics, request logs and tracing, so the edge's refusals are counted and logged; then
+    # correlation ids, so every refusal and log line carries one; then the headers on every
     # response; outermost, the client address as seen through trusted proxies.
     security_edge.install(app, settings)
+    install_observability(app, settings)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)

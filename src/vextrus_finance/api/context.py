@@ -9,6 +9,7 @@ import re
 import uuid
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Header, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,7 +52,9 @@ class CorrelationIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        # Every log line written while serving this request carries the id.
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            await self.app(scope, receive, send_with_id)
 
 
 def get_container(request: Request) -> Container:
@@ -111,7 +114,7 @@ async def authorize(
     if needed not in permissions:
         raise Forbidden(f"this needs the {needed} permission")
     request.state.permissions = permissions
-    return RequestContext(
+    ctx = RequestContext(
         tenant_id=principal.tenant_id,
         user_id=principal.subject,
         roles=principal.roles,
@@ -119,6 +122,8 @@ async def authorize(
         client_ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
     )
+    request.state.context = ctx  # the request log names the tenant and user
+    return ctx
 
 
 ContextDep = Annotated[RequestContext, Depends(authorize)]

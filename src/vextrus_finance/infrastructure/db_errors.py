@@ -40,6 +40,22 @@ def sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+def is_connection_failure(exc: BaseException) -> bool:
+    """The connection failed or the server went away (counted as a connection error), as
+    opposed to a deadlock, a serialization failure or a busy SQLite writer."""
+    if isinstance(exc, OSError | asyncio.TimeoutError | ConnectionError):
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        code = sqlstate(exc) or ""
+        if exc.connection_invalidated or code.startswith("08") or code.startswith("57P"):
+            return True
+        if isinstance(exc.orig, OSError | ConnectionError):
+            return True
+        text = _text(exc).lower()
+        return "connection" in text and ("closed" in text or "refused" in text)
+    return False
+
+
 def is_transient(exc: BaseException) -> bool:
     """Worth retrying: the connection went away, the server is starting or shutting down,
     a deadlock or serialization failure was chosen as victim, or SQLite was busy."""

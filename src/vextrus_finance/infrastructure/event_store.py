@@ -4,6 +4,7 @@ batched reads and snapshots."""
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.infrastructure import codec
 from vextrus_finance.infrastructure.schema import event_log_head, events, snapshots
+from vextrus_finance.observability import metrics
 
 A = TypeVar("A", bound=Aggregate[Any])
 HEAD_ID = 1
@@ -57,6 +59,7 @@ class EventStore:
         position. Call it last in the transaction: the lock serialises committers."""
         if not batch:
             return await self.head_position(conn)
+        started = time.perf_counter()
         result = await conn.execute(
             sa.update(event_log_head)
             .where(event_log_head.c.id == HEAD_ID)
@@ -84,6 +87,7 @@ class EventStore:
                 for i, e in enumerate(batch)
             ],
         )
+        metrics.observe_append(started)
         return last
 
     async def head_position(self, conn: AsyncConnection) -> int:

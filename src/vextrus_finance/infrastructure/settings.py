@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vextrus_finance import __version__
 
 # Shared by `serve` and `token` when JWT_SECRET is unset in development, so a developer can
 # mint a token without configuring anything. Production refuses to start with it.
@@ -84,6 +87,51 @@ class Settings(BaseSettings):
     eventstore_retry_delay_ms: int = Field(default=20, ge=0)
     idempotency_ttl_hours: int = Field(default=24, ge=24)
 
+    # --- operability (issue 5) ---
+    # Unset: JSON everywhere except ENVIRONMENT=development, which gets coloured console lines.
+    log_format: Literal["json", "console"] | None = None
+    # Labels of finance_build_info; the deployment sets them per image and rollout track.
+    deployment_version: str = __version__
+    deployment_track: str = "stable"
+    # Tracing is installed only when this is set (OTLP/HTTP base URL, e.g. http://collector:4318).
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "vextrus-finance"
+    # Readiness answers within this even when the database hangs.
+    health_check_timeout_seconds: float = Field(default=2.0, gt=0)
+    # After SIGTERM: readiness is 503 while requests are still served for the drain, so the
+    # load balancer stops sending before the listener closes; then in-flight requests finish.
+    # Grace is the whole budget from SIGTERM to exit: the pod's 60 s minus the preStop hook.
+    shutdown_drain_seconds: float = Field(default=10.0, ge=0)
+    shutdown_grace_seconds: float = Field(default=50.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @model_validator(mode="after")
+    def _drain_fits_in_grace(self) -> Settings:
+        if self.shutdown_drain_seconds >= self.shutdown_grace_seconds:
+            raise ValueError("SHUTDOWN_DRAIN_SECONDS must be shorter than SHUTDOWN_GRACE_SECONDS")
+        return self
+
+    def __repr_args__(self) -> Any:
+        # repr()/str() of the settings must never show the database password.
+        for name, value in super().__repr_args__():
+            if name == "database_url" and isinstance(value, str):
+                yield name, _redact_url(value)
+            else:
+                yield name, value
+
+    @property
+    def resolved_log_format(self) -> str:
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if self.environment is Environment.DEVELOPMENT else "json"
+
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.business_timezone)).date()
 
@@ -147,6 +195,16 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         return DEVELOPMENT_JWT_SECRET if self.uses_development_secret else None
+
+
+def _redact_url(url: str) -> str:
+    # Imported here: the database module imports this one.
+    from vextrus_finance.infrastructure.database import redacted
+
+    try:
+        return redacted(url)
+    except Exception:  # an unparsable URL is shown as nothing rather than leaked
+        return "<unparsable DATABASE_URL>"
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ logged and counted, and the next load simply replays more events."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from vextrus_finance.application.context import RequestContext, utc_now
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,13 @@ class Snapshotter:
 
     async def __call__(self, ctx: RequestContext, aggregates: Sequence[Aggregate[Any]]) -> None:
         for aggregate in aggregates:
+            started = time.perf_counter()
             try:
                 async with self._db.write() as conn:
                     await self._store.save_snapshot(conn, ctx.tenant_id, aggregate, self._clock())
             except Exception:
                 self.errors += 1
+                metrics.snapshot_errors.inc()
                 log.exception(
                     "snapshot of %s %s at v%d failed",
                     aggregate.STREAM_TYPE,
@@ -41,3 +45,5 @@ class Snapshotter:
                 )
             else:
                 self.taken += 1
+                metrics.snapshots_taken.inc()
+                metrics.snapshot_duration.observe(time.perf_counter() - started)

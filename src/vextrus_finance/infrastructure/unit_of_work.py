@@ -17,6 +17,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.infrastructure.chart import SqlAccountDirectory
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.db_errors import (
+    is_connection_failure,
     is_idempotency_race,
     is_transient,
     sqlstate,
@@ -27,6 +28,7 @@ from vextrus_finance.infrastructure.numbering import SqlNumbering
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
 from vextrus_finance.infrastructure.projections import Projector
 from vextrus_finance.infrastructure.read_models import SqlLedgerReader
+from vextrus_finance.observability import metrics
 
 A = TypeVar("A", bound=Aggregate[Any])
 
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
         self._queue: list[EventEnvelope] = []
         self._appended: list[tuple[Aggregate[Any], int]] = []  # (aggregate, version before)
         self._committed = False
+        self.committed: list[EventEnvelope] = []  # what commit() appended, for metrics
         tenant = ctx.tenant_id
         self.accounts = SqlAccountDirectory(conn, tenant)
         self.periods = SqlPeriodGuard(conn, tenant)
@@ -90,7 +93,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self._store.append(self.conn, self._queue)
-        self._queue = []
+        self.committed, self._queue = self._queue, []
         self._committed = True
 
     @asynccontextmanager
@@ -148,15 +151,19 @@ class SqlUnitOfWorkFactory:
                 yield uow
                 if uow.uncommitted:
                     raise RuntimeError("events were recorded but commit() was not called")
+            metrics.events_committed(envelope.event for envelope in uow.committed)
         except sa.exc.IntegrityError as exc:
             if is_idempotency_race(exc):
                 raise IdempotencyRace() from exc
             if sqlstate(exc) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
                 # Someone else wrote the same stream version (or the same unique key of a
                 # read model) first: reload and decide again.
+                metrics.concurrency_conflicts.inc()
                 raise StreamConflict() from exc
             raise
         except (sa.exc.DBAPIError, OSError, TimeoutError, sa.exc.TimeoutError) as exc:
+            if is_connection_failure(exc):
+                metrics.connection_errors.inc()
             if is_transient(exc):
                 raise TransientFailure(str(exc)) from exc
             raise

@@ -1,0 +1,75 @@
+"""Running uvicorn with a drain before it stops (ADR 0015).
+
+uvicorn stops listening as soon as it gets SIGTERM. Behind a Kubernetes Service that loses
+requests: endpoints are removed asynchronously, so for a few seconds new requests still arrive
+at a pod that no longer accepts them. Here the first SIGTERM (or SIGINT) only starts the drain:
+readiness turns 503 at once and requests are still served for SHUTDOWN_DRAIN_SECONDS; then
+uvicorn's own graceful shutdown runs — listener closed, in-flight requests finished, the
+lifespan closes the pool — and the process exits 0 within SHUTDOWN_GRACE_SECONDS."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+from vextrus_finance.observability.drain import Drain
+
+log = logging.getLogger("vextrus_finance.shutdown")
+# Kept back from the grace period for the lifespan's shutdown (closing the pool, flushing spans).
+LIFESPAN_RESERVE_S = 3.0
+
+
+class DrainingServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, drain: Drain, drain_seconds: float) -> None:
+        super().__init__(config)
+        self.drain = drain
+        self.drain_seconds = drain_seconds
+        self._announced = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # Runs as a signal handler: only flag writes here, no logging, no awaiting. Not
+        # recording the signal (as uvicorn does) means it is not re-raised after shutdown, so a
+        # clean drain exits 0 instead of dying by SIGTERM.
+        if not self.drain.active:
+            self.drain.begin()
+        elif not self.should_exit:
+            self.should_exit = True  # a second signal ends the drain early
+        elif sig == signal.SIGINT:
+            self.force_exit = True  # a third Ctrl-C stops waiting for requests
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.drain.active:
+            if not self._announced:
+                self._announced = True
+                log.info(
+                    "shutdown requested: readiness is 503, serving for %.1f s more, then "
+                    "finishing in-flight requests (signal again to skip the drain)",
+                    self.drain_seconds,
+                )
+            if self.drain.elapsed() >= self.drain_seconds:
+                self.should_exit = True
+        return await super().on_tick(counter)
+
+
+def serve(app: Any, *, host: str, port: int, drain_seconds: float, grace_seconds: float) -> None:
+    """Blocks until the server has shut down. Logging is configured by the caller (uvicorn
+    writes through the root logger, so its lines get our format)."""
+    drain: Drain = app.state.drain
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,  # our middleware writes one line per request with more in it
+        # The app resolves X-Forwarded-For itself from FORWARDED_ALLOW_IPS (api/app.py), the
+        # same way in tests as in production; uvicorn doing it too would be a second opinion.
+        proxy_headers=False,
+        # What is left of the grace period after the drain, less the lifespan's reserve.
+        timeout_graceful_shutdown=max(1, int(grace_seconds - drain_seconds - LIFESPAN_RESERVE_S)),
+        lifespan="on",
+    )
+    DrainingServer(config, drain, drain_seconds).run()
