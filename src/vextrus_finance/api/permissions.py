@@ -77,6 +77,26 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", f"{API}/fiscal-periods/{{code}}/close"): "period:close",
     ("POST", f"{API}/fiscal-periods/{{code}}/reopen"): "period:reopen",
     ("GET", f"{API}/reports/trial-balance"): "report:read",
+    # invoices, payments, profiles and aging (issue 4)
+    ("POST", f"{API}/invoices"): "invoice:create",
+    ("GET", f"{API}/invoices"): "invoice:read",
+    ("GET", f"{API}/invoices/{{invoice_id}}"): "invoice:read",
+    ("PATCH", f"{API}/invoices/{{invoice_id}}"): "invoice:update",
+    ("POST", f"{API}/invoices/{{invoice_id}}/approve"): "invoice:approve",
+    ("POST", f"{API}/invoices/{{invoice_id}}/cancel"): "invoice:cancel",
+    ("GET", f"{API}/invoices/{{invoice_id}}/mushak-6.3"): "invoice:read",
+    ("POST", f"{API}/payments"): "payment:create",
+    ("GET", f"{API}/payments"): "payment:read",
+    ("GET", f"{API}/payments/{{payment_id}}"): "payment:read",
+    ("POST", f"{API}/payments/{{payment_id}}/complete"): "payment:process",
+    ("POST", f"{API}/payments/{{payment_id}}/fail"): "payment:process",
+    ("POST", f"{API}/payments/{{payment_id}}/reconcile"): "payment:reconcile",
+    ("POST", f"{API}/payments/{{payment_id}}/reverse"): "payment:refund",
+    ("GET", f"{API}/posting-profile"): "account:read",
+    ("PUT", f"{API}/posting-profile"): "account:update",
+    ("GET", f"{API}/company-profile"): "account:read",
+    ("PUT", f"{API}/company-profile"): "account:update",
+    ("GET", f"{API}/reports/aging"): "report:read",
 }
 
 

@@ -11,11 +11,11 @@ from vextrus_finance.application.invoice_views import (
     InvoiceView,
     OpenItem,
     PaymentView,
+    PostingProfileView,
 )
 from vextrus_finance.application.views import Page
 from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.payments import PaymentMethod, PaymentStatus
-from vextrus_finance.domain.posting_profiles import PostingRole
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,6 @@ class InvoiceReader(Protocol):
 
     async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]: ...
 
-    async def posting_profile(self) -> tuple[dict[PostingRole, str], int] | None:
-        """Role → account id and the profile's version, or None if never set."""
-        ...
+    async def posting_profile(self) -> PostingProfileView: ...
 
     async def company_profile(self) -> CompanyProfileView | None: ...

@@ -17,6 +17,8 @@ from vextrus_finance.application.invoice_views import (
     InvoiceView,
     OpenItem,
     PaymentView,
+    PostingProfileView,
+    ProfileAccountView,
     WalletView,
 )
 from vextrus_finance.application.views import Page
@@ -33,6 +35,7 @@ from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.schema import (
+    accounts,
     company_profiles,
     invoice_lines,
     invoices,
@@ -324,18 +327,50 @@ class SqlInvoiceReader:
 
     # --- profiles ------------------------------------------------------------------
 
-    async def posting_profile(self) -> tuple[dict[PostingRole, str], int] | None:
-        ppa = posting_profile_accounts
+    async def posting_profile(self) -> PostingProfileView:
+        """The stored profile with its accounts; never set: the standard chart's accounts
+        that exist (what postings would use), marked `is_default`."""
+        ppa, a = posting_profile_accounts, accounts
         rows = (
             await self._conn.execute(
-                sa.select(ppa.c.role, ppa.c.account_id, ppa.c.version).where(
-                    ppa.c.tenant_id == self._tenant
+                sa.select(ppa.c.role, ppa.c.version, a.c.id, a.c.code, a.c.name, a.c.type)
+                .select_from(
+                    ppa.join(
+                        a, sa.and_(a.c.tenant_id == ppa.c.tenant_id, a.c.id == ppa.c.account_id)
+                    )
                 )
+                .where(ppa.c.tenant_id == self._tenant)
             )
         ).all()
-        if not rows:
-            return None
-        return {PostingRole(r.role): r.account_id for r in rows}, max(r.version for r in rows)
+        if rows:
+            version = max(r.version for r in rows)
+            found: dict[PostingRole, Any] = {PostingRole(r.role): r for r in rows}
+        else:
+            version = 0
+            by_code = {
+                r.code: r
+                for r in (
+                    await self._conn.execute(
+                        sa.select(a.c.id, a.c.code, a.c.name, a.c.type).where(
+                            a.c.tenant_id == self._tenant,
+                            a.c.code.in_([role.default_code for role in PostingRole]),
+                        )
+                    )
+                ).all()
+            }
+            found = {
+                role: by_code[role.default_code]
+                for role in PostingRole
+                if role.default_code in by_code
+            }
+        return PostingProfileView(
+            accounts=[
+                ProfileAccountView(role.value, r.id, r.code, r.name, r.type)
+                for role, r in ((role, found[role]) for role in PostingRole if role in found)
+            ],
+            is_default=not rows,
+            version=version,
+        )
 
     async def company_profile(self) -> CompanyProfileView | None:
         cp = company_profiles
