@@ -52,9 +52,7 @@ async def new_invoice(
     )
     invoice_id = await run(container, tenant, lambda uow: create_invoice(uow, command))
     if approve:
-        await run(
-            container, tenant, lambda uow: approve_invoice(uow, ApproveInvoice(invoice_id))
-        )
+        await run(container, tenant, lambda uow: approve_invoice(uow, ApproveInvoice(invoice_id)))
     return invoice_id
 
 

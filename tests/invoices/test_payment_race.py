@@ -36,8 +36,7 @@ async def test_two_payments_race_for_the_last_taka(container: Container) -> None
         invoice_id = await new_invoice(container, "t1", simple_line("1001.00"))
         await new_payment(container, "t1", invoice_id, "1000.00")
         races[invoice_id] = [
-            await new_payment(container, "t1", invoice_id, "1.00", complete=False)
-            for _ in range(2)
+            await new_payment(container, "t1", invoice_id, "1.00", complete=False) for _ in range(2)
         ]
 
     # Every racer of every invoice at once.
