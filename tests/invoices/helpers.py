@@ -19,8 +19,8 @@ from vextrus_finance.application.payments import (
     complete_payment,
     create_payment,
 )
-from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.invoices import InvoiceKind, LineSpec
