@@ -91,6 +91,10 @@ async def test_bad_input_names_the_field_and_writes_nothing(client, container, a
         ({"lines": [line("1", "10", sd_rate="-1")]}, "lines[0].sd_rate"),
         ({"lines": [line("1", "10", hs_code="12AB")]}, "lines[0].hs_code"),
         ({"lines": []}, "lines"),
+        (
+            {"lines": [{"description": "x", "quantity": "1", "unit_price": "10"}]},
+            "lines[0].vat_rate",
+        ),
         ({"counterparty": {"name": "X", "bin": "123456789"}}, "counterparty.bin"),
         ({"counterparty": {"name": "X", "tin": "1234567890"}}, "counterparty.tin"),
         ({"counterparty": {"name": " "}}, "counterparty.name"),
@@ -363,3 +367,34 @@ async def test_aging_buckets_by_counterparty(client, container, auth):
         client, f"{API}/reports/aging", h, kind="PURCHASE", as_of="2025-12-01"
     )
     assert_amount(payables["totals"]["days_61_90"], "700.00")
+
+
+async def test_idempotency_key_and_if_match(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    keyed = {**h, "Idempotency-Key": "inv-create-1"}
+    payload = invoice_body([line("1", "100")])
+    first = await client.post(f"{API}/invoices", json=payload, headers=keyed)
+    again = await client.post(f"{API}/invoices", json=payload, headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(await list_all(client, f"{API}/invoices", h)) == 1
+    other = await client.post(
+        f"{API}/invoices", json=invoice_body([line("2", "100")]), headers=keyed
+    )
+    assert problem_of(other, 422)["code"] == "idempotency_key_reused"
+
+    invoice_id = first.json()["id"]
+    assert first.headers["ETag"] == '"1"'
+    stale = await client.patch(
+        f"{API}/invoices/{invoice_id}",
+        json={"due_date": "2025-12-31"},
+        headers={**h, "If-Match": '"7"'},
+    )
+    assert problem_of(stale, 412)
+    fresh = await client.post(
+        f"{API}/invoices/{invoice_id}/approve", headers={**h, "If-Match": '"1"'}
+    )
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.headers["ETag"] == '"2"'

@@ -84,7 +84,6 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("PATCH", f"{API}/invoices/{{invoice_id}}"): "invoice:update",
     ("POST", f"{API}/invoices/{{invoice_id}}/approve"): "invoice:approve",
     ("POST", f"{API}/invoices/{{invoice_id}}/cancel"): "invoice:cancel",
-    ("GET", f"{API}/invoices/{{invoice_id}}/mushak-6.3"): "invoice:read",
     ("POST", f"{API}/payments"): "payment:create",
     ("GET", f"{API}/payments"): "payment:read",
     ("GET", f"{API}/payments/{{payment_id}}"): "payment:read",

@@ -1,8 +1,10 @@
 """GET /api/v1/invoices/{id}/mushak-6.3: the tax invoice of an approved sales invoice as a
 printable HTML page or a PDF, in English or Bengali.
 
-Needs the `documents` package (the renderer, branch issue-4-mushak); include this router in
-`api/app.py` once that package is merged."""
+Needs the `documents` package (the renderer, branch issue-4-mushak). When it is merged: include
+this router in `api/app.py` and add to `ROUTE_PERMISSIONS` in `api/permissions.py`
+    ("GET", f"{API}/invoices/{{invoice_id}}/mushak-6.3"): "invoice:read",
+(the permission table must list exactly the routes that exist)."""
 
 from __future__ import annotations
 

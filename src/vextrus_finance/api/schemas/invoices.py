@@ -39,7 +39,7 @@ class InvoiceLineIn(Body):
     unit: str | None = Field(default=None, max_length=32)
     unit_price: AmountIn
     hs_code: str | None = Field(default=None, max_length=32)
-    vat_rate: VatRate = VatRate.STANDARD
+    vat_rate: VatRate  # required: a forgotten rate must not silently become 15 %
     sd_rate: DecimalText | None = None
     ait_rate: DecimalText | None = None
 
