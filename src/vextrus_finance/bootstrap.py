@@ -13,6 +13,7 @@ from vextrus_finance.application.runner import CommandRunner
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
 from vextrus_finance.infrastructure.read_models import SqlLedgerReader
 from vextrus_finance.infrastructure.settings import Settings
 from vextrus_finance.infrastructure.snapshots import Snapshotter
@@ -34,6 +35,11 @@ class Container:
     async def reader(self, tenant_id: str) -> AsyncIterator[SqlLedgerReader]:
         async with self.db.read() as conn:
             yield SqlLedgerReader(conn, tenant_id)
+
+    @asynccontextmanager
+    async def invoice_reader(self, tenant_id: str) -> AsyncIterator[SqlInvoiceReader]:
+        async with self.db.read() as conn:
+            yield SqlInvoiceReader(conn, tenant_id)
 
     async def migrate(self) -> None:
         async with self.db.write_engine.connect() as conn:

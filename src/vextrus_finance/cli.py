@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from vextrus_finance.application.context import RequestContext, is_tenant_id
+from vextrus_finance.application.demo_invoices import seed_demo_invoices
 from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.infrastructure.database import redacted
@@ -57,6 +59,8 @@ async def _seed(container: Container, tenant: str, with_journals: bool) -> tuple
 
     async def decide(uow: UnitOfWork) -> tuple[int, int]:
         opened = await seed_chart(uow)
+        # The default posting profile: what invoice approval and payment postings use.
+        await seed_posting_profile(uow)
         journals = 0
         if with_journals and opened:  # only into a fresh chart: seeding twice adds nothing
             journals = await seed_demo_journals(uow, container.settings.today())
@@ -66,7 +70,18 @@ async def _seed(container: Container, tenant: str, with_journals: bool) -> tuple
         return 200, list(result)
 
     outcome = await container.runner.run(ctx, decide, present)
-    return outcome.body[0], outcome.body[1]
+    opened, journals = outcome.body[0], outcome.body[1]
+    if with_journals and opened:
+
+        async def run(step: Callable[[UnitOfWork], Awaitable[str]]) -> str:
+            async def answer(_uow: UnitOfWork, result: str) -> tuple[int, Any]:
+                return 200, result
+
+            result: str = (await container.runner.run(ctx, step, answer)).body
+            return result
+
+        await seed_demo_invoices(run, container.settings.today())
+    return opened, journals
 
 
 def _token(settings: Settings, tenant: str, roles: list[str], sub: str, ttl: int) -> str:
@@ -81,7 +96,8 @@ def seed(
         str | None, typer.Option(help="Give this tenant the standard chart (default: demo tenant)")
     ] = None,
 ) -> None:
-    """Create the demo tenant (standard chart and sample journals), or give TENANT the chart."""
+    """Create the demo tenant (standard chart, posting profile, sample journals, invoices and
+    payments), or give TENANT the standard chart and the default posting profile."""
     settings = get_settings()
     if tenant is not None and not is_tenant_id(tenant):
         raise typer.BadParameter("1–64 letters, digits or ._:-, starting with a letter or digit")

@@ -12,10 +12,12 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from tests.api.invoice_helpers import seed_tenant
 from tests.security.edge import assert_problem
 from tests.security.world import ROUTE_REQUESTS, World
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.permissions import ALL_PERMISSIONS, ROLE_PERMISSIONS, ROUTE_PERMISSIONS
+from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.settings import Settings
 
 ROLES = sorted(ROLE_PERMISSIONS)
@@ -62,7 +64,10 @@ def test_the_role_map_has_no_gaps() -> None:
         assert holders == {"admin", "finance_manager"}
 
 
-async def test_the_matrix(client: httpx.AsyncClient, auth: Callable[..., dict[str, str]]) -> None:
+async def test_the_matrix(
+    container: Container, client: httpx.AsyncClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    await seed_tenant(container, "t1")
     world = await World(client, auth(roles=("admin",), sub="matrix-admin")).setup()
     failures = []
     for (method, template), build in sorted(ROUTE_REQUESTS.items()):
@@ -87,8 +92,12 @@ async def test_the_matrix(client: httpx.AsyncClient, auth: Callable[..., dict[st
 
 
 async def test_permissions_in_the_token_grant_exactly_themselves(
-    client: httpx.AsyncClient, token: Callable[..., str], auth: Callable[..., dict[str, str]]
+    container: Container,
+    client: httpx.AsyncClient,
+    token: Callable[..., str],
+    auth: Callable[..., dict[str, str]],
 ) -> None:
+    await seed_tenant(container, "t1")
     world = await World(client, auth()).setup()
     only_close = {"Authorization": f"Bearer {token(roles=(), permissions=['period:close'])}"}
     call = await ROUTE_REQUESTS[("POST", "/api/v1/fiscal-periods/{code}/close")](world)

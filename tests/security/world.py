@@ -15,6 +15,7 @@ import httpx
 
 API = "/api/v1"
 DAY = "2026-03-15"
+BIN = "0001234560101"
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,57 @@ class World:
         self.revenue: dict[str, Any] = {}
 
     async def setup(self) -> World:
+        """Needs the tenant seeded with the standard chart and posting profile first."""
         self.cash = await self.account("ASSET")
         self.revenue = await self.account("REVENUE")
+        company = {"name": "Vextrus Builders Ltd.", "address": "Gulshan, Dhaka", "bin": BIN}
+        await self._ok("PUT", f"{API}/company-profile", company)
         return self
+
+    # --- invoices and payments ---
+
+    @staticmethod
+    def invoice_body() -> dict[str, Any]:
+        return {
+            "kind": "SALES",
+            "counterparty": {"id": "CUST-1", "name": "Gulshan Heights Ltd."},
+            "invoice_date": DAY,
+            "due_date": "2026-04-14",
+            "lines": [
+                {
+                    "description": "Work",
+                    "quantity": "1",
+                    "unit_price": "1000",
+                    "vat_rate": "STANDARD",
+                }
+            ],
+        }
+
+    async def draft_invoice(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._ok("POST", f"{API}/invoices", self.invoice_body())
+        return result
+
+    async def approved_invoice(self) -> dict[str, Any]:
+        draft = await self.draft_invoice()
+        result: dict[str, Any] = await self._ok("POST", f"{API}/invoices/{draft['id']}/approve")
+        return result
+
+    async def pending_payment(self) -> dict[str, Any]:
+        invoice = await self.approved_invoice()
+        body = {
+            "invoice_id": invoice["id"],
+            "amount": "100.00",
+            "method": "CASH",
+            "payment_date": DAY,
+        }
+        result: dict[str, Any] = await self._ok("POST", f"{API}/payments", body)
+        return result
+
+    async def completed_payment(self) -> dict[str, Any]:
+        pending = await self.pending_payment()
+        url = f"{API}/payments/{pending['id']}/complete"
+        result: dict[str, Any] = await self._ok("POST", url, {"transaction_reference": "TXN-1"})
+        return result
 
     def code(self, first: str) -> str:
         seq = next(self._seq)
@@ -88,6 +137,10 @@ Builder = Callable[[World], Awaitable[Call]]
 
 async def _static(url: str) -> Call:
     return Call(url)
+
+
+async def _static_body(url: str, body: dict[str, Any]) -> Call:
+    return Call(url, body)
 
 
 def _get(url: str) -> Builder:
@@ -156,6 +209,66 @@ async def _period_reopen(w: World) -> Call:
     return Call(f"{API}/fiscal-periods/{await w.closed_period()}/reopen", {"reason": "adjust"})
 
 
+async def _invoice_create(w: World) -> Call:
+    return Call(f"{API}/invoices", w.invoice_body())
+
+
+async def _invoice_get(w: World) -> Call:
+    return Call(f"{API}/invoices/{(await w.draft_invoice())['id']}")
+
+
+async def _invoice_patch(w: World) -> Call:
+    return Call(f"{API}/invoices/{(await w.draft_invoice())['id']}", {"due_date": "2026-05-01"})
+
+
+async def _invoice_approve(w: World) -> Call:
+    return Call(f"{API}/invoices/{(await w.draft_invoice())['id']}/approve")
+
+
+async def _invoice_cancel(w: World) -> Call:
+    invoice = await w.approved_invoice()
+    return Call(f"{API}/invoices/{invoice['id']}/cancel", {"reason": "issued in error"})
+
+
+async def _mushak(w: World) -> Call:
+    return Call(f"{API}/invoices/{(await w.approved_invoice())['id']}/mushak-6.3?lang=bn")
+
+
+async def _payment_create(w: World) -> Call:
+    invoice = await w.approved_invoice()
+    body = {"invoice_id": invoice["id"], "amount": "50.00", "method": "CASH", "payment_date": DAY}
+    return Call(f"{API}/payments", body)
+
+
+async def _payment_get(w: World) -> Call:
+    return Call(f"{API}/payments/{(await w.pending_payment())['id']}")
+
+
+async def _payment_complete(w: World) -> Call:
+    payment = await w.pending_payment()
+    return Call(f"{API}/payments/{payment['id']}/complete", {"transaction_reference": "TXN-2"})
+
+
+async def _payment_fail(w: World) -> Call:
+    payment = await w.pending_payment()
+    return Call(f"{API}/payments/{payment['id']}/fail", {"reason": "the cheque was dishonoured"})
+
+
+async def _payment_reconcile(w: World) -> Call:
+    payment = await w.completed_payment()
+    bank_line = f"SONALI-{next(w._seq):06d}"
+    return Call(f"{API}/payments/{payment['id']}/reconcile", {"bank_transaction_id": bank_line})
+
+
+async def _payment_reverse(w: World) -> Call:
+    payment = await w.completed_payment()
+    return Call(f"{API}/payments/{payment['id']}/reverse", {"reason": "paid to the wrong party"})
+
+
+async def _company_put(w: World) -> Call:
+    return Call(f"{API}/company-profile", {"name": "Vextrus Builders Ltd.", "bin": BIN})
+
+
 ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/accounts"): _account_create,
     ("GET", f"{API}/accounts"): _get(f"{API}/accounts"),
@@ -176,4 +289,25 @@ ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/fiscal-periods/{{code}}/close"): _period_close,
     ("POST", f"{API}/fiscal-periods/{{code}}/reopen"): _period_reopen,
     ("GET", f"{API}/reports/trial-balance"): _get(f"{API}/reports/trial-balance?as_of={DAY}"),
+    ("POST", f"{API}/invoices"): _invoice_create,
+    ("GET", f"{API}/invoices"): _get(f"{API}/invoices"),
+    ("GET", f"{API}/invoices/{{invoice_id}}"): _invoice_get,
+    ("PATCH", f"{API}/invoices/{{invoice_id}}"): _invoice_patch,
+    ("POST", f"{API}/invoices/{{invoice_id}}/approve"): _invoice_approve,
+    ("POST", f"{API}/invoices/{{invoice_id}}/cancel"): _invoice_cancel,
+    ("GET", f"{API}/invoices/{{invoice_id}}/mushak-6.3"): _mushak,
+    ("POST", f"{API}/payments"): _payment_create,
+    ("GET", f"{API}/payments"): _get(f"{API}/payments"),
+    ("GET", f"{API}/payments/{{payment_id}}"): _payment_get,
+    ("POST", f"{API}/payments/{{payment_id}}/complete"): _payment_complete,
+    ("POST", f"{API}/payments/{{payment_id}}/fail"): _payment_fail,
+    ("POST", f"{API}/payments/{{payment_id}}/reconcile"): _payment_reconcile,
+    ("POST", f"{API}/payments/{{payment_id}}/reverse"): _payment_reverse,
+    ("GET", f"{API}/posting-profile"): _get(f"{API}/posting-profile"),
+    ("PUT", f"{API}/posting-profile"): lambda w: _static_body(
+        f"{API}/posting-profile", {"accounts_receivable": "1200"}
+    ),
+    ("GET", f"{API}/company-profile"): _get(f"{API}/company-profile"),
+    ("PUT", f"{API}/company-profile"): _company_put,
+    ("GET", f"{API}/reports/aging"): _get(f"{API}/reports/aging?kind=SALES&as_of={DAY}"),
 }

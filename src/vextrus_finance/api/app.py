@@ -16,7 +16,18 @@ from vextrus_finance.api import problems
 from vextrus_finance.api.auth import TokenVerifier
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
 from vextrus_finance.api.observability import install_observability
-from vextrus_finance.api.routes import accounts, health, journals, periods, reports
+from vextrus_finance.api.routes import (
+    accounts,
+    aging,
+    health,
+    invoices,
+    journals,
+    mushak,
+    payments,
+    periods,
+    profiles,
+    reports,
+)
 from vextrus_finance.api.security import edge as security_edge
 from vextrus_finance.api.security.headers import SecurityHeadersMiddleware
 from vextrus_finance.application.context import utc_now
@@ -99,6 +110,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     # Each resource router carries the full /api/v1 prefix itself, so a route's own path is
     # the template the permission table is keyed by; `authorize` runs for every one of them.
     for module in (accounts, journals, periods, reports):
+        app.include_router(module.router, dependencies=[Depends(authorize)])
+    for module in (invoices, payments, profiles, aging, mushak):
         app.include_router(module.router, dependencies=[Depends(authorize)])
     app.include_router(health.router)
     return app

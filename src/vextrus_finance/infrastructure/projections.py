@@ -31,6 +31,7 @@ from vextrus_finance.domain.journals import (
 from vextrus_finance.domain.money import to_minor
 from vextrus_finance.domain.periods import FiscalPeriodClosed, FiscalPeriodReopened
 from vextrus_finance.infrastructure.event_store import EventEnvelope
+from vextrus_finance.infrastructure.invoice_projections import InvoiceProjections
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables
 
 Handler = Callable[[AsyncConnection, EventEnvelope, Any], Awaitable[None]]
@@ -94,6 +95,7 @@ class Projector:
             FiscalPeriodClosed: self._period_changed,
             FiscalPeriodReopened: self._period_changed,
         }
+        self._handlers.update(InvoiceProjections(tables).handlers())
 
     async def apply(self, conn: AsyncConnection, batch: Sequence[EventEnvelope]) -> None:
         for envelope in batch:

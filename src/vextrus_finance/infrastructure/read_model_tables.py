@@ -20,6 +20,12 @@ class ReadModelTables:
     journal_lines: sa.Table
     ledger_entries: sa.Table
     fiscal_periods: sa.Table
+    # invoices and payments (issue 4)
+    invoices: sa.Table
+    invoice_lines: sa.Table
+    payments: sa.Table
+    posting_profile_accounts: sa.Table
+    company_profiles: sa.Table
 
     def all(self) -> tuple[sa.Table, ...]:
         return (
@@ -29,6 +35,11 @@ class ReadModelTables:
             self.journal_lines,
             self.ledger_entries,
             self.fiscal_periods,
+            self.invoices,
+            self.invoice_lines,
+            self.payments,
+            self.posting_profile_accounts,
+            self.company_profiles,
         )
 
 
@@ -39,6 +50,11 @@ LIVE = ReadModelTables(
     journal_lines=schema.journal_lines,
     ledger_entries=schema.ledger_entries,
     fiscal_periods=schema.fiscal_periods,
+    invoices=schema.invoices,
+    invoice_lines=schema.invoice_lines,
+    payments=schema.payments,
+    posting_profile_accounts=schema.posting_profile_accounts,
+    company_profiles=schema.company_profiles,
 )
 
 

@@ -166,6 +166,12 @@ _COMMAND_LOCK_ORDER = (
     "journal_lines",
     "ledger_entries",
     "account_period_totals",
+    # invoices and payments: written after the journals their commands post
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "posting_profile_accounts",
+    "company_profiles",
 )
 
 

@@ -246,3 +246,139 @@ READ_MODEL_TABLES: tuple[sa.Table, ...] = (
     ledger_entries,
     fiscal_periods,
 )
+
+# --- invoices, payments and the tenant's profiles (issue 4) --------------------------------
+# Read models like the ledger's: rebuilt from events, compared by `verify`.
+
+Rate = sa.String(8)  # a percentage as exact decimal text: "7.5"
+
+invoices = sa.Table(
+    "invoices",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("counterparty_id", sa.String(64)),
+    sa.Column("counterparty_name", sa.String(255), nullable=False),
+    sa.Column("counterparty_address", sa.String(500)),
+    sa.Column("counterparty_bin", sa.String(13)),
+    sa.Column("counterparty_tin", sa.String(12)),
+    sa.Column("invoice_date", sa.Date, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("fiscal_year", sa.String(12), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("subtotal", Money, nullable=False),
+    sa.Column("sd_total", Money, nullable=False),
+    sa.Column("vat_total", Money, nullable=False),
+    sa.Column("ait_total", Money, nullable=False),
+    sa.Column("grand_total", Money, nullable=False),
+    sa.Column("payable_total", Money, nullable=False),
+    sa.Column("paid_amount", Money, nullable=False),
+    sa.Column("mushak_number", sa.String(32)),
+    sa.Column("issued_at", UTCDateTime),
+    sa.Column("journal_id", Id),
+    sa.Column("cancellation_journal_id", Id),
+    sa.Column("cancel_reason", sa.String(500)),
+    sa.Column("approved_at", UTCDateTime),
+    sa.Column("approved_by", sa.String(255)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("tenant_id", "number", name="uq_invoices_tenant_number"),
+    sa.UniqueConstraint("tenant_id", "mushak_number", name="uq_invoices_tenant_mushak_number"),
+    sa.Index("ix_invoices_tenant_date", "tenant_id", "invoice_date", "number"),
+    sa.Index("ix_invoices_tenant_open", "tenant_id", "kind", "status", "due_date"),
+    sa.Index("ix_invoices_tenant_counterparty", "tenant_id", "counterparty_id"),
+)
+
+invoice_lines = sa.Table(
+    "invoice_lines",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("invoice_id", Id, primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(500), nullable=False),
+    sa.Column("quantity", sa.String(24), nullable=False),  # exact decimal text, ≤ 4 places
+    sa.Column("unit", sa.String(32)),
+    sa.Column("unit_price", Money, nullable=False),
+    sa.Column("hs_code", sa.String(16)),
+    sa.Column("vat_rate", sa.String(16), nullable=False),
+    sa.Column("sd_rate", Rate, nullable=False),
+    sa.Column("ait_rate", Rate, nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("sd_amount", Money, nullable=False),
+    sa.Column("vat_amount", Money, nullable=False),
+    sa.Column("ait_amount", Money, nullable=False),
+)
+
+payments = sa.Table(
+    "payments",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("invoice_id", Id),
+    sa.Column("direction", sa.String(3), nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("payment_date", sa.Date, nullable=False),
+    sa.Column("reference", sa.String(255)),
+    sa.Column("bank_account_id", Id),
+    sa.Column("account_id", Id, nullable=False),
+    sa.Column("check_number", sa.String(64)),
+    sa.Column("wallet_provider", sa.String(16)),
+    sa.Column("wallet_mobile_number", sa.String(16)),
+    sa.Column("wallet_transaction_id", sa.String(64)),
+    sa.Column("transaction_reference", sa.String(255)),
+    sa.Column("journal_id", Id),
+    sa.Column("completed_at", UTCDateTime),
+    sa.Column("failure_reason", sa.String(500)),
+    sa.Column("bank_transaction_id", sa.String(128)),
+    sa.Column("reconciled_at", UTCDateTime),
+    sa.Column("reversal_reason", sa.String(500)),
+    sa.Column("reversal_journal_id", Id),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("tenant_id", "number", name="uq_payments_tenant_number"),
+    # One bank-statement line settles one payment (NULLs, i.e. unreconciled, do not clash).
+    sa.UniqueConstraint(
+        "tenant_id", "bank_transaction_id", name="uq_payments_tenant_bank_transaction"
+    ),
+    sa.Index("ix_payments_tenant_invoice", "tenant_id", "invoice_id"),
+    sa.Index("ix_payments_tenant_date", "tenant_id", "payment_date", "number"),
+)
+
+posting_profile_accounts = sa.Table(
+    "posting_profile_accounts",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("role", sa.String(32), primary_key=True),
+    sa.Column("account_id", Id, nullable=False),
+    sa.Column("account_code", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+company_profiles = sa.Table(
+    "company_profiles",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("address", sa.String(500)),
+    sa.Column("bin", sa.String(13)),
+    sa.Column("tin", sa.String(12)),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+INVOICE_READ_MODEL_TABLES: tuple[sa.Table, ...] = (
+    invoices,
+    invoice_lines,
+    payments,
+    posting_profile_accounts,
+    company_profiles,
+)

@@ -24,6 +24,7 @@ from vextrus_finance.infrastructure.db_errors import (
 )
 from vextrus_finance.infrastructure.event_store import EventEnvelope, EventStore
 from vextrus_finance.infrastructure.idempotency import SqlIdempotencyStore
+from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
 from vextrus_finance.infrastructure.numbering import SqlNumbering
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
 from vextrus_finance.infrastructure.projections import Projector
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.numbers = SqlNumbering(conn, tenant)
         self.idempotency = SqlIdempotencyStore(conn, tenant, ttl=idempotency_ttl, now=now)
         self.reader = SqlLedgerReader(conn, tenant)
+        self.invoices = SqlInvoiceReader(conn, tenant)
 
     def now(self) -> datetime:
         """One timestamp for the whole command: every event of it was recorded together."""

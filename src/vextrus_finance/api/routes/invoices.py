@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.invoice_commands import Read, execute
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.invoices import (
+    CounterpartyIn,
+    InvoiceCancelIn,
+    InvoiceIn,
+    InvoiceLineIn,
+    InvoiceOut,
+    InvoicePatch,
+)
+from vextrus_finance.application import invoices as commands
+from vextrus_finance.application.invoice_queries import InvoiceFilter, InvoiceReader
+from vextrus_finance.application.invoice_views import InvoiceView
+from vextrus_finance.bootstrap import Container
+from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus, LineSpec
+
+router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+OVERDUE = "OVERDUE"  # not a stored state: a filter on open invoices past their due date
+
+
+def _lines(lines: list[InvoiceLineIn]) -> tuple[LineSpec, ...]:
+    return tuple(
+        LineSpec(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate,
+            unit=line.unit,
+            hs_code=line.hs_code,
+            sd_rate=line.sd_rate if line.sd_rate is not None else "0",
+            ait_rate=line.ait_rate if line.ait_rate is not None else "0",
+        )
+        for line in lines
+    )
+
+
+def _party(body: CounterpartyIn) -> commands.CounterpartySpec:
+    return commands.CounterpartySpec(body.name, body.id, body.address, body.bin, body.tin)
+
+
+def _reader(container: Container) -> Read:
+    today = container.settings.today()
+
+    async def read(reader: InvoiceReader, invoice_id: str) -> InvoiceView | None:
+        return await reader.invoice(invoice_id, today=today)
+
+    return read
+
+
+def _location(invoice_id: str) -> str:
+    return f"{API}/invoices/{invoice_id}"
+
+
+@router.post("", status_code=201, response_model=InvoiceOut)
+async def create_invoice(
+    body: InvoiceIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
+) -> JSONResponse:
+    command = commands.CreateInvoice(
+        kind=body.kind,
+        counterparty=_party(body.counterparty),
+        invoice_date=body.invoice_date,
+        due_date=body.due_date,
+        lines=_lines(body.lines),
+        currency=body.currency,
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.create_invoice(uow, command),
+        _reader(container),
+        InvoiceOut,
+        status=201,
+        idempotency=idem,
+        location=_location,
+    )
+
+
+@router.get("", response_model=ListOf[InvoiceOut])
+async def list_invoices(
+    ctx: ContextDep,
+    container: ContainerDep,
+    kind: InvoiceKind | None = None,
+    status: str | None = None,
+    counterparty_id: str | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    overdue: bool | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("'from' must not be after 'to'", field="from")
+    state: InvoiceStatus | None = None
+    if status == OVERDUE:
+        overdue = True
+    elif status is not None:
+        try:
+            state = InvoiceStatus(status)
+        except ValueError:
+            allowed = ", ".join([*InvoiceStatus, OVERDUE])
+            raise InvalidInput(f"must be one of {allowed}", field="status") from None
+    where = InvoiceFilter(kind, state, counterparty_id, date_from, date_to, overdue)
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        page = await reader.invoices(
+            where, today=container.settings.today(), limit=limit, cursor=cursor
+        )
+    return respond(dump(ListOf[InvoiceOut], page))
+
+
+@router.get("/{invoice_id}", response_model=InvoiceOut)
+async def get_invoice(invoice_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        view = await reader.invoice(invoice_id, today=container.settings.today())
+    if view is None:
+        raise NotFound(f"no invoice {invoice_id}", code="invoice_not_found")
+    return respond(dump(InvoiceOut, view))
+
+
+@router.patch("/{invoice_id}", response_model=InvoiceOut)
+async def revise_invoice(
+    invoice_id: str,
+    body: InvoicePatch,
+    ctx: ContextDep,
+    container: ContainerDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    for name in ("counterparty", "invoice_date", "due_date", "lines"):
+        if name in body.model_fields_set and getattr(body, name) is None:
+            raise InvalidInput(f"{name} cannot be removed", field=name)
+    command = commands.ReviseInvoice(
+        invoice_id=invoice_id,
+        counterparty=_party(body.counterparty) if body.counterparty else None,
+        invoice_date=body.invoice_date,
+        due_date=body.due_date,
+        lines=_lines(body.lines) if body.lines is not None else None,
+        expected_version=expected,
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.revise_invoice(uow, command),
+        _reader(container),
+        InvoiceOut,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{invoice_id}/approve", response_model=InvoiceOut)
+async def approve_invoice(
+    invoice_id: str,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.ApproveInvoice(invoice_id, expected_version=expected)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.approve_invoice(uow, command),
+        _reader(container),
+        InvoiceOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{invoice_id}/cancel", response_model=InvoiceOut)
+async def cancel_invoice(
+    invoice_id: str,
+    body: InvoiceCancelIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.CancelInvoice(
+        invoice_id, body.reason, date=body.date, expected_version=expected
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.cancel_invoice(uow, command),
+        _reader(container),
+        InvoiceOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.invoice_commands import execute
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.payments import (
+    CompleteIn,
+    FailIn,
+    PaymentIn,
+    PaymentOut,
+    PaymentReverseIn,
+    ReconcileIn,
+)
+from vextrus_finance.application import payments as commands
+from vextrus_finance.application.invoice_queries import InvoiceReader, PaymentFilter
+from vextrus_finance.application.invoice_views import PaymentView
+from vextrus_finance.domain.errors import NotFound
+from vextrus_finance.domain.payments import PaymentMethod, PaymentStatus
+
+router = APIRouter(prefix=f"{API}/payments", tags=["payments"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+async def _payment(reader: InvoiceReader, payment_id: str) -> PaymentView | None:
+    return await reader.payment(payment_id)
+
+
+def _location(payment_id: str) -> str:
+    return f"{API}/payments/{payment_id}"
+
+
+@router.post("", status_code=201, response_model=PaymentOut)
+async def create_payment(
+    body: PaymentIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
+) -> JSONResponse:
+    wallet = None
+    if body.wallet is not None:
+        wallet = commands.WalletSpec(
+            body.wallet.provider, body.wallet.mobile_number, body.wallet.transaction_id
+        )
+    command = commands.CreatePayment(
+        amount=body.amount,
+        method=body.method,
+        payment_date=body.payment_date,
+        invoice_id=body.invoice_id,
+        direction=body.direction,
+        currency=body.currency,
+        reference=body.reference,
+        bank_account_id=body.bank_account_id,
+        check_number=body.check_number,
+        wallet=wallet,
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.create_payment(uow, command),
+        _payment,
+        PaymentOut,
+        status=201,
+        idempotency=idem,
+        location=_location,
+    )
+
+
+@router.get("", response_model=ListOf[PaymentOut])
+async def list_payments(
+    ctx: ContextDep,
+    container: ContainerDep,
+    invoice_id: str | None = None,
+    status: PaymentStatus | None = None,
+    method: PaymentMethod | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        page = await reader.payments(
+            PaymentFilter(invoice_id, status, method), limit=limit, cursor=cursor
+        )
+    return respond(dump(ListOf[PaymentOut], page))
+
+
+@router.get("/{payment_id}", response_model=PaymentOut)
+async def get_payment(payment_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        view = await reader.payment(payment_id)
+    if view is None:
+        raise NotFound(f"no payment {payment_id}", code="payment_not_found")
+    return respond(dump(PaymentOut, view))
+
+
+@router.post("/{payment_id}/complete", response_model=PaymentOut)
+async def complete_payment(
+    payment_id: str,
+    body: CompleteIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.CompletePayment(
+        payment_id, body.transaction_reference, expected_version=expected
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.complete_payment(uow, command),
+        _payment,
+        PaymentOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{payment_id}/fail", response_model=PaymentOut)
+async def fail_payment(
+    payment_id: str,
+    body: FailIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.FailPayment(payment_id, body.reason, expected_version=expected)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.fail_payment(uow, command),
+        _payment,
+        PaymentOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{payment_id}/reconcile", response_model=PaymentOut)
+async def reconcile_payment(
+    payment_id: str,
+    body: ReconcileIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.ReconcilePayment(
+        payment_id, body.bank_transaction_id, expected_version=expected
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.reconcile_payment(uow, command),
+        _payment,
+        PaymentOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )
+
+
+@router.post("/{payment_id}/reverse", response_model=PaymentOut)
+async def reverse_payment(
+    payment_id: str,
+    body: PaymentReverseIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.ReversePayment(
+        payment_id, body.reason, date=body.date, expected_version=expected
+    )
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.reverse_payment(uow, command),
+        _payment,
+        PaymentOut,
+        idempotency=idem,
+        if_match=expected is not None,
+    )

@@ -1,0 +1,91 @@
+"""The tenant's posting profile (accounts invoices and payments post to) and company profile
+(the registered person named as seller on Mushak-6.3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.profiles import (
+    CompanyProfileIn,
+    CompanyProfileOut,
+    PostingProfileIn,
+    PostingProfileOut,
+)
+from vextrus_finance.application import posting_profiles as commands
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.domain.errors import NotFound
+from vextrus_finance.domain.posting_profiles import PostingRole
+
+router = APIRouter(prefix=API, tags=["profiles"])
+
+
+@router.get("/posting-profile", response_model=PostingProfileOut)
+async def get_posting_profile(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        view = await reader.posting_profile()
+    return respond(dump(PostingProfileOut, view))
+
+
+@router.put("/posting-profile", response_model=PostingProfileOut)
+async def set_posting_profile(
+    body: PostingProfileIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    given = body.model_dump(exclude_none=True)
+    command = commands.SetPostingProfile(
+        {PostingRole(role): ref for role, ref in given.items()}, expected_version=expected
+    )
+
+    async def decide(uow: UnitOfWork) -> str:
+        return await commands.set_posting_profile(uow, command)
+
+    async def present(uow: UnitOfWork, _result: str) -> tuple[int, object]:
+        return 200, dump(PostingProfileOut, await uow.invoices.posting_profile())
+
+    outcome = await container.runner.run(
+        ctx, decide, present, idempotency=idem, if_match=expected is not None
+    )
+    return respond(outcome.body, outcome.status_code, replayed=outcome.replayed)
+
+
+@router.get("/company-profile", response_model=CompanyProfileOut)
+async def get_company_profile(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        view = await reader.company_profile()
+    if view is None:
+        raise NotFound(
+            "this tenant has no company profile yet: PUT /api/v1/company-profile",
+            code="company_profile_not_found",
+        )
+    return respond(dump(CompanyProfileOut, view))
+
+
+@router.put("/company-profile", response_model=CompanyProfileOut)
+async def set_company_profile(
+    body: CompanyProfileIn,
+    ctx: ContextDep,
+    container: ContainerDep,
+    idem: IdempotencyDep,
+    expected: IfMatchDep,
+) -> JSONResponse:
+    command = commands.SetCompanyProfile(
+        body.name, body.address, body.bin, body.tin, body.phone, expected_version=expected
+    )
+
+    async def decide(uow: UnitOfWork) -> str:
+        return await commands.set_company_profile(uow, command)
+
+    async def present(uow: UnitOfWork, _result: str) -> tuple[int, object]:
+        return 200, dump(CompanyProfileOut, await uow.invoices.company_profile())
+
+    outcome = await container.runner.run(
+        ctx, decide, present, idempotency=idem, if_match=expected is not None
+    )
+    return respond(outcome.body, outcome.status_code, replayed=outcome.replayed)

@@ -1,0 +1,57 @@
+"""The read port for invoices, payments and the tenant's profiles (tenant-scoped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from vextrus_finance.application.invoice_views import (
+    CompanyProfileView,
+    InvoiceView,
+    OpenItem,
+    PaymentView,
+    PostingProfileView,
+)
+from vextrus_finance.application.views import Page
+from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.payments import PaymentMethod, PaymentStatus
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    kind: InvoiceKind | None = None
+    status: InvoiceStatus | None = None
+    counterparty_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool | None = None
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    invoice_id: str | None = None
+    status: PaymentStatus | None = None
+    method: PaymentMethod | None = None
+
+
+class InvoiceReader(Protocol):
+    async def invoice(self, invoice_id: str, *, today: date) -> InvoiceView | None: ...
+
+    async def invoices(
+        self, where: InvoiceFilter, *, today: date, limit: int, cursor: str | None
+    ) -> Page[InvoiceView]: ...
+
+    async def payment(self, payment_id: str) -> PaymentView | None: ...
+
+    async def payments(
+        self, where: PaymentFilter, *, limit: int, cursor: str | None
+    ) -> Page[PaymentView]: ...
+
+    async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None: ...
+
+    async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]: ...
+
+    async def posting_profile(self) -> PostingProfileView: ...
+
+    async def company_profile(self) -> CompanyProfileView | None: ...

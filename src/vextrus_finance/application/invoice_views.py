@@ -1,0 +1,177 @@
+"""What invoice, payment, profile and aging queries return: plain dataclasses for the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.payments import (
+    Direction,
+    PaymentMethod,
+    PaymentStatus,
+    WalletProvider,
+)
+from vextrus_finance.domain.vat import VatRate
+
+
+@dataclass(frozen=True)
+class CounterpartyView:
+    id: str | None
+    name: str
+    address: str | None
+    bin: str | None
+    tin: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    line_no: int
+    description: str
+    quantity: Decimal
+    unit: str | None
+    unit_price: Decimal
+    hs_code: str | None
+    vat_rate: VatRate
+    vat_rate_percent: Decimal | None
+    sd_rate: Decimal
+    ait_rate: Decimal
+    amount: Decimal
+    sd_amount: Decimal
+    vat_amount: Decimal
+    ait_amount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    id: str
+    number: str
+    kind: InvoiceKind
+    status: InvoiceStatus
+    overdue: bool  # derived: open, past its due date, with a balance
+    days_overdue: int
+    counterparty: CounterpartyView
+    invoice_date: date
+    due_date: date
+    fiscal_year: str
+    currency: str
+    lines: list[InvoiceLineView]
+    subtotal: Decimal
+    sd_total: Decimal
+    vat_total: Decimal
+    ait_total: Decimal
+    grand_total: Decimal
+    payable_total: Decimal
+    paid_amount: Decimal
+    balance_due: Decimal
+    mushak_number: str | None
+    issued_at: datetime | None
+    journal_id: str | None
+    cancellation_journal_id: str | None
+    cancel_reason: str | None
+    approved_at: datetime | None
+    approved_by: str | None
+    created_at: datetime
+    created_by: str
+    version: int
+
+
+@dataclass(frozen=True)
+class WalletView:
+    provider: WalletProvider
+    mobile_number: str
+    transaction_id: str | None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: str
+    number: str
+    invoice_id: str | None
+    direction: Direction
+    amount: Decimal
+    currency: str
+    method: PaymentMethod
+    status: PaymentStatus
+    payment_date: date
+    reference: str | None
+    bank_account_id: str | None
+    account_id: str
+    check_number: str | None
+    wallet: WalletView | None
+    transaction_reference: str | None
+    journal_id: str | None
+    completed_at: datetime | None
+    failure_reason: str | None
+    bank_transaction_id: str | None
+    reconciled_at: datetime | None
+    reversal_reason: str | None
+    reversal_journal_id: str | None
+    created_at: datetime
+    created_by: str
+    version: int
+
+
+@dataclass(frozen=True)
+class AgingBuckets:
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    days_over_90: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    counterparty_id: str | None
+    counterparty_name: str
+    invoices: int
+    buckets: AgingBuckets
+
+
+@dataclass(frozen=True)
+class AgingView:
+    kind: InvoiceKind
+    as_of: date
+    currency: str
+    rows: list[AgingRow]
+    totals: AgingBuckets
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """An open invoice's balance for the aging report."""
+
+    counterparty_id: str | None
+    counterparty_name: str
+    due_date: date
+    balance_due: Decimal
+
+
+@dataclass(frozen=True)
+class ProfileAccountView:
+    role: str
+    account_id: str
+    code: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class PostingProfileView:
+    accounts: list[ProfileAccountView]
+    is_default: bool  # never set by the tenant: the standard chart's accounts are used
+    version: int
+
+
+@dataclass(frozen=True)
+class CompanyProfileView:
+    name: str
+    address: str | None
+    bin: str | None
+    tin: str | None
+    phone: str | None
+    version: int

@@ -1,0 +1,268 @@
+"""Invoice commands: create, revise a draft, approve (posting the journal and, for sales,
+issuing the Mushak-6.3 serial), cancel (reversing the journal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from vextrus_finance.application.business_day import business_day
+from vextrus_finance.application.context import new_id
+from vextrus_finance.application.journals import (
+    CreateJournal,
+    ReverseJournal,
+    create_journal,
+    reverse_journal,
+)
+from vextrus_finance.application.journals import LineSpec as JournalLineSpec
+from vextrus_finance.application.loading import load_existing
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.posting_profiles import PostingAccounts, posting_accounts
+from vextrus_finance.domain.accounts import validate_reason
+from vextrus_finance.domain.errors import FieldIssue, InvalidInput
+from vextrus_finance.domain.invoices import (
+    CANCEL_REASON_MIN,
+    Counterparty,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceState,
+    InvoiceStatus,
+    LineSpec,
+    build_counterparty,
+    build_lines,
+    check_currency,
+    check_dates,
+    invoice_number,
+    invoice_sequence,
+    mushak_number,
+    mushak_sequence,
+)
+from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
+from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
+from vextrus_finance.domain.posting_profiles import PostingRole as R
+
+
+@dataclass(frozen=True)
+class CounterpartySpec:
+    name: str
+    id: str | None = None
+    address: str | None = None
+    bin: str | None = None
+    tin: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateInvoice:
+    kind: InvoiceKind
+    counterparty: CounterpartySpec
+    invoice_date: date
+    due_date: date
+    lines: tuple[LineSpec, ...]
+    currency: str = BASE_CURRENCY
+    invoice_id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class ReviseInvoice:
+    invoice_id: str
+    counterparty: CounterpartySpec | None = None
+    invoice_date: date | None = None
+    due_date: date | None = None
+    lines: tuple[LineSpec, ...] | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ApproveInvoice:
+    invoice_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class CancelInvoice:
+    invoice_id: str
+    reason: str
+    date: date | None = None  # of the reversing journal; default today in Dhaka
+    expected_version: int | None = None
+
+
+def _content(
+    counterparty: CounterpartySpec,
+    lines: tuple[LineSpec, ...] | None,
+    invoice_date: date,
+    due: date,
+) -> tuple[Counterparty, tuple[InvoiceLine, ...] | None]:
+    """Check the counterparty, the lines and the dates together: one answer lists every
+    problem, each naming its field."""
+    issues: list[FieldIssue] = []
+    party: Counterparty | None = None
+    built: tuple[InvoiceLine, ...] | None = None
+    try:
+        party = build_counterparty(
+            counterparty.name,
+            id=counterparty.id,
+            address=counterparty.address,
+            bin=counterparty.bin,
+            tin=counterparty.tin,
+        )
+    except InvalidInput as error:
+        issues.extend(error.issues)
+    if lines is not None:
+        try:
+            built = build_lines(lines)
+        except InvalidInput as error:
+            issues.extend(error.issues)
+    try:
+        check_dates(invoice_date, due)
+    except InvalidInput as error:
+        issues.extend(error.issues)
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    assert party is not None
+    return party, built
+
+
+async def create_invoice(uow: UnitOfWork, cmd: CreateInvoice) -> str:
+    existing = await uow.load(Invoice, cmd.invoice_id)
+    if existing.exists:
+        return existing.id  # an earlier attempt of this same command committed
+    check_currency(cmd.currency)
+    party, lines = _content(cmd.counterparty, cmd.lines, cmd.invoice_date, cmd.due_date)
+    assert lines is not None
+    sequence = await uow.numbers.next(invoice_sequence(cmd.kind, cmd.invoice_date))
+    invoice = Invoice.create(
+        cmd.invoice_id,
+        number=invoice_number(cmd.kind, cmd.invoice_date, sequence),
+        kind=cmd.kind,
+        counterparty=party,
+        invoice_date=cmd.invoice_date,
+        due_date=cmd.due_date,
+        currency=cmd.currency,
+        lines=lines,
+    )
+    await uow.record(invoice)
+    return invoice.id
+
+
+async def revise_invoice(uow: UnitOfWork, cmd: ReviseInvoice) -> str:
+    invoice = await load_existing(
+        uow, Invoice, cmd.invoice_id, what="invoice", expected_version=cmd.expected_version
+    )
+    state = invoice.state
+    if state.status is not InvoiceStatus.DRAFT:
+        invoice.revise(  # raises the 409 with the state machine's wording
+            counterparty=state.counterparty,
+            invoice_date=state.invoice_date,
+            due_date=state.due_date,
+            lines=state.lines,
+        )
+    old = state.counterparty
+    spec = cmd.counterparty or CounterpartySpec(old.name, old.id, old.address, old.bin, old.tin)
+    invoice_date = cmd.invoice_date or state.invoice_date
+    due_date = cmd.due_date or state.due_date
+    party, lines = _content(spec, cmd.lines, invoice_date, due_date)
+    invoice.revise(
+        counterparty=party,
+        invoice_date=invoice_date,
+        due_date=due_date,
+        lines=lines if lines is not None else state.lines,
+    )
+    await uow.record(invoice)
+    return invoice.id
+
+
+def _journal_line(
+    account_id: str, *, debit: Decimal = ZERO, credit: Decimal = ZERO, text: str
+) -> JournalLineSpec:
+    return JournalLineSpec(account_id, None, debit, credit, description=text)
+
+
+SALES_ROLES = (R.ACCOUNTS_RECEIVABLE, R.AIT_RECEIVABLE, R.SALES_REVENUE, R.VAT_OUTPUT, R.SD_PAYABLE)
+PURCHASE_ROLES = (R.PURCHASES, R.VAT_INPUT, R.ACCOUNTS_PAYABLE, R.AIT_PAYABLE)
+
+
+def approval_lines(state: InvoiceState, accounts: PostingAccounts) -> tuple[JournalLineSpec, ...]:
+    """SALES: Dr AR (payable) + Dr AIT receivable / Cr revenue, Cr output VAT, Cr SD payable.
+    PURCHASE: Dr purchases (subtotal + SD, SD is not creditable) + Dr input VAT / Cr AP
+    (payable), Cr AIT/TDS payable. Zero amounts are left out (a line is one positive side)."""
+    t = state.totals
+    if state.kind is InvoiceKind.SALES:
+        candidates = [
+            (R.ACCOUNTS_RECEIVABLE, t.payable_total, ZERO, "receivable"),
+            (R.AIT_RECEIVABLE, t.ait_total, ZERO, "AIT deducted at source by the customer"),
+            (R.SALES_REVENUE, ZERO, t.subtotal, "sales"),
+            (R.VAT_OUTPUT, ZERO, t.vat_total, "output VAT"),
+            (R.SD_PAYABLE, ZERO, t.sd_total, "supplementary duty"),
+        ]
+    else:
+        candidates = [
+            (R.PURCHASES, t.subtotal + t.sd_total, ZERO, "purchases (including SD)"),
+            (R.VAT_INPUT, t.vat_total, ZERO, "input VAT"),
+            (R.ACCOUNTS_PAYABLE, ZERO, t.payable_total, "payable"),
+            (R.AIT_PAYABLE, ZERO, t.ait_total, "AIT/TDS withheld"),
+        ]
+    return tuple(
+        _journal_line(accounts[role].id, debit=debit, credit=credit, text=f"{state.number} {text}")
+        for role, debit, credit, text in candidates
+        if debit > 0 or credit > 0
+    )
+
+
+def _description(prefix: str, state: InvoiceState) -> str:
+    return f"{prefix} {state.number} - {state.counterparty.name}"[:DESCRIPTION_MAX]
+
+
+async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
+    invoice = await load_existing(
+        uow, Invoice, cmd.invoice_id, what="invoice", expected_version=cmd.expected_version
+    )
+    invoice.ensure_approvable()
+    state = invoice.state
+    is_sales = state.kind is InvoiceKind.SALES
+    accounts = await posting_accounts(uow, SALES_ROLES if is_sales else PURCHASE_ROLES)
+    journal_id = await create_journal(
+        uow,
+        CreateJournal(
+            date=state.invoice_date,
+            description=_description("Sales invoice" if is_sales else "Purchase bill", state),
+            lines=approval_lines(state, accounts),
+            type=JournalType.SALES if is_sales else JournalType.PURCHASE,
+            reference=state.number,
+            currency=state.currency,
+            post=True,
+        ),
+    )
+    serial = None
+    if is_sales:
+        # Taken last, after everything that could refuse: a refused approval rolls the
+        # counter back with it, so the serials stay gapless.
+        sequence = await uow.numbers.next(mushak_sequence(state.fiscal_year))
+        serial = mushak_number(state.fiscal_year, sequence)
+    invoice.approve(by=uow.ctx.user_id, at=uow.now(), journal_id=journal_id, mushak_number=serial)
+    await uow.record(invoice)
+    return invoice.id
+
+
+async def cancel_invoice(uow: UnitOfWork, cmd: CancelInvoice) -> str:
+    invoice = await load_existing(
+        uow, Invoice, cmd.invoice_id, what="invoice", expected_version=cmd.expected_version
+    )
+    state = invoice.state
+    if state.status not in (InvoiceStatus.DRAFT, InvoiceStatus.APPROVED):
+        invoice.cancel(cmd.reason, by=uow.ctx.user_id, at=uow.now(), cancellation_journal_id=None)
+    reason = validate_reason(cmd.reason, minimum=CANCEL_REASON_MIN)
+    reversal_id = None
+    if state.journal_id is not None:
+        reversal_id = await reverse_journal(
+            uow,
+            ReverseJournal(
+                state.journal_id,
+                cmd.date or business_day(uow.now(), not_before=state.invoice_date),
+                reason=f"Invoice {state.number} cancelled: {reason}"[:DESCRIPTION_MAX],
+            ),
+        )
+    invoice.cancel(reason, by=uow.ctx.user_id, at=uow.now(), cancellation_journal_id=reversal_id)
+    await uow.record(invoice)
+    return invoice.id

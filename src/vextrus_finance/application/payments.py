@@ -1,0 +1,298 @@
+"""Payment commands. Completion records the payment on its invoice and posts the cash journal
+in the same transaction as the payment's own event (all or nothing); an overpayment is refused
+before anything is written. Reversal reverses the journal and the invoice's paid amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from vextrus_finance.application.business_day import business_day
+from vextrus_finance.application.context import new_id
+from vextrus_finance.application.journals import (
+    CreateJournal,
+    LineSpec,
+    ReverseJournal,
+    create_journal,
+    reverse_journal,
+)
+from vextrus_finance.application.loading import load_existing
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.posting_profiles import posting_accounts
+from vextrus_finance.domain.accounts import AccountType, validate_reason
+from vextrus_finance.domain.errors import AlreadyExists, FieldIssue, InvalidInput
+from vextrus_finance.domain.invoices import Invoice, InvoiceKind
+from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
+from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
+from vextrus_finance.domain.payments import (
+    REASON_MAX,
+    REASON_MIN,
+    Direction,
+    Payment,
+    PaymentMethod,
+    WalletProvider,
+    build_details,
+    normalize_bank_transaction_id,
+    payment_number,
+    payment_sequence,
+)
+from vextrus_finance.domain.posting_profiles import PostingRole as R
+
+
+@dataclass(frozen=True)
+class WalletSpec:
+    provider: WalletProvider
+    mobile_number: str
+    transaction_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatePayment:
+    amount: Decimal
+    method: PaymentMethod
+    payment_date: date
+    invoice_id: str | None = None
+    direction: Direction | None = None
+    currency: str = BASE_CURRENCY
+    reference: str | None = None
+    bank_account_id: str | None = None
+    check_number: str | None = None
+    wallet: WalletSpec | None = None
+    payment_id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class CompletePayment:
+    payment_id: str
+    transaction_reference: str
+    expected_version: int | None = None
+    journal_id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class FailPayment:
+    payment_id: str
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ReconcilePayment:
+    payment_id: str
+    bank_transaction_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ReversePayment:
+    payment_id: str
+    reason: str
+    date: date | None = None  # of the reversing journal; default today in Dhaka
+    expected_version: int | None = None
+
+
+_DEFAULT_ROLE = {
+    PaymentMethod.CASH: R.CASH,
+    PaymentMethod.MOBILE_WALLET: R.MOBILE_WALLET,
+}  # every other method moves money through the bank
+
+
+async def _money_account(uow: UnitOfWork, cmd: CreatePayment) -> str:
+    if cmd.bank_account_id is None:
+        role = _DEFAULT_ROLE.get(cmd.method, R.BANK)
+        accounts = await posting_accounts(uow, (role,))
+        return accounts[role].id
+    record = (await uow.accounts.by_ids([cmd.bank_account_id])).get(cmd.bank_account_id)
+    problem = None
+    if record is None:
+        problem = f"no account {cmd.bank_account_id} in this tenant"
+    elif record.type is not AccountType.ASSET:
+        problem = f"account {record.code} is {record.type}; money moves through an ASSET account"
+    elif not record.is_active:
+        problem = f"account {record.code} is inactive"
+    if problem is not None:
+        raise InvalidInput(problem, field="bank_account_id", code="invalid_bank_account")
+    assert record is not None
+    return record.id
+
+
+async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
+    existing = await uow.load(Payment, cmd.payment_id)
+    if existing.exists:
+        return existing.id
+    issues: list[FieldIssue] = []
+    try:
+        details = build_details(
+            cmd.method,
+            bank_account_id=cmd.bank_account_id,
+            check_number=cmd.check_number,
+            wallet_provider=cmd.wallet.provider if cmd.wallet else None,
+            wallet_mobile=cmd.wallet.mobile_number if cmd.wallet else None,
+            wallet_transaction_id=cmd.wallet.transaction_id if cmd.wallet else None,
+            wallet_given=cmd.wallet is not None,
+        )
+    except InvalidInput as error:
+        issues.extend(error.issues)
+    if cmd.currency != BASE_CURRENCY:
+        issues.append(
+            FieldIssue("currency", f"payments are kept in {BASE_CURRENCY}", "unsupported_currency")
+        )
+    if cmd.amount <= 0:
+        issues.append(FieldIssue("amount", "must be greater than zero", "invalid"))
+    direction = cmd.direction
+    invoice = None
+    if cmd.invoice_id is not None:
+        invoice = await uow.load(Invoice, cmd.invoice_id)
+        if not invoice.exists:
+            issues.append(
+                FieldIssue("invoice_id", f"no invoice {cmd.invoice_id}", "unknown_invoice")
+            )
+            invoice = None
+        else:
+            implied = Direction.IN if invoice.state.kind is InvoiceKind.SALES else Direction.OUT
+            if direction is not None and direction is not implied:
+                issues.append(
+                    FieldIssue(
+                        "direction",
+                        f"a {invoice.state.kind} invoice is paid {implied}",
+                        "direction_mismatch",
+                    )
+                )
+            direction = implied
+    elif direction is None:
+        issues.append(
+            FieldIssue("direction", "give invoice_id, or direction for an advance", "required")
+        )
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    if invoice is not None:
+        # Early answer for the client; completion checks again under the invoice's version.
+        invoice.ensure_payable(cmd.amount)
+    account_id = await _money_account(uow, cmd)
+    sequence = await uow.numbers.next(payment_sequence(cmd.payment_date))
+    assert direction is not None
+    payment = Payment.create(
+        cmd.payment_id,
+        number=payment_number(cmd.payment_date, sequence),
+        invoice_id=cmd.invoice_id,
+        direction=direction,
+        amount=cmd.amount,
+        currency=cmd.currency,
+        details=details,
+        payment_date=cmd.payment_date,
+        reference=cmd.reference,
+        account_id=account_id,
+    )
+    await uow.record(payment)
+    return payment.id
+
+
+def _counter_role(direction: Direction, has_invoice: bool) -> R:
+    """What the money settles: the invoice's receivable or payable, or else an advance."""
+    if direction is Direction.IN:
+        return R.ACCOUNTS_RECEIVABLE if has_invoice else R.CUSTOMER_ADVANCES
+    return R.ACCOUNTS_PAYABLE if has_invoice else R.SUPPLIER_ADVANCES
+
+
+async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
+    payment = await load_existing(
+        uow, Payment, cmd.payment_id, what="payment", expected_version=cmd.expected_version
+    )
+    payment.complete(
+        cmd.transaction_reference, by=uow.ctx.user_id, at=uow.now(), journal_id=cmd.journal_id
+    )
+    state = payment.state
+    invoice = None
+    if state.invoice_id is not None:
+        invoice = await load_existing(uow, Invoice, state.invoice_id, what="invoice")
+        # The overpayment check, against the invoice's current version: a second payment
+        # racing for the same balance conflicts on the invoice stream, retries, and is
+        # refused here — before any row is written.
+        invoice.record_payment(payment.id, state.amount)
+    role = _counter_role(state.direction, invoice is not None)
+    counter = (await posting_accounts(uow, (role,)))[role].id
+    text = f"Payment {state.number}" + (f" for {invoice.state.number}" if invoice else "")
+    if state.direction is Direction.IN:
+        lines = (
+            LineSpec(state.account_id, None, state.amount, ZERO, description=text),
+            LineSpec(counter, None, ZERO, state.amount, description=text),
+        )
+    else:
+        lines = (
+            LineSpec(counter, None, state.amount, ZERO, description=text),
+            LineSpec(state.account_id, None, ZERO, state.amount, description=text),
+        )
+    receipt = state.direction is Direction.IN
+    await create_journal(
+        uow,
+        CreateJournal(
+            date=state.payment_date,
+            description=(
+                f"{'Receipt' if receipt else 'Payment'} {state.number} by "
+                f"{state.details.method} ({cmd.transaction_reference.strip()})"
+            )[:DESCRIPTION_MAX],
+            lines=lines,
+            type=JournalType.CASH_RECEIPT if receipt else JournalType.CASH_PAYMENT,
+            reference=state.number,
+            currency=state.currency,
+            post=True,
+            journal_id=cmd.journal_id,
+        ),
+    )
+    # Invoice before payment: the order rebuild locks their tables in (no deadlock).
+    await uow.record(*([invoice] if invoice else []), payment)
+    return payment.id
+
+
+async def fail_payment(uow: UnitOfWork, cmd: FailPayment) -> str:
+    payment = await load_existing(
+        uow, Payment, cmd.payment_id, what="payment", expected_version=cmd.expected_version
+    )
+    payment.fail(cmd.reason, at=uow.now())
+    await uow.record(payment)
+    return payment.id
+
+
+async def reconcile_payment(uow: UnitOfWork, cmd: ReconcilePayment) -> str:
+    payment = await load_existing(
+        uow, Payment, cmd.payment_id, what="payment", expected_version=cmd.expected_version
+    )
+    bank_transaction_id = normalize_bank_transaction_id(cmd.bank_transaction_id)
+    payment.ensure_reconcilable()
+    holder = await uow.invoices.payment_with_bank_transaction(bank_transaction_id)
+    if holder is not None and holder != payment.id:
+        raise AlreadyExists(
+            f"bank transaction {bank_transaction_id} is already matched to payment {holder}",
+            field="bank_transaction_id",
+            code="bank_transaction_taken",
+        )
+    payment.reconcile(bank_transaction_id, by=uow.ctx.user_id, at=uow.now())
+    await uow.record(payment)
+    return payment.id
+
+
+async def reverse_payment(uow: UnitOfWork, cmd: ReversePayment) -> str:
+    payment = await load_existing(
+        uow, Payment, cmd.payment_id, what="payment", expected_version=cmd.expected_version
+    )
+    payment.ensure_reversible()
+    reason = validate_reason(cmd.reason, minimum=REASON_MIN, maximum=REASON_MAX)
+    state = payment.state
+    assert state.journal_id is not None
+    invoice = None
+    if state.invoice_id is not None:
+        invoice = await load_existing(uow, Invoice, state.invoice_id, what="invoice")
+        invoice.reverse_payment(payment.id, state.amount)
+    reversal_id = await reverse_journal(
+        uow,
+        ReverseJournal(
+            state.journal_id,
+            cmd.date or business_day(uow.now(), not_before=state.payment_date),
+            reason=f"Payment {state.number} reversed: {reason}"[:DESCRIPTION_MAX],
+        ),
+    )
+    payment.reverse(reason, by=uow.ctx.user_id, at=uow.now(), reversal_journal_id=reversal_id)
+    # Invoice before payment: the order rebuild locks their tables in (no deadlock).
+    await uow.record(*([invoice] if invoice else []), payment)
+    return payment.id

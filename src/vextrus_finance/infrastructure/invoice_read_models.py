@@ -1,0 +1,391 @@
+"""Tenant-scoped queries over the invoice, payment and profile read models."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.application.invoice_queries import InvoiceFilter, PaymentFilter
+from vextrus_finance.application.invoice_views import (
+    CompanyProfileView,
+    CounterpartyView,
+    InvoiceLineView,
+    InvoiceView,
+    OpenItem,
+    PaymentView,
+    PostingProfileView,
+    ProfileAccountView,
+    WalletView,
+)
+from vextrus_finance.application.views import Page
+from vextrus_finance.domain.errors import InvalidInput
+from vextrus_finance.domain.invoices import OPEN_STATUSES, InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.money import from_minor
+from vextrus_finance.domain.payments import (
+    Direction,
+    PaymentMethod,
+    PaymentStatus,
+    WalletProvider,
+)
+from vextrus_finance.domain.posting_profiles import PostingRole
+from vextrus_finance.domain.vat import VatRate
+from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.schema import (
+    accounts,
+    company_profiles,
+    invoice_lines,
+    invoices,
+    payments,
+    posting_profile_accounts,
+)
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+
+
+def _line_view(m: Any) -> InvoiceLineView:
+    amount, sd, vat = (
+        from_minor(m["amount"]),
+        from_minor(m["sd_amount"]),
+        from_minor(m["vat_amount"]),
+    )
+    rate = VatRate(m["vat_rate"])
+    return InvoiceLineView(
+        line_no=m["line_no"],
+        description=m["description"],
+        quantity=Decimal(m["quantity"]),
+        unit=m["unit"],
+        unit_price=from_minor(m["unit_price"]),
+        hs_code=m["hs_code"],
+        vat_rate=rate,
+        vat_rate_percent=rate.percent,
+        sd_rate=Decimal(m["sd_rate"]),
+        ait_rate=Decimal(m["ait_rate"]),
+        amount=amount,
+        sd_amount=sd,
+        vat_amount=vat,
+        ait_amount=from_minor(m["ait_amount"]),
+        total=amount + sd + vat,
+    )
+
+
+def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceView:
+    status = InvoiceStatus(m["status"])
+    balance = m["payable_total"] - m["paid_amount"]
+    late = (today - m["due_date"]).days
+    overdue = status in OPEN_STATUSES and balance > 0 and late > 0
+    return InvoiceView(
+        id=m["id"],
+        number=m["number"],
+        kind=InvoiceKind(m["kind"]),
+        status=status,
+        overdue=overdue,
+        days_overdue=late if overdue else 0,
+        counterparty=CounterpartyView(
+            id=m["counterparty_id"],
+            name=m["counterparty_name"],
+            address=m["counterparty_address"],
+            bin=m["counterparty_bin"],
+            tin=m["counterparty_tin"],
+        ),
+        invoice_date=m["invoice_date"],
+        due_date=m["due_date"],
+        fiscal_year=m["fiscal_year"],
+        currency=m["currency"],
+        lines=lines,
+        subtotal=from_minor(m["subtotal"]),
+        sd_total=from_minor(m["sd_total"]),
+        vat_total=from_minor(m["vat_total"]),
+        ait_total=from_minor(m["ait_total"]),
+        grand_total=from_minor(m["grand_total"]),
+        payable_total=from_minor(m["payable_total"]),
+        paid_amount=from_minor(m["paid_amount"]),
+        balance_due=from_minor(balance),
+        mushak_number=m["mushak_number"],
+        issued_at=m["issued_at"],
+        journal_id=m["journal_id"],
+        cancellation_journal_id=m["cancellation_journal_id"],
+        cancel_reason=m["cancel_reason"],
+        approved_at=m["approved_at"],
+        approved_by=m["approved_by"],
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        version=m["version"],
+    )
+
+
+def _payment_view(m: Any) -> PaymentView:
+    wallet = None
+    if m["wallet_provider"]:
+        wallet = WalletView(
+            WalletProvider(m["wallet_provider"]),
+            m["wallet_mobile_number"],
+            m["wallet_transaction_id"],
+        )
+    return PaymentView(
+        id=m["id"],
+        number=m["number"],
+        invoice_id=m["invoice_id"],
+        direction=Direction(m["direction"]),
+        amount=from_minor(m["amount"]),
+        currency=m["currency"],
+        method=PaymentMethod(m["method"]),
+        status=PaymentStatus(m["status"]),
+        payment_date=m["payment_date"],
+        reference=m["reference"],
+        bank_account_id=m["bank_account_id"],
+        account_id=m["account_id"],
+        check_number=m["check_number"],
+        wallet=wallet,
+        transaction_reference=m["transaction_reference"],
+        journal_id=m["journal_id"],
+        completed_at=m["completed_at"],
+        failure_reason=m["failure_reason"],
+        bank_transaction_id=m["bank_transaction_id"],
+        reconciled_at=m["reconciled_at"],
+        reversal_reason=m["reversal_reason"],
+        reversal_journal_id=m["reversal_journal_id"],
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        version=m["version"],
+    )
+
+
+def _date_cursor(cursor: str) -> tuple[date, str]:
+    after_date, after_number = decode_cursor(cursor, 2)
+    try:
+        return date.fromisoformat(str(after_date)), str(after_number)
+    except ValueError:
+        raise InvalidInput("not a cursor this list gave out", field="cursor") from None
+
+
+class SqlInvoiceReader:
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant = tenant_id
+
+    # --- invoices ------------------------------------------------------------------
+
+    async def _lines_of(self, ids: list[str]) -> dict[str, list[InvoiceLineView]]:
+        lines: dict[str, list[InvoiceLineView]] = {i: [] for i in ids}
+        if not ids:
+            return lines
+        il = invoice_lines
+        result = await self._conn.execute(
+            sa.select(il)
+            .where(il.c.tenant_id == self._tenant, il.c.invoice_id.in_(ids))
+            .order_by(il.c.invoice_id, il.c.line_no)
+        )
+        for row in result.mappings():
+            lines[row["invoice_id"]].append(_line_view(row))
+        return lines
+
+    async def invoice(self, invoice_id: str, *, today: date) -> InvoiceView | None:
+        i = invoices
+        row = (
+            (
+                await self._conn.execute(
+                    sa.select(i).where(i.c.tenant_id == self._tenant, i.c.id == invoice_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return _invoice_view(row, (await self._lines_of([invoice_id]))[invoice_id], today)
+
+    async def invoices(
+        self, where: InvoiceFilter, *, today: date, limit: int, cursor: str | None
+    ) -> Page[InvoiceView]:
+        i = invoices
+        query = sa.select(i).where(i.c.tenant_id == self._tenant)
+        if where.kind is not None:
+            query = query.where(i.c.kind == where.kind.value)
+        if where.status is not None:
+            query = query.where(i.c.status == where.status.value)
+        if where.counterparty_id is not None:
+            query = query.where(i.c.counterparty_id == where.counterparty_id)
+        if where.date_from is not None:
+            query = query.where(i.c.invoice_date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(i.c.invoice_date <= where.date_to)
+        late = sa.and_(
+            i.c.status.in_(_OPEN), i.c.due_date < today, i.c.payable_total > i.c.paid_amount
+        )
+        if where.overdue is True:
+            query = query.where(late)
+        elif where.overdue is False:
+            query = query.where(sa.not_(late))
+        if cursor:
+            key_date, key_number = _date_cursor(cursor)
+            query = query.where(
+                sa.tuple_(i.c.invoice_date, i.c.number) < sa.tuple_(key_date, key_number)
+            )
+        rows = (
+            (
+                await self._conn.execute(
+                    query.order_by(i.c.invoice_date.desc(), i.c.number.desc()).limit(limit + 1)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        page = rows[:limit]
+        lines = await self._lines_of([r["id"] for r in page])
+        items = [_invoice_view(r, lines[r["id"]], today) for r in page]
+        more = len(rows) > limit
+        last = items[-1] if items else None
+        next_cursor = (
+            encode_cursor([last.invoice_date.isoformat(), last.number]) if more and last else None
+        )
+        return Page(items, next_cursor)
+
+    async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]:
+        i = invoices
+        result = await self._conn.execute(
+            sa.select(
+                i.c.counterparty_id,
+                i.c.counterparty_name,
+                i.c.due_date,
+                (i.c.payable_total - i.c.paid_amount).label("balance"),
+            )
+            .where(
+                i.c.tenant_id == self._tenant,
+                i.c.kind == kind.value,
+                i.c.status.in_(_OPEN),
+                i.c.invoice_date <= as_of,
+            )
+            .order_by(i.c.counterparty_name, i.c.due_date)
+        )
+        return [
+            OpenItem(row[0], row[1], row[2], from_minor(int(row[3])))
+            for row in result
+            if int(row[3]) > 0
+        ]
+
+    # --- payments ------------------------------------------------------------------
+
+    async def payment(self, payment_id: str) -> PaymentView | None:
+        p = payments
+        row = (
+            (
+                await self._conn.execute(
+                    sa.select(p).where(p.c.tenant_id == self._tenant, p.c.id == payment_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _payment_view(row) if row else None
+
+    async def payments(
+        self, where: PaymentFilter, *, limit: int, cursor: str | None
+    ) -> Page[PaymentView]:
+        p = payments
+        query = sa.select(p).where(p.c.tenant_id == self._tenant)
+        if where.invoice_id is not None:
+            query = query.where(p.c.invoice_id == where.invoice_id)
+        if where.status is not None:
+            query = query.where(p.c.status == where.status.value)
+        if where.method is not None:
+            query = query.where(p.c.method == where.method.value)
+        if cursor:
+            key_date, key_number = _date_cursor(cursor)
+            query = query.where(
+                sa.tuple_(p.c.payment_date, p.c.number) < sa.tuple_(key_date, key_number)
+            )
+        rows = (
+            (
+                await self._conn.execute(
+                    query.order_by(p.c.payment_date.desc(), p.c.number.desc()).limit(limit + 1)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        items = [_payment_view(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        last = items[-1] if items else None
+        next_cursor = (
+            encode_cursor([last.payment_date.isoformat(), last.number]) if more and last else None
+        )
+        return Page(items, next_cursor)
+
+    async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None:
+        p = payments
+        result = await self._conn.execute(
+            sa.select(p.c.id).where(
+                p.c.tenant_id == self._tenant, p.c.bank_transaction_id == bank_transaction_id
+            )
+        )
+        found = result.scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    # --- profiles ------------------------------------------------------------------
+
+    async def posting_profile(self) -> PostingProfileView:
+        """The stored profile with its accounts; never set: the standard chart's accounts
+        that exist (what postings would use), marked `is_default`."""
+        ppa, a = posting_profile_accounts, accounts
+        rows = (
+            await self._conn.execute(
+                sa.select(ppa.c.role, ppa.c.version, a.c.id, a.c.code, a.c.name, a.c.type)
+                .select_from(
+                    ppa.join(
+                        a, sa.and_(a.c.tenant_id == ppa.c.tenant_id, a.c.id == ppa.c.account_id)
+                    )
+                )
+                .where(ppa.c.tenant_id == self._tenant)
+            )
+        ).all()
+        if rows:
+            version = max(r.version for r in rows)
+            found: dict[PostingRole, Any] = {PostingRole(r.role): r for r in rows}
+        else:
+            version = 0
+            by_code = {
+                r.code: r
+                for r in (
+                    await self._conn.execute(
+                        sa.select(a.c.id, a.c.code, a.c.name, a.c.type).where(
+                            a.c.tenant_id == self._tenant,
+                            a.c.code.in_([role.default_code for role in PostingRole]),
+                        )
+                    )
+                ).all()
+            }
+            found = {
+                role: by_code[role.default_code]
+                for role in PostingRole
+                if role.default_code in by_code
+            }
+        return PostingProfileView(
+            accounts=[
+                ProfileAccountView(role.value, r.id, r.code, r.name, r.type)
+                for role, r in ((role, found[role]) for role in PostingRole if role in found)
+            ],
+            is_default=not rows,
+            version=version,
+        )
+
+    async def company_profile(self) -> CompanyProfileView | None:
+        cp = company_profiles
+        row = (
+            (await self._conn.execute(sa.select(cp).where(cp.c.tenant_id == self._tenant)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return CompanyProfileView(
+            name=row["name"],
+            address=row["address"],
+            bin=row["bin"],
+            tin=row["tin"],
+            phone=row["phone"],
+            version=row["version"],
+        )

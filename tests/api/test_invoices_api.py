@@ -1,0 +1,400 @@
+"""Invoices over REST: totals, numbering, drafts, approval postings, cancellation, refusals that
+name the field and write nothing, lists, tenancy and permissions, posting profile, aging."""
+
+from __future__ import annotations
+
+from tests.api.helpers import API, D, assert_amount, assert_invalid, get_json, list_all, problem_of
+from tests.api.invoice_helpers import (
+    AIT_PAY,
+    AP,
+    AR,
+    PURCHASES,
+    VAT_IN,
+    VAT_OUT,
+    approve,
+    approved_invoice,
+    balance_of,
+    create_invoice,
+    invoice,
+    invoice_body,
+    journal_lines,
+    line,
+    pay,
+    seed_tenant,
+)
+
+ZERO = D("0.00")
+
+
+async def test_reference_totals_and_line_figures(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    body = await create_invoice(
+        client,
+        h,
+        [
+            line("1", "10000", "STANDARD", hs_code="25232900", unit="bag"),
+            line("1", "10000", "REDUCED_7_5"),
+        ],
+    )
+    assert body["number"] == "INV-2025-08-000001"
+    assert body["fiscal_year"] == "FY2025-2026"
+    assert_amount(body["vat_total"], "2250.00")
+    assert_amount(body["grand_total"], "22250.00")
+    first = body["lines"][0]
+    assert first["hs_code"] == "2523.29.00"
+    assert first["quantity"] == "1"
+    assert first["vat_rate_percent"] == "15"
+    assert body["lines"][1]["vat_rate_percent"] == "7.5"
+    assert_amount(first["total"], "11500.00")
+    assert body["version"] == 1
+    again = await get_json(client, f"{API}/invoices/{body['id']}", h)
+    assert again == body
+
+
+async def test_purchase_approval_posts_expense_input_vat_ap_and_tds(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    # 500 bags × 520 = 260 000; SD 10 % = 26 000; VAT 286 000 × 15 % = 42 900;
+    # grand 328 900; AIT 3 % of 260 000 = 7 800; payable 321 100.
+    bill = await approved_invoice(
+        client,
+        h,
+        [line("500", "520", sd_rate="10", ait_rate="3")],
+        kind="PURCHASE",
+        counterparty={"name": "Meghna Cement Mills", "bin": "0001112220101"},
+    )
+    assert bill["number"] == "BILL-2025-08-000001"
+    assert bill["mushak_number"] is None  # the supplier issues the 6.3 for a purchase
+    assert bill["issued_at"] is None
+    assert_amount(bill["payable_total"], "321100.00")
+    assert await journal_lines(client, h, bill["journal_id"]) == {
+        PURCHASES: (D("286000.00"), ZERO),
+        VAT_IN: (D("42900.00"), ZERO),
+        AP: (ZERO, D("321100.00")),
+        AIT_PAY: (ZERO, D("7800.00")),
+    }
+    assert await balance_of(client, h, AP) == D("321100.00")
+    journal = await get_json(client, f"{API}/journals/{bill['journal_id']}", h)
+    assert journal["type"] == "PURCHASE"
+    assert journal["reference"] == bill["number"]
+
+
+async def test_bad_input_names_the_field_and_writes_nothing(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    cases = [
+        ({"lines": [line("0", "10")]}, "lines[0].quantity"),
+        ({"lines": [line("1", "10.001")]}, "lines[0].unit_price"),
+        ({"lines": [line("1", "-10")]}, "lines[0].unit_price"),
+        ({"lines": [line("1", "10", "REDUCED_12")]}, "lines[0].vat_rate"),
+        ({"lines": [line("1", "10", sd_rate="-1")]}, "lines[0].sd_rate"),
+        ({"lines": [line("1", "10", hs_code="12AB")]}, "lines[0].hs_code"),
+        ({"lines": []}, "lines"),
+        (
+            {"lines": [{"description": "x", "quantity": "1", "unit_price": "10"}]},
+            "lines[0].vat_rate",
+        ),
+        ({"counterparty": {"name": "X", "bin": "123456789"}}, "counterparty.bin"),
+        ({"counterparty": {"name": "X", "tin": "1234567890"}}, "counterparty.tin"),
+        ({"counterparty": {"name": " "}}, "counterparty.name"),
+        ({"due_date": "2025-08-01"}, "due_date"),
+        ({"currency": "USD"}, "currency"),
+    ]
+    for override, field in cases:
+        body = {**invoice_body([line("1", "100")]), **override}
+        response = await client.post(f"{API}/invoices", json=body, headers=h)
+        assert_invalid(response, field, exact=False)
+    assert await list_all(client, f"{API}/invoices", h) == []
+    # No number was used up by the refusals.
+    first = await create_invoice(client, h, [line("1", "100")])
+    assert first["number"] == "INV-2025-08-000001"
+
+
+async def test_patch_is_for_drafts_only(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    draft = await create_invoice(client, h, [line("1", "100")])
+    response = await client.patch(
+        f"{API}/invoices/{draft['id']}",
+        json={"lines": [line("2", "100", "REDUCED_5")], "due_date": "2025-10-01"},
+        headers=h,
+    )
+    assert response.status_code == 200, response.text
+    revised = response.json()
+    assert_amount(revised["grand_total"], "210.00")
+    assert revised["due_date"] == "2025-10-01"
+    assert revised["version"] == 2
+    response = await client.patch(
+        f"{API}/invoices/{draft['id']}", json={"due_date": "2025-01-01"}, headers=h
+    )
+    assert_invalid(response, "due_date")
+    await approve(client, h, draft["id"])
+    response = await client.patch(
+        f"{API}/invoices/{draft['id']}", json={"due_date": "2025-12-01"}, headers=h
+    )
+    assert problem_of(response, 409)["code"] == "invoice_status"
+    assert (await invoice(client, h, draft["id"]))["due_date"] == "2025-10-01"
+
+
+async def test_state_transitions_that_are_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    inv = await approved_invoice(client, h, [line("1", "1000")])
+    response = await client.post(f"{API}/invoices/{inv['id']}/approve", headers=h)
+    assert problem_of(response, 409)["code"] == "invoice_status"
+    await pay(client, h, inv["id"], "100")
+    response = await client.post(
+        f"{API}/invoices/{inv['id']}/cancel", json={"reason": "customer changed"}, headers=h
+    )
+    assert problem_of(response, 409)["code"] == "invoice_has_payments"
+    draft = await create_invoice(client, h, [line("1", "50")])
+    response = await client.post(
+        f"{API}/invoices/{draft['id']}/cancel", json={"reason": "duplicate"}, headers=h
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "CANCELLED"
+    assert response.json()["cancellation_journal_id"] is None
+    response = await client.post(f"{API}/invoices/{draft['id']}/approve", headers=h)
+    assert problem_of(response, 409)["code"] == "invoice_status"
+    zero = await create_invoice(client, h, [line("1", "0")])
+    response = await client.post(f"{API}/invoices/{zero['id']}/approve", headers=h)
+    assert_invalid(response, "lines", code="zero_total")
+
+
+async def test_mushak_serials_are_gapless_per_fiscal_year(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    a = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-06-30")
+    b = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-07-01")
+    # A refused approval (closed period) must not use up a serial.
+    response = await client.post(
+        f"{API}/fiscal-periods/FY2025-2026-P02/close",
+        json={"reason": "August is closed"},
+        headers=h,
+    )
+    assert response.status_code == 200, response.text
+    c = await create_invoice(client, h, [line("1", "100")], invoice_date="2025-08-15")
+    response = await client.post(f"{API}/invoices/{c['id']}/approve", headers=h)
+    assert_invalid(response, "date", code="period_closed", exact=False)
+    d = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-09-01")
+    assert [x["mushak_number"] for x in (a, b, d)] == [
+        "M63-2024-2025-000001",
+        "M63-2025-2026-000001",
+        "M63-2025-2026-000002",
+    ]
+    assert (await invoice(client, h, c["id"]))["status"] == "DRAFT"
+
+
+async def test_lists_filter_and_overdue_is_derived(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    late = await approved_invoice(client, h, [line("1", "100")], due_date="2025-09-01")
+    paid = await approved_invoice(client, h, [line("1", "100")], due_date="2025-09-01")
+    await pay(client, h, paid["id"], "115.00")
+    future = await approved_invoice(
+        client, h, [line("1", "100")], due_date="2099-01-01", counterparty={"name": "Future"}
+    )
+    bill = await create_invoice(client, h, [line("1", "100")], kind="PURCHASE")
+    got = await invoice(client, h, late["id"])
+    assert got["overdue"] is True
+    assert got["status"] == "APPROVED"
+    assert got["days_overdue"] > 400
+    assert (await invoice(client, h, paid["id"]))["overdue"] is False
+    overdue = await list_all(client, f"{API}/invoices", h, overdue="true")
+    assert [i["id"] for i in overdue] == [late["id"]]
+    assert [i["id"] for i in await list_all(client, f"{API}/invoices", h, status="OVERDUE")] == [
+        late["id"]
+    ]
+    assert [i["id"] for i in await list_all(client, f"{API}/invoices", h, kind="PURCHASE")] == [
+        bill["id"]
+    ]
+    assert [i["id"] for i in await list_all(client, f"{API}/invoices", h, status="PAID")] == [
+        paid["id"]
+    ]
+    everything = await list_all(client, f"{API}/invoices", h, limit=1)
+    assert {i["id"] for i in everything} == {late["id"], paid["id"], future["id"], bill["id"]}
+    response = await client.get(f"{API}/invoices", params={"status": "LATE"}, headers=h)
+    assert_invalid(response, "status")
+
+
+async def test_another_tenant_sees_404(client, container, auth):
+    await seed_tenant(container, "t1")
+    await seed_tenant(container, "t2")
+    a, b = auth("t1"), auth("t2")
+    inv = await approved_invoice(client, a, [line("1", "100")])
+    payment = await pay(client, a, inv["id"], "10", complete=False)
+    for url in (f"{API}/invoices/{inv['id']}", f"{API}/payments/{payment['id']}"):
+        assert problem_of(await client.get(url, headers=b), 404)
+    for url, body in (
+        (f"{API}/invoices/{inv['id']}/approve", None),
+        (f"{API}/invoices/{inv['id']}/cancel", {"reason": "not mine"}),
+        (f"{API}/payments/{payment['id']}/complete", {"transaction_reference": "TX-12345"}),
+        (f"{API}/payments/{payment['id']}/fail", {"reason": "not mine at all"}),
+    ):
+        assert problem_of(await client.post(url, json=body, headers=b), 404)
+    response = await client.post(
+        f"{API}/payments",
+        json={
+            "invoice_id": inv["id"],
+            "amount": "1",
+            "method": "CASH",
+            "payment_date": "2025-08-20",
+        },
+        headers=b,
+    )
+    assert_invalid(response, "invoice_id", code="unknown_invoice")
+    assert await list_all(client, f"{API}/invoices", b) == []
+    assert await list_all(client, f"{API}/payments", b) == []
+    assert (await invoice(client, a, inv["id"]))["status"] == "APPROVED"
+
+
+async def test_permissions(client, container, auth):
+    await seed_tenant(container)
+    clerk = auth(roles=("accounts_receivable",))
+    viewer = auth(roles=("user",))
+    draft = await create_invoice(client, clerk, [line("1", "100")])
+    assert problem_of(
+        await client.post(f"{API}/invoices/{draft['id']}/approve", headers=clerk), 403
+    )
+    assert problem_of(
+        await client.post(f"{API}/invoices", json=invoice_body([line("1", "1")]), headers=viewer),
+        403,
+    )
+    assert (await client.get(f"{API}/invoices/{draft['id']}", headers=viewer)).status_code == 200
+    assert problem_of(await client.get(f"{API}/payments", headers=viewer), 403)
+    assert problem_of(
+        await client.put(f"{API}/posting-profile", json={"cash": "1100"}, headers=clerk), 403
+    )
+
+
+async def test_posting_profile_defaults_and_changes(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    profile = await get_json(client, f"{API}/posting-profile", h)
+    roles = {a["role"]: a["code"] for a in profile["accounts"]}
+    assert roles["accounts_receivable"] == AR
+    assert roles["vat_output"] == VAT_OUT
+    assert len(roles) == 14
+    assert profile["is_default"] is False  # seeded
+    # Revenue to 4200 (flat sales) from now on.
+    response = await client.put(f"{API}/posting-profile", json={"sales_revenue": "4200"}, headers=h)
+    assert response.status_code == 200, response.text
+    changed = {a["role"]: a["code"] for a in response.json()["accounts"]}
+    assert changed["sales_revenue"] == "4200"
+    assert changed["accounts_receivable"] == AR
+    inv = await approved_invoice(client, h, [line("1", "1000")])
+    assert set(await journal_lines(client, h, inv["journal_id"])) == {AR, "4200", VAT_OUT}
+    # Wrong type and unknown accounts are refused by role.
+    response = await client.put(
+        f"{API}/posting-profile", json={"sales_revenue": "1100", "cash": "9999"}, headers=h
+    )
+    body = assert_invalid(response, "sales_revenue")
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        ("sales_revenue", "wrong_account_type"),
+        ("cash", "unknown_account"),
+    }
+    assert {
+        a["role"]: a["code"]
+        for a in (await get_json(client, f"{API}/posting-profile", h))["accounts"]
+    }["sales_revenue"] == "4200"
+
+
+async def test_tenant_without_chart_gets_a_clear_refusal(client, auth):
+    h = auth("bare")
+    draft = await create_invoice(client, h, [line("1", "100")])
+    response = await client.post(f"{API}/invoices/{draft['id']}/approve", headers=h)
+    assert_invalid(
+        response, "posting_profile.accounts_receivable", code="posting_profile_incomplete"
+    )
+    assert (await invoice(client, h, draft["id"]))["status"] == "DRAFT"
+    assert (await get_json(client, f"{API}/posting-profile", h))["accounts"] == []
+
+
+async def test_company_profile(client, auth):
+    h = auth()
+    assert problem_of(await client.get(f"{API}/company-profile", headers=h), 404)
+    response = await client.put(
+        f"{API}/company-profile",
+        json={
+            "name": "Vextrus Builders Ltd.",
+            "address": "Gulshan, Dhaka",
+            "bin": "000123456-0101",
+        },
+        headers=h,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["bin"] == "0001234560101"
+    response = await client.put(
+        f"{API}/company-profile", json={"name": "X Ltd.", "bin": "12345"}, headers=h
+    )
+    assert_invalid(response, "bin", code="invalid_bin")
+    assert (await get_json(client, f"{API}/company-profile", h))["name"] == "Vextrus Builders Ltd."
+
+
+async def test_aging_buckets_by_counterparty(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+
+    async def open_invoice(name: str, due: str, amount: str, kind: str = "SALES") -> None:
+        await approved_invoice(
+            client,
+            h,
+            [line("1", amount, "ZERO")],
+            kind=kind,
+            invoice_date="2025-07-01",
+            due_date=due,
+            counterparty={"name": name},
+        )
+
+    await open_invoice("Alpha", "2025-12-31", "100")  # not due: current
+    await open_invoice("Alpha", "2025-12-01", "200")  # due today: current
+    await open_invoice("Alpha", "2025-11-01", "300")  # 30 days: 1-30
+    await open_invoice("Beta", "2025-10-31", "400")  # 31 days: 31-60
+    await open_invoice("Beta", "2025-09-01", "500")  # 91 days: > 90
+    await open_invoice("Gamma", "2025-10-01", "600")  # 61 days: 61-90
+    await open_invoice("Supplier", "2025-10-01", "700", kind="PURCHASE")
+    report = await get_json(client, f"{API}/reports/aging", h, as_of="2025-12-01")
+    rows = {r["counterparty_name"]: r["buckets"] for r in report["rows"]}
+    assert set(rows) == {"Alpha", "Beta", "Gamma"}
+    assert_amount(rows["Alpha"]["current"], "300.00")
+    assert_amount(rows["Alpha"]["days_1_30"], "300.00")
+    assert_amount(rows["Beta"]["days_31_60"], "400.00")
+    assert_amount(rows["Beta"]["days_over_90"], "500.00")
+    assert_amount(rows["Gamma"]["days_61_90"], "600.00")
+    assert_amount(report["totals"]["total"], "2100.00")
+    payables = await get_json(
+        client, f"{API}/reports/aging", h, kind="PURCHASE", as_of="2025-12-01"
+    )
+    assert_amount(payables["totals"]["days_61_90"], "700.00")
+
+
+async def test_idempotency_key_and_if_match(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    keyed = {**h, "Idempotency-Key": "inv-create-1"}
+    payload = invoice_body([line("1", "100")])
+    first = await client.post(f"{API}/invoices", json=payload, headers=keyed)
+    again = await client.post(f"{API}/invoices", json=payload, headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(await list_all(client, f"{API}/invoices", h)) == 1
+    other = await client.post(
+        f"{API}/invoices", json=invoice_body([line("2", "100")]), headers=keyed
+    )
+    assert problem_of(other, 422)["code"] == "idempotency_key_reused"
+
+    invoice_id = first.json()["id"]
+    assert first.headers["ETag"] == '"1"'
+    stale = await client.patch(
+        f"{API}/invoices/{invoice_id}",
+        json={"due_date": "2025-12-31"},
+        headers={**h, "If-Match": '"7"'},
+    )
+    assert problem_of(stale, 412)
+    fresh = await client.post(
+        f"{API}/invoices/{invoice_id}/approve", headers={**h, "If-Match": '"1"'}
+    )
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.headers["ETag"] == '"2"'
