@@ -25,9 +25,11 @@ class Call:
 
 
 class World:
-    def __init__(self, client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    def __init__(self, client: httpx.AsyncClient, admin: dict[str, str], tag: str = "9") -> None:
+        """`tag` (one digit) keeps two worlds' account codes and customers apart."""
         self.client = client
         self.admin = admin
+        self.tag = tag
         self._seq = itertools.count(1)
         self.cash: dict[str, Any] = {}
         self.revenue: dict[str, Any] = {}
@@ -42,11 +44,10 @@ class World:
 
     # --- invoices and payments ---
 
-    @staticmethod
-    def invoice_body() -> dict[str, Any]:
+    def invoice_body(self) -> dict[str, Any]:
         return {
             "kind": "SALES",
-            "counterparty": {"id": "CUST-1", "name": "Gulshan Heights Ltd."},
+            "counterparty": {"id": f"CUST-{self.tag}", "name": "Gulshan Heights Ltd."},
             "invoice_date": DAY,
             "due_date": "2026-04-14",
             "lines": [
@@ -95,7 +96,7 @@ class World:
         return response.json()
 
     async def account(self, type_: str = "ASSET") -> dict[str, Any]:
-        code = self.code("9")
+        code = self.code(self.tag)
         body = {"code": code, "name": f"Matrix {code}", "type": type_}
         result: dict[str, Any] = await self._ok("POST", f"{API}/accounts", body)
         return result
