@@ -22,6 +22,5 @@ typecheck: deps
 	$(UV) run --frozen mypy
 
 test: deps lint typecheck
-	scripts/ensure-postgres
-	scripts/ensure-prometheus
+	scripts/ensure-system-packages
 	$(UV) run --frozen pytest
