@@ -369,6 +369,55 @@ async def test_aging_buckets_by_counterparty(client, container, auth):
     assert_amount(payables["totals"]["days_61_90"], "700.00")
 
 
+async def test_aging_as_of_a_past_date_shows_what_was_owed_then(client, container, auth):
+    """Payments, reversals and cancellations count from their own dates, not from today."""
+    await seed_tenant(container)
+    h = auth()
+    # 1 000 at 15 % VAT: 1 150 payable, due 2025-09-09.
+    inv = await approved_invoice(
+        client, h, [line("1", "1000")], invoice_date="2025-08-10", due_date="2025-09-09",
+        counterparty={"name": "Delta"},
+    )  # fmt: skip
+    payment = await pay(client, h, inv["id"], "500", payment_date="2025-09-20")
+    reversed_ = await client.post(
+        f"{API}/payments/{payment['id']}/reverse",
+        json={"reason": "the cheque bounced after clearing", "date": "2025-10-15"},
+        headers=h,
+    )
+    assert reversed_.status_code == 200, reversed_.text
+    cancelled = await client.post(
+        f"{API}/invoices/{inv['id']}/cancel",
+        json={"reason": "the contract was voided", "date": "2025-11-01"},
+        headers=h,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    await approved_invoice(  # dated after every as-of below but one
+        client, h, [line("1", "100", "ZERO")], invoice_date="2025-11-10", due_date="2025-11-20",
+        counterparty={"name": "Delta"},
+    )  # fmt: skip
+
+    async def delta(as_of: str) -> dict[str, str] | None:
+        report = await get_json(client, f"{API}/reports/aging", h, as_of=as_of)
+        rows = {r["counterparty_name"]: r["buckets"] for r in report["rows"]}
+        return rows.get("Delta")
+
+    assert await delta("2025-08-09") is None  # not yet issued
+    before_due = await delta("2025-09-01")
+    assert before_due is not None
+    assert_amount(before_due["current"], "1150.00")
+    part_paid = await delta("2025-09-25")  # 16 days late, 500 paid
+    assert part_paid is not None
+    assert_amount(part_paid["days_1_30"], "650.00")
+    assert_amount(part_paid["total"], "650.00")
+    after_reversal = await delta("2025-10-20")  # 41 days late, the payment undone
+    assert after_reversal is not None
+    assert_amount(after_reversal["days_31_60"], "1150.00")
+    assert await delta("2025-11-05") is None  # cancelled, the next invoice not yet issued
+    later = await delta("2025-11-25")
+    assert later is not None
+    assert_amount(later["total"], "100.00")
+
+
 async def test_idempotency_key_and_if_match(client, container, auth):
     await seed_tenant(container)
     h = auth()

@@ -39,11 +39,18 @@ from vextrus_finance.infrastructure.schema import (
     company_profiles,
     invoice_lines,
     invoices,
+    journals,
     payments,
     posting_profile_accounts,
 )
 
 _OPEN = [s.value for s in OPEN_STATUSES]
+# Payments that moved money at some point (a reversed one until its reversal's date).
+_SETTLED = [
+    PaymentStatus.COMPLETED.value,
+    PaymentStatus.RECONCILED.value,
+    PaymentStatus.REVERSED.value,
+]
 
 
 def _line_view(m: Any) -> InvoiceLineView:
@@ -245,19 +252,41 @@ class SqlInvoiceReader:
         return Page(items, next_cursor)
 
     async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]:
-        i = invoices
-        result = await self._conn.execute(
-            sa.select(
-                i.c.counterparty_id,
-                i.c.counterparty_name,
-                i.c.due_date,
-                (i.c.payable_total - i.c.paid_amount).label("balance"),
+        """What was owed on each invoice at the end of `as_of`, not today: invoices dated by
+        then and not yet cancelled then, less payments dated by then and not yet reversed then
+        (cancellations and reversals count from their journals' dates)."""
+        i, p, j = invoices, payments, journals
+
+        def journal_date(tenant: Any, journal_id: Any) -> Any:
+            query = sa.select(j.c.date).where(j.c.tenant_id == tenant, j.c.id == journal_id)
+            return query.scalar_subquery()
+
+        paid = (
+            sa.select(sa.func.coalesce(sa.func.sum(p.c.amount), 0))
+            .where(
+                p.c.tenant_id == i.c.tenant_id,
+                p.c.invoice_id == i.c.id,
+                p.c.status.in_(_SETTLED),
+                p.c.payment_date <= as_of,
+                sa.or_(
+                    p.c.reversal_journal_id.is_(None),
+                    journal_date(p.c.tenant_id, p.c.reversal_journal_id) > as_of,
+                ),
             )
+            .scalar_subquery()
+        )
+        balance = (i.c.payable_total - paid).label("balance")
+        result = await self._conn.execute(
+            sa.select(i.c.counterparty_id, i.c.counterparty_name, i.c.due_date, balance)
             .where(
                 i.c.tenant_id == self._tenant,
                 i.c.kind == kind.value,
-                i.c.status.in_(_OPEN),
+                i.c.status != InvoiceStatus.DRAFT.value,
                 i.c.invoice_date <= as_of,
+                sa.or_(
+                    i.c.cancellation_journal_id.is_(None),
+                    journal_date(i.c.tenant_id, i.c.cancellation_journal_id) > as_of,
+                ),
             )
             .order_by(i.c.counterparty_name, i.c.due_date)
         )

@@ -24,9 +24,9 @@ async def aging(
     kind: InvoiceKind = InvoiceKind.SALES,
     as_of: date | None = None,
 ) -> JSONResponse:
-    """Open balances (payable total less payments) of approved and part-paid invoices issued
-    on or before `as_of`, bucketed by days past their due date as of `as_of` (default today).
-    Balances are today's: payments dated after `as_of` are not added back."""
+    """What was owed at the end of `as_of` (default today) on invoices dated by then — payable
+    total less the payments dated by then, counting cancellations and payment reversals only
+    from their own dates — bucketed by days past due as of `as_of`."""
     day = as_of or container.settings.today()
     async with container.invoice_reader(ctx.tenant_id) as reader:
         items = await reader.open_items(kind, day)
