@@ -163,7 +163,7 @@ async def test_accountant_walkthrough(client, container, auth):
     # 5. The bKash payment bounced: reverse it. Dr AR 5 000 / Cr bKash 5 000.
     response = await client.post(
         f"{API}/payments/{bkash['id']}/reverse",
-        json={"reason": "bKash transaction reversed by the provider"},
+        json={"reason": "bKash transaction reversed by the provider", "date": "2025-08-28"},
         headers=h,
     )
     assert response.status_code == 200, response.text
@@ -193,7 +193,9 @@ async def test_accountant_walkthrough(client, container, auth):
     await check_books(client, h, ar="5114.99", vat="1845.00", bkash="0", bank="8530")
     response = await client.post(
         f"{API}/invoices/{other['id']}/cancel",
-        json={"reason": "Raised against the wrong customer"},
+        # Dated in the books' month: the aging below is as of 30 September 2025, and a
+        # cancellation dated today would (rightly) still show the invoice as owed then.
+        json={"reason": "Raised against the wrong customer", "date": "2025-08-30"},
         headers=h,
     )
     assert response.status_code == 200, response.text
