@@ -254,3 +254,37 @@ def sqlite_path(url: str) -> str:
     database = make_url(url).database
     assert database
     return database
+
+
+async def run_aiosqlite(
+    path: str, accounts: list[ChartAccount], journals: list[RawJournal], per_transaction: int
+) -> float:
+    """The same statements through aiosqlite, the async driver the service must use: every
+    statement is a hop to the driver's thread and back. Not the baseline — the floor that any
+    async SQLite code on this machine pays, reported next to it."""
+    import aiosqlite
+
+    sql = _sql(dollar=False)
+    async with aiosqlite.connect(path, isolation_level=None) as db:
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=FULL")
+        await db.execute("PRAGMA busy_timeout=30000")
+        started = time.perf_counter()
+        for group in _groups(journals, per_transaction):
+            await db.execute("BEGIN IMMEDIATE")
+            for j in group:
+                async with db.execute(sql["counter"], (TENANT, j.sequence)) as cur:
+                    (seq,) = await cur.fetchone()  # type: ignore[misc]
+                number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
+                async with db.execute(sql["head"], (2,)) as cur:
+                    (last,) = await cur.fetchone()  # type: ignore[misc]
+                await db.executemany(
+                    sql["events"], [(last - 1 + i, *e) for i, e in enumerate(j.events)]
+                )
+                await db.execute(sql["journal"], (*j.journal[:2], number, *j.journal[2:]))
+                await db.executemany(sql["lines"], j.lines)
+                await db.executemany(sql["ledger"], [(*row, number) for row in j.ledger])
+                await db.executemany(sql["totals"], j.totals)
+                await db.executemany(sql["months"], j.months)
+            await db.execute("COMMIT")
+        return len(journals) / (time.perf_counter() - started)

@@ -100,7 +100,7 @@ def wrk(
     connections: int,
     bodies: list[str] | None = None,
     threads: int = 2,
-    probe_s: float = 2,
+    probe_s: float = 1,
 ) -> LoadResult:
     """About `requests` requests (see the module's docstring), after a probe of `probe_s`."""
     threads = min(threads, connections)
@@ -113,5 +113,45 @@ def wrk(
             body_file.write_text("\n".join(bodies) + "\n")
             args.append(str(body_file))
         probe = _wrk(url, script, args, seconds=probe_s, connections=connections, threads=threads)
-        seconds = max(1.0, requests / max(probe.per_s, 0.1))
+        # Capped: a stalled probe must not turn into a half-hour run.
+        seconds = min(300.0, max(1.0, requests / max(probe.per_s, 0.1)))
         return _wrk(url, script, args, seconds=seconds, connections=connections, threads=threads)
+
+
+async def exact(
+    url: str, path: str, *, token: str, bodies: list[str], connections: int
+) -> LoadResult:
+    """Exactly one POST per body over `connections` concurrent clients (httpx). For a few
+    heavy requests, such as batches, where a Python client costs nothing next to the server
+    and wrk's duration-based runs cannot be sized."""
+    import asyncio
+    import time
+
+    import httpx
+
+    queue = list(reversed(bodies))
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while queue:
+            payload = queue.pop()
+            t0 = time.perf_counter()
+            response = await http.post(path, content=payload)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if response.status_code >= 400:
+                errors += 1
+
+    limits = httpx.Limits(max_connections=connections)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=300, limits=limits) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(connections)))
+        seconds = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
+
+    return LoadResult(len(latencies), seconds, errors, pct(0.5), pct(0.95), pct(0.99))

@@ -27,15 +27,15 @@ class Sizes:
 FULL = Sizes()
 QUICK = replace(
     FULL,
-    post_journals=300,
-    http_journals=800,
-    batch_journals=1000,
+    post_journals=150,
+    http_journals=250,
+    batch_journals=400,
     tb_accounts=1000,
-    tb_journals=10_000,
-    tb_requests=15,
+    tb_journals=5000,
+    tb_requests=10,
     aggregate_events=2000,
     aggregate_loads=10,
-    rebuild_events=50_000,
+    rebuild_events=20_000,
 )
 TINY = replace(
     FULL,

@@ -9,7 +9,7 @@ import json
 
 from benchmarks.common import TENANT, load_and_project, raw_baseline, this_fiscal_year
 from benchmarks.databases import Backends
-from benchmarks.load import wrk
+from benchmarks.load import exact, wrk
 from benchmarks.results import Result
 from benchmarks.server import Server
 from benchmarks.sizes import Sizes
@@ -103,14 +103,12 @@ async def run_batch(backends: Backends, backend: str, sizes: Sizes, runs: int) -
                 json.dumps({"journals": [body(s) for s in specs[i : i + size]]})
                 for i in range(0, len(specs), size)
             ]
-            result = wrk(
+            result = await exact(
                 server.url,
                 "/api/v1/journals/batch",
-                method="POST",
                 token=token,
-                requests=len(bodies),
-                connections=sizes.http_clients,
                 bodies=bodies,
+                connections=sizes.http_clients,
             )
             if result.errors:
                 raise RuntimeError(f"{result.errors} failed batches; see {server._log}")

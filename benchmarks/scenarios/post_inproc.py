@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
+from benchmarks import baseline
 from benchmarks.common import TENANT, load_and_project, raw_baseline, this_fiscal_year
 from benchmarks.databases import Backends, settings_for
 from benchmarks.results import Result
@@ -27,6 +29,7 @@ async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list
     first, last = this_fiscal_year(sizes.today)
     app_runs: list[float] = []
     base_runs: list[float] = []
+    floor_runs: list[float] = []
     container = bootstrap(settings_for(url))
     try:
         ctx = RequestContext(tenant_id=TENANT, user_id="bench-user")
@@ -41,8 +44,26 @@ async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list
             app_runs.append(len(commands) / (time.perf_counter() - started))
             # Same journals, same database, right after: the baseline sees the same conditions.
             base_runs.append(await raw_baseline(backend, url, accounts, specs, per_transaction=1))
+            if backend == "sqlite":
+                floor_runs.append(
+                    await baseline.run_aiosqlite(
+                        baseline.sqlite_path(url),
+                        accounts,
+                        baseline.prepare(specs, sqlite_types=True),
+                        per_transaction=1,
+                    )
+                )
     finally:
         await container.close()
+    notes = ""
+    if floor_runs:
+        floor = statistics.median(floor_runs)
+        notes = (
+            f"the same raw SQL through aiosqlite (the async driver the service must use): "
+            f"median {floor:.0f} journals/s (min {min(floor_runs):.0f}, max "
+            f"{max(floor_runs):.0f}); service / aiosqlite floor = "
+            f"{statistics.median(app_runs) / floor:.2f}"
+        )
     return [
         Result(
             "post-inproc",
@@ -54,5 +75,6 @@ async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list
             target_is_ratio=True,
             baseline_runs=base_runs,
             baseline_label="raw SQL, 1 txn/journal",
+            notes=notes,
         )
     ]
