@@ -302,7 +302,7 @@ class SqlLedgerReader:
             .where(a.c.tenant_id == self._tenant, a.c.currency == currency)
             .order_by(a.c.code)
         )
-        # One row per account (10,000 and more): plain tuples, enum members from a dict and
+        # One row per account (10,000 and more): rows unpacked, enum members from a dict and
         # paisa → Decimal by scaling, each several times cheaper than the general helpers.
         types = _ACCOUNT_TYPES
         return [
@@ -315,7 +315,7 @@ class SqlLedgerReader:
                 debit_total=Decimal(int(debit)).scaleb(-2),
                 credit_total=Decimal(int(credit)).scaleb(-2),
             )
-            for account_id, code, name, account_type, is_active, debit, credit in result.tuples()
+            for account_id, code, name, account_type, is_active, debit, credit in result
         ]
 
     async def _account_balance_as_of(self, account: AccountView, as_of: date) -> Decimal:
