@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     given = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.WARNING)
-    run = Run(parse(given), "python -m benchmarks " + shlex.join(given))
+    run = Run(parse(given), " ".join(["python -m benchmarks", shlex.join(given)]).strip())
     asyncio.run(run.main())
     json_path, md_path = run.write(complete=True)
     print(f"[bench] wrote {json_path} and {md_path}", file=sys.stderr)
