@@ -5,7 +5,7 @@
 UV := python3 -m uv
 UV_VERSION := 0.13.9
 
-.PHONY: run test deps lint typecheck
+.PHONY: run test deps lint typecheck bench bench-quick
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -24,3 +24,10 @@ typecheck: deps
 test: deps lint typecheck
 	scripts/ensure-system-packages
 	$(UV) run --frozen pytest
+
+# The performance harness (not part of `make test`): writes benchmarks/results/latest.{json,md}.
+bench: deps
+	$(UV) run --frozen python -m benchmarks
+
+bench-quick: deps
+	$(UV) run --frozen python -m benchmarks --quick

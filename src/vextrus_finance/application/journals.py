@@ -219,9 +219,8 @@ async def create_journal(
             "REVERSING journals are made by reversing a posted journal (POST …/reverse)",
             field="type",
         )
-    existing = await uow.load(Journal, cmd.journal_id)
-    if existing.exists:
-        return existing.id  # an earlier attempt of this same command committed
+    if await uow.exists(Journal, cmd.journal_id):
+        return cmd.journal_id  # an earlier attempt of this same command committed
     await _check_period(uow, cmd.date)
     inputs = await _resolve(uow, cmd.lines)
     lines = build_lines(inputs, cmd.currency, new_id)
@@ -323,9 +322,8 @@ async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
 
 
 async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
-    existing = await uow.load(Journal, cmd.reversal_id)
-    if existing.exists:
-        return existing.id  # an earlier attempt of this same command committed
+    if await uow.exists(Journal, cmd.reversal_id):
+        return cmd.reversal_id  # an earlier attempt of this same command committed
     journal = await load_existing(
         uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
     )

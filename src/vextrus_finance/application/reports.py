@@ -49,15 +49,20 @@ def trial_balance(
     entries.sort(key=lambda e: e.code)
     debit = sum((e.debit for e in entries), ZERO)
     credit = sum((e.credit for e in entries), ZERO)
-    by_type: dict[AccountType, TypeTotals] = {}
-    for account_type in AccountType:
-        of_type = [e for e in entries if e.type is account_type]
-        by_type[account_type] = TypeTotals(
-            debit=sum((e.debit for e in of_type), ZERO),
-            credit=sum((e.credit for e in of_type), ZERO),
-            net=sum((e.net for e in of_type), ZERO),
-            count=len(of_type),
-        )
+    # One pass over the entries (there can be 10,000 and more), not one per type.
+    debits = dict.fromkeys(AccountType, ZERO)
+    credits = dict.fromkeys(AccountType, ZERO)
+    nets = dict.fromkeys(AccountType, ZERO)
+    counts = dict.fromkeys(AccountType, 0)
+    for e in entries:
+        debits[e.type] += e.debit
+        credits[e.type] += e.credit
+        nets[e.type] += e.net
+        counts[e.type] += 1
+    by_type = {
+        t: TypeTotals(debit=debits[t], credit=credits[t], net=nets[t], count=counts[t])
+        for t in AccountType
+    }
     return TrialBalanceView(
         as_of=as_of,
         fiscal_year=(fiscal_year or fiscal_year_of(as_of)).label,

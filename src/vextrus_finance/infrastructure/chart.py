@@ -27,6 +27,36 @@ def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
     )
 
 
+# Prebuilt with bound (expanding) parameters: compiled once per dialect, not per command.
+_BY_IDS = sa.select(accounts).where(
+    accounts.c.tenant_id == sa.bindparam("tenant_id"),
+    accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
+)
+_BY_CODES = sa.select(accounts).where(
+    accounts.c.tenant_id == sa.bindparam("tenant_id"),
+    accounts.c.code.in_(sa.bindparam("codes", expanding=True)),
+)
+# ORDER BY + FOR UPDATE locks rows in id order: two postings touching the same accounts queue
+# instead of deadlocking. (SQLite has one writer; the clause is not emitted there.)
+_LOCK_BALANCES = (
+    sa.select(
+        accounts.c.id,
+        accounts.c.code,
+        accounts.c.type,
+        accounts.c.is_active,
+        accounts.c.balance_limit,
+        accounts.c.debit_total,
+        accounts.c.credit_total,
+    )
+    .where(
+        accounts.c.tenant_id == sa.bindparam("tenant_id"),
+        accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
+    )
+    .order_by(accounts.c.id)
+    .with_for_update()
+)
+
+
 class SqlAccountDirectory:
     def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
         self._conn = conn
@@ -36,22 +66,14 @@ class SqlAccountDirectory:
         wanted = list(set(ids))
         if not wanted:
             return {}
-        result = await self._conn.execute(
-            sa.select(accounts).where(
-                accounts.c.tenant_id == self._tenant, accounts.c.id.in_(wanted)
-            )
-        )
+        result = await self._conn.execute(_BY_IDS, {"tenant_id": self._tenant, "ids": wanted})
         return {row.id: _record(row) for row in result}
 
     async def by_codes(self, codes: Iterable[str]) -> dict[str, AccountRecord]:
         wanted = list(set(codes))
         if not wanted:
             return {}
-        result = await self._conn.execute(
-            sa.select(accounts).where(
-                accounts.c.tenant_id == self._tenant, accounts.c.code.in_(wanted)
-            )
-        )
+        result = await self._conn.execute(_BY_CODES, {"tenant_id": self._tenant, "codes": wanted})
         return {row.code: _record(row) for row in result}
 
     async def code_taken(self, code: str) -> bool:
@@ -91,21 +113,8 @@ class SqlAccountDirectory:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        # ORDER BY + FOR UPDATE locks rows in id order: two postings touching the same
-        # accounts queue instead of deadlocking. (SQLite has one writer; no clause needed.)
         result = await self._conn.execute(
-            sa.select(
-                accounts.c.id,
-                accounts.c.code,
-                accounts.c.type,
-                accounts.c.is_active,
-                accounts.c.balance_limit,
-                accounts.c.debit_total,
-                accounts.c.credit_total,
-            )
-            .where(accounts.c.tenant_id == self._tenant, accounts.c.id.in_(wanted))
-            .order_by(accounts.c.id)
-            .with_for_update()
+            _LOCK_BALANCES, {"tenant_id": self._tenant, "ids": wanted}
         )
         return {
             row.id: AccountBalance(

@@ -44,6 +44,49 @@ class EventEnvelope:
         return str(self.metadata.get("user_id") or "system")
 
 
+# Prebuilt with bound parameters: compiled once per dialect, not rebuilt per command.
+_ADVANCE_HEAD = (
+    sa.update(event_log_head)
+    .where(event_log_head.c.id == HEAD_ID)
+    .values(
+        last_position=event_log_head.c.last_position + sa.bindparam("b_count", type_=sa.BigInteger)
+    )
+    .returning(event_log_head.c.last_position)
+)
+_INSERT_EVENTS = sa.insert(events)
+_STREAM_EXISTS = (
+    sa.select(sa.literal(1))
+    .where(
+        events.c.tenant_id == sa.bindparam("tenant_id"),
+        events.c.stream_id == sa.bindparam("stream_id"),
+        events.c.stream_type == sa.bindparam("stream_type"),
+    )
+    .limit(1)
+)
+_NEWEST_SNAPSHOT = (
+    sa.select(snapshots.c.version, snapshots.c.state)
+    .where(
+        snapshots.c.tenant_id == sa.bindparam("tenant_id"),
+        snapshots.c.stream_id == sa.bindparam("stream_id"),
+        snapshots.c.stream_type == sa.bindparam("stream_type"),
+        snapshots.c.schema_version == sa.bindparam("schema_version"),
+    )
+    .order_by(snapshots.c.version.desc())
+    .limit(1)
+)
+_STREAM_EVENTS = (
+    sa.select(events)
+    .where(
+        events.c.tenant_id == sa.bindparam("tenant_id"),
+        events.c.stream_id == sa.bindparam("stream_id"),
+        events.c.version > sa.bindparam("after_version"),
+        events.c.stream_type == sa.bindparam("stream_type"),
+    )
+    .order_by(events.c.version)
+    .limit(sa.bindparam("batch_size", type_=sa.Integer))
+)
+
+
 class EventStore:
     def __init__(
         self, *, read_batch_size: int, snapshot_frequency: int, snapshot_retention: int
@@ -51,6 +94,15 @@ class EventStore:
         self.read_batch_size = read_batch_size
         self.snapshot_frequency = snapshot_frequency
         self.snapshot_retention = snapshot_retention
+
+    async def exists(
+        self, conn: AsyncConnection, tenant_id: str, stream_type: str, stream_id: str
+    ) -> bool:
+        result = await conn.execute(
+            _STREAM_EXISTS,
+            {"tenant_id": tenant_id, "stream_id": stream_id, "stream_type": stream_type},
+        )
+        return result.first() is not None
 
     async def append(self, conn: AsyncConnection, batch: Sequence[EventEnvelope]) -> int:
         """Give the batch the next positions and insert it. The head row stays locked until
@@ -60,16 +112,11 @@ class EventStore:
         if not batch:
             return await self.head_position(conn)
         started = time.perf_counter()
-        result = await conn.execute(
-            sa.update(event_log_head)
-            .where(event_log_head.c.id == HEAD_ID)
-            .values(last_position=event_log_head.c.last_position + len(batch))
-            .returning(event_log_head.c.last_position)
-        )
+        result = await conn.execute(_ADVANCE_HEAD, {"b_count": len(batch)})
         last = int(result.scalar_one())
         first = last - len(batch) + 1
         await conn.execute(
-            sa.insert(events),
+            _INSERT_EVENTS,
             [
                 {
                     "position": first + i,
@@ -117,19 +164,27 @@ class EventStore:
     ) -> AsyncIterator[list[EventEnvelope]]:
         """The stream's events after `after_version`, in batches of `read_batch_size`."""
         version = after_version
-        of_type = () if stream_type is None else (events.c.stream_type == stream_type,)
         while True:
-            result = await conn.execute(
-                sa.select(events)
-                .where(
-                    events.c.tenant_id == tenant_id,
-                    events.c.stream_id == stream_id,
-                    events.c.version > version,
-                    *of_type,
+            if stream_type is not None:
+                params = {
+                    "tenant_id": tenant_id,
+                    "stream_id": stream_id,
+                    "after_version": version,
+                    "stream_type": stream_type,
+                    "batch_size": self.read_batch_size,
+                }
+                result = await conn.execute(_STREAM_EVENTS, params)
+            else:
+                result = await conn.execute(
+                    sa.select(events)
+                    .where(
+                        events.c.tenant_id == tenant_id,
+                        events.c.stream_id == stream_id,
+                        events.c.version > version,
+                    )
+                    .order_by(events.c.version)
+                    .limit(self.read_batch_size)
                 )
-                .order_by(events.c.version)
-                .limit(self.read_batch_size)
-            )
             batch = [_envelope(row) for row in result.mappings()]
             if not batch:
                 return
@@ -157,15 +212,13 @@ class EventStore:
         aggregate = cls(stream_id)
         snapshot = (
             await conn.execute(
-                sa.select(snapshots.c.version, snapshots.c.state)
-                .where(
-                    snapshots.c.tenant_id == tenant_id,
-                    snapshots.c.stream_id == stream_id,
-                    snapshots.c.stream_type == cls.STREAM_TYPE,
-                    snapshots.c.schema_version == cls.SNAPSHOT_SCHEMA,
-                )
-                .order_by(snapshots.c.version.desc())
-                .limit(1)
+                _NEWEST_SNAPSHOT,
+                {
+                    "tenant_id": tenant_id,
+                    "stream_id": stream_id,
+                    "stream_type": cls.STREAM_TYPE,
+                    "schema_version": cls.SNAPSHOT_SCHEMA,
+                },
             )
         ).first()
         if snapshot is not None:

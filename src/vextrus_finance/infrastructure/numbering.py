@@ -5,11 +5,28 @@ its number back (no gaps from failed attempts)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.infrastructure.projections import upsert
 from vextrus_finance.infrastructure.schema import counters
+
+# One prebuilt upsert per dialect, compiled once instead of per command.
+_NEXT: dict[str, Any] = {}
+
+
+def _next_statement(conn: AsyncConnection) -> Any:
+    statement = _NEXT.get(conn.dialect.name)
+    if statement is None:
+        insert = upsert(conn, counters).values(
+            tenant_id=sa.bindparam("b_tenant_id"), name=sa.bindparam("b_name"), value=1
+        )
+        statement = _NEXT[conn.dialect.name] = insert.on_conflict_do_update(
+            index_elements=["tenant_id", "name"], set_={"value": counters.c.value + 1}
+        ).returning(counters.c.value)
+    return statement
 
 
 class SqlNumbering:
@@ -18,11 +35,8 @@ class SqlNumbering:
         self._tenant = tenant_id
 
     async def next(self, sequence: str) -> int:
-        insert = upsert(self._conn, counters).values(tenant_id=self._tenant, name=sequence, value=1)
         result = await self._conn.execute(
-            insert.on_conflict_do_update(
-                index_elements=["tenant_id", "name"], set_={"value": counters.c.value + 1}
-            ).returning(counters.c.value)
+            _next_statement(self._conn), {"b_tenant_id": self._tenant, "b_name": sequence}
         )
         return int(result.scalar_one())
 

@@ -14,6 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.infrastructure.schema import fiscal_periods
 
+_STATUS_FOR_POSTING = (
+    sa.select(fiscal_periods.c.status)
+    .where(
+        fiscal_periods.c.tenant_id == sa.bindparam("tenant_id"),
+        fiscal_periods.c.code == sa.bindparam("code"),
+    )
+    .with_for_update(read=True)
+)
+
 
 class SqlPeriodGuard:
     def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
@@ -22,9 +31,7 @@ class SqlPeriodGuard:
 
     async def status_for_posting(self, period: FiscalPeriod) -> PeriodStatus:
         result = await self._conn.execute(
-            sa.select(fiscal_periods.c.status)
-            .where(fiscal_periods.c.tenant_id == self._tenant, fiscal_periods.c.code == period.code)
-            .with_for_update(read=True)
+            _STATUS_FOR_POSTING, {"tenant_id": self._tenant, "code": period.code}
         )
         status = result.scalar_one_or_none()
         return PeriodStatus(status) if status else PeriodStatus.OPEN

@@ -36,6 +36,8 @@ from vextrus_finance.infrastructure.schema import (
     ledger_entries,
 )
 
+_ACCOUNT_TYPES = {t.value: t for t in AccountType}
+
 
 def account_view(m: Any) -> AccountView:
     account_type = AccountType(m["type"])
@@ -300,17 +302,20 @@ class SqlLedgerReader:
             .where(a.c.tenant_id == self._tenant, a.c.currency == currency)
             .order_by(a.c.code)
         )
+        # One row per account (10,000 and more): rows unpacked, enum members from a dict and
+        # paisa → Decimal by scaling, each several times cheaper than the general helpers.
+        types = _ACCOUNT_TYPES
         return [
             BalanceRow(
-                account_id=row.id,
-                code=row.code,
-                name=row.name,
-                type=AccountType(row.type),
-                is_active=row.is_active,
-                debit_total=from_minor(int(row.debit)),
-                credit_total=from_minor(int(row.credit)),
+                account_id=account_id,
+                code=code,
+                name=name,
+                type=types[account_type],
+                is_active=bool(is_active),
+                debit_total=Decimal(int(debit)).scaleb(-2),
+                credit_total=Decimal(int(credit)).scaleb(-2),
             )
-            for row in result
+            for account_id, code, name, account_type, is_active, debit, credit in result
         ]
 
     async def _account_balance_as_of(self, account: AccountView, as_of: date) -> Decimal:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
-from vextrus_finance.infrastructure.projections import Projector
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 
@@ -70,7 +70,7 @@ class Rebuilder:
     async def _replay(
         self,
         conn: AsyncConnection,
-        projector: Projector,
+        projector: BulkProjector,
         after: int,
         *,
         limit: int | None,
@@ -80,7 +80,9 @@ class Rebuilder:
         """Project events after position `after` (at most `limit`); return the last position."""
         done = 0
         while limit is None or done < limit:
-            batch = await self._store.read_all(conn, after_position=after)
+            batch = await self._store.read_all(
+                conn, after_position=after, limit=EVENTS_PER_TRANSACTION
+            )
             if not batch:
                 break
             await projector.apply(conn, batch)
@@ -93,7 +95,7 @@ class Rebuilder:
         return after
 
     async def _fill_shadow(self, shadow: ReadModelTables, progress: Progress | None) -> int:
-        projector = Projector(shadow)
+        projector = BulkProjector(shadow)
         async with self._db.read() as conn:
             total = await self._store.head_position(conn)
         after = 0
@@ -121,7 +123,7 @@ class Rebuilder:
                 await _lock_read_models(conn)
                 head = await self._store.lock_head(conn)
                 after = await self._replay(
-                    conn, Projector(shadow), after, limit=None, total=head, progress=progress
+                    conn, BulkProjector(shadow), after, limit=None, total=head, progress=progress
                 )
                 for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
                     await conn.execute(sa.delete(live))
@@ -142,7 +144,7 @@ class Rebuilder:
             async with self._db.write() as conn:
                 head = await self._store.lock_head(conn)
                 after = await self._replay(
-                    conn, Projector(shadow), after, limit=None, total=head, progress=progress
+                    conn, BulkProjector(shadow), after, limit=None, total=head, progress=progress
                 )
                 report = VerifyReport(events=after)
                 for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):

@@ -70,6 +70,9 @@ class SqlUnitOfWork:
     async def load(self, cls: type[A], stream_id: str) -> A:
         return await self._store.load(self.conn, self.ctx.tenant_id, cls, stream_id)
 
+    async def exists(self, cls: type[Aggregate[Any]], stream_id: str) -> bool:
+        return await self._store.exists(self.conn, self.ctx.tenant_id, cls.STREAM_TYPE, stream_id)
+
     async def record(self, *aggregates: Aggregate[Any]) -> None:
         metadata = self.ctx.event_metadata(self._command_id)
         for aggregate in aggregates:

@@ -5,10 +5,10 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.commands import respond
 from vextrus_finance.api.context import ContainerDep, ContextDep
 from vextrus_finance.api.permissions import API
-from vextrus_finance.api.schemas.reports import TrialBalanceOut
+from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_json
 from vextrus_finance.application.reports import trial_balance
 from vextrus_finance.domain.accounts import validate_currency
 from vextrus_finance.domain.errors import InvalidInput
@@ -38,4 +38,4 @@ async def get_trial_balance(
     view = trial_balance(
         rows, as_of=day, currency=currency, fiscal_year=year, include_zero=include_zero
     )
-    return respond(dump(TrialBalanceOut, view))
+    return respond(trial_balance_json(view))

@@ -1,0 +1,1 @@
+"""The performance harness: `python -m benchmarks` (or `make bench`). See docs/performance.md."""

@@ -1,0 +1,49 @@
+"""The hand-written JSON of the trial balance is exactly what the response model would dump."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_json
+from vextrus_finance.application.reports import trial_balance
+from vextrus_finance.application.views import BalanceRow
+from vextrus_finance.domain.accounts import AccountType
+from vextrus_finance.domain.fiscal import parse_fiscal_year
+
+paisa = st.integers(min_value=0, max_value=10**15)
+
+
+@st.composite
+def balance_rows(draw: st.DrawFn) -> list[BalanceRow]:
+    count = draw(st.integers(min_value=0, max_value=12))
+    return [
+        BalanceRow(
+            account_id=f"id-{i}",
+            code=f"{i:04d}",
+            name=draw(st.text(max_size=20)),
+            type=draw(st.sampled_from(list(AccountType))),
+            is_active=draw(st.booleans()),
+            debit_total=Decimal(draw(paisa)).scaleb(-2),
+            credit_total=Decimal(draw(paisa)).scaleb(-2),
+        )
+        for i in range(count)
+    ]
+
+
+@given(rows=balance_rows(), include_zero=st.booleans(), with_year=st.booleans())
+def test_matches_the_response_model(
+    rows: list[BalanceRow], include_zero: bool, with_year: bool
+) -> None:
+    view = trial_balance(
+        rows,
+        as_of=date(2026, 1, 31),
+        currency="BDT",
+        fiscal_year=parse_fiscal_year("FY2025-2026") if with_year else None,
+        include_zero=include_zero,
+    )
+    expected = TrialBalanceOut.model_validate(view, from_attributes=True).model_dump(mode="json")
+    assert trial_balance_json(view) == expected
