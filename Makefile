@@ -5,7 +5,7 @@
 UV := python3 -m uv
 UV_VERSION := 0.13.9
 
-.PHONY: run test deps lint typecheck bench bench-quick
+.PHONY: run test deps lint typecheck bench bench-quick bench-tools
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -26,8 +26,13 @@ test: deps lint typecheck
 	$(UV) run --frozen pytest
 
 # The performance harness (not part of `make test`): writes benchmarks/results/latest.{json,md}.
-bench: deps
+bench: deps bench-tools
 	$(UV) run --frozen python -m benchmarks
 
-bench-quick: deps
+bench-quick: deps bench-tools
 	$(UV) run --frozen python -m benchmarks --quick
+
+# PostgreSQL for the throwaway cluster, wrk for the HTTP load.
+bench-tools:
+	scripts/ensure-system-packages
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
