@@ -88,9 +88,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         version=__version__,
         description="Event-sourced ledger for Bangladeshi construction and real-estate firms.",
         lifespan=lifespan,
+        # /openapi.json is part of the contract (api.md, no auth) in every environment; only
+        # the Swagger page, which needs a looser CSP, is off in production.
         docs_url="/docs" if docs else None,
         redoc_url=None,
-        openapi_url="/openapi.json" if docs else None,
     )
     app.state.verifier = TokenVerifier(settings)
     app.state.auth_cookie_name = settings.auth_cookie_name
