@@ -1,6 +1,7 @@
 """Rate limits per client IP (middleware, before any work) and per user+tenant (after the token
-is verified), with the `limits` library: sliding-window counters in Redis when REDIS_URL is set,
-so every replica shares them, and in process memory otherwise."""
+is verified), with the `limits` library: moving windows (exact: at most N in any 60 s, no burst
+at a window boundary), in Redis when REDIS_URL is set so every replica shares them, and in
+process memory otherwise."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vextrus_finance.api.problems import problem_response
@@ -42,7 +43,7 @@ class RateLimited(Exception):
 class RateLimiter:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self._strategy = SlidingWindowCounterRateLimiter(storage)
+        self._strategy = MovingWindowRateLimiter(storage)
         self._last_warning = 0.0
 
     @classmethod
