@@ -110,6 +110,11 @@ class TokenVerifier:
         self._roles_claim = settings.jwt_roles_claim
         self._permissions_claim = settings.jwt_permissions_claim
 
+    @property
+    def may_fetch_keys(self) -> bool:
+        """Whether verifying can block on a network fetch (a JWKS refresh)."""
+        return self._jwks is not None
+
     def _key(self, token: str) -> tuple[Any, list[str]]:
         try:
             header = jwt.get_unverified_header(token)

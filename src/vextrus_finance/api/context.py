@@ -3,6 +3,7 @@ Idempotency-Key and If-Match, as FastAPI dependencies."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -65,23 +66,26 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    """Sync on purpose: a JWKS refresh is a blocking fetch, so this runs in the thread pool."""
     verifier: TokenVerifier = request.app.state.verifier
-    if not authorization:
+    token = None
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
+    else:
         # Cookie authentication, when enabled; the CSRF middleware has already demanded the
         # double-submit token for writes that arrive this way.
         cookie_name: str | None = request.app.state.auth_cookie_name
         token = request.cookies.get(cookie_name) if cookie_name else None
-        if token:
-            return verifier.verify(token)
+    if not token:
         raise AuthenticationError("send Authorization: Bearer <token>")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
+    if verifier.may_fetch_keys:
+        # A JWKS refresh is a blocking HTTP fetch: keep it off the event loop.
+        return await asyncio.to_thread(verifier.verify, token.strip())
     return verifier.verify(token.strip())
 
 
