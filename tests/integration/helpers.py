@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import make_settings
 from vextrus_finance.application.accounts import OpenAccount, open_account
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.bootstrap import Container
+from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit
 
 T = TypeVar("T")
@@ -83,3 +88,32 @@ STANDARD = [
     ("4000", AccountType.REVENUE),
     ("5000", AccountType.EXPENSE),
 ]
+
+
+async def run_examples(
+    database_url: str,
+    scenario: Callable[[Container, st.DataObject], Awaitable[None]],
+    *,
+    max_examples: int,
+) -> None:
+    """Run a Hypothesis scenario, each example on a fresh container of its own. Hypothesis
+    drives a synchronous function and each example runs its own event loop, so the whole
+    search runs in a worker thread, away from the test's loop."""
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        async def example() -> None:
+            container = bootstrap(make_settings(database_url))
+            try:
+                await scenario(container, data)
+            finally:
+                await container.close()
+
+        asyncio.run(example())
+
+    await asyncio.to_thread(check)

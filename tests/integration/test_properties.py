@@ -4,17 +4,14 @@ read models equals the live ones. Each example runs in a fresh tenant of the tes
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_settings
-from tests.integration.helpers import STANDARD, open_accounts, run
+from tests.integration.helpers import STANDARD, open_accounts, run, run_examples
 from vextrus_finance.application.journals import (
     CancelJournal,
     CreateJournal,
@@ -27,7 +24,7 @@ from vextrus_finance.application.journals import (
     reverse_journal,
 )
 from vextrus_finance.application.reports import trial_balance
-from vextrus_finance.bootstrap import Container, bootstrap
+from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import signed_balance
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.infrastructure.rebuild import Rebuilder
@@ -160,22 +157,4 @@ async def _scenario(container: Container, data: st.DataObject) -> None:
 async def test_any_command_sequence_keeps_the_books_balanced_and_rebuildable(
     database_url: str,
 ) -> None:
-    @settings(
-        max_examples=15,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(data=st.data())
-    def check(data: st.DataObject) -> None:
-        async def example() -> None:
-            container = bootstrap(make_settings(database_url))
-            try:
-                await _scenario(container, data)
-            finally:
-                await container.close()
-
-        asyncio.run(example())
-
-    # Hypothesis drives a synchronous function; each example runs its own event loop, so the
-    # whole search runs in a worker thread, away from the test's loop.
-    await asyncio.to_thread(check)
+    await run_examples(database_url, _scenario, max_examples=15)

@@ -4,17 +4,14 @@ invoices, every invoice reads as the model says, and a rebuild equals the live r
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_settings
-from tests.integration.helpers import run
+from tests.integration.helpers import run, run_examples
 from tests.invoices.helpers import seed_tenant
 from vextrus_finance.application.invoices import (
     ApproveInvoice,
@@ -37,7 +34,7 @@ from vextrus_finance.application.payments import (
     reverse_payment,
 )
 from vextrus_finance.application.reports import trial_balance
-from vextrus_finance.bootstrap import Container, bootstrap
+from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput, InvalidState
 from vextrus_finance.domain.invoices import InvoiceKind, LineSpec, build_lines, totals_of
 from vextrus_finance.domain.payments import PaymentMethod, WalletProvider
@@ -263,20 +260,4 @@ async def _scenario(container: Container, data: st.DataObject) -> None:
 async def test_any_invoice_and_payment_sequence_keeps_ar_equal_to_open_invoices(
     database_url: str,
 ) -> None:
-    @settings(
-        max_examples=12,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(data=st.data())
-    def check(data: st.DataObject) -> None:
-        async def example() -> None:
-            container = bootstrap(make_settings(database_url))
-            try:
-                await _scenario(container, data)
-            finally:
-                await container.close()
-
-        asyncio.run(example())
-
-    await asyncio.to_thread(check)
+    await run_examples(database_url, _scenario, max_examples=12)

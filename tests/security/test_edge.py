@@ -305,12 +305,6 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(
         assert statuses == [200, 200, 429]
 
 
-@pytest.fixture
-async def redis_url(tmp_path: Path) -> AsyncIterator[str]:
-    with redis_server(tmp_path) as url:
-        yield url
-
-
 async def test_redis_shares_the_limit_between_replicas(
     container: Container, auth: Auth, tmp_path: Path
 ) -> None:

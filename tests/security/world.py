@@ -136,16 +136,13 @@ class World:
 Builder = Callable[[World], Awaitable[Call]]
 
 
-async def _static(url: str) -> Call:
-    return Call(url)
+def _fixed(url: str, body: dict[str, Any] | None = None) -> Builder:
+    """A request that needs no fresh object."""
 
+    async def build(_world: World) -> Call:
+        return Call(url, body)
 
-async def _static_body(url: str, body: dict[str, Any]) -> Call:
-    return Call(url, body)
-
-
-def _get(url: str) -> Builder:
-    return lambda w: _static(url)
+    return build
 
 
 async def _account_create(w: World) -> Call:
@@ -272,7 +269,7 @@ async def _company_put(w: World) -> Call:
 
 ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/accounts"): _account_create,
-    ("GET", f"{API}/accounts"): _get(f"{API}/accounts"),
+    ("GET", f"{API}/accounts"): _fixed(f"{API}/accounts"),
     ("GET", f"{API}/accounts/by-code/{{code}}"): _account_by_code,
     ("GET", f"{API}/accounts/{{account_id}}"): _account_get,
     ("PATCH", f"{API}/accounts/{{account_id}}"): _account_patch,
@@ -280,35 +277,35 @@ ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/accounts/{{account_id}}/ledger"): _account_ledger,
     ("POST", f"{API}/journals"): _journal_create,
     ("POST", f"{API}/journals/batch"): _journal_batch,
-    ("GET", f"{API}/journals"): _get(f"{API}/journals"),
+    ("GET", f"{API}/journals"): _fixed(f"{API}/journals"),
     ("GET", f"{API}/journals/{{journal_id}}"): _journal_get,
     ("PATCH", f"{API}/journals/{{journal_id}}"): _journal_patch,
     ("POST", f"{API}/journals/{{journal_id}}/post"): _journal_post,
     ("POST", f"{API}/journals/{{journal_id}}/reverse"): _journal_reverse,
     ("POST", f"{API}/journals/{{journal_id}}/cancel"): _journal_cancel,
-    ("GET", f"{API}/fiscal-periods"): _get(f"{API}/fiscal-periods"),
+    ("GET", f"{API}/fiscal-periods"): _fixed(f"{API}/fiscal-periods"),
     ("POST", f"{API}/fiscal-periods/{{code}}/close"): _period_close,
     ("POST", f"{API}/fiscal-periods/{{code}}/reopen"): _period_reopen,
-    ("GET", f"{API}/reports/trial-balance"): _get(f"{API}/reports/trial-balance?as_of={DAY}"),
+    ("GET", f"{API}/reports/trial-balance"): _fixed(f"{API}/reports/trial-balance?as_of={DAY}"),
     ("POST", f"{API}/invoices"): _invoice_create,
-    ("GET", f"{API}/invoices"): _get(f"{API}/invoices"),
+    ("GET", f"{API}/invoices"): _fixed(f"{API}/invoices"),
     ("GET", f"{API}/invoices/{{invoice_id}}"): _invoice_get,
     ("PATCH", f"{API}/invoices/{{invoice_id}}"): _invoice_patch,
     ("POST", f"{API}/invoices/{{invoice_id}}/approve"): _invoice_approve,
     ("POST", f"{API}/invoices/{{invoice_id}}/cancel"): _invoice_cancel,
     ("GET", f"{API}/invoices/{{invoice_id}}/mushak-6.3"): _mushak,
     ("POST", f"{API}/payments"): _payment_create,
-    ("GET", f"{API}/payments"): _get(f"{API}/payments"),
+    ("GET", f"{API}/payments"): _fixed(f"{API}/payments"),
     ("GET", f"{API}/payments/{{payment_id}}"): _payment_get,
     ("POST", f"{API}/payments/{{payment_id}}/complete"): _payment_complete,
     ("POST", f"{API}/payments/{{payment_id}}/fail"): _payment_fail,
     ("POST", f"{API}/payments/{{payment_id}}/reconcile"): _payment_reconcile,
     ("POST", f"{API}/payments/{{payment_id}}/reverse"): _payment_reverse,
-    ("GET", f"{API}/posting-profile"): _get(f"{API}/posting-profile"),
-    ("PUT", f"{API}/posting-profile"): lambda w: _static_body(
+    ("GET", f"{API}/posting-profile"): _fixed(f"{API}/posting-profile"),
+    ("PUT", f"{API}/posting-profile"): _fixed(
         f"{API}/posting-profile", {"accounts_receivable": "1200"}
     ),
-    ("GET", f"{API}/company-profile"): _get(f"{API}/company-profile"),
+    ("GET", f"{API}/company-profile"): _fixed(f"{API}/company-profile"),
     ("PUT", f"{API}/company-profile"): _company_put,
-    ("GET", f"{API}/reports/aging"): _get(f"{API}/reports/aging?kind=SALES&as_of={DAY}"),
+    ("GET", f"{API}/reports/aging"): _fixed(f"{API}/reports/aging?kind=SALES&as_of={DAY}"),
 }
