@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vextrus_finance.api.problems import problem_response
@@ -29,15 +29,6 @@ def _has_body(headers: Headers) -> bool:
     if length is not None:
         return length.strip() not in ("", "0")
     return "transfer-encoding" in headers
-
-
-def _cookies(headers: Headers) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(headers.get("cookie", ""))
-    except Exception:  # a malformed Cookie header authenticates nothing
-        return {}
-    return {k: m.value for k, m in jar.items()}
 
 
 class CsrfMiddleware:
@@ -67,7 +58,7 @@ class CsrfMiddleware:
             and not _is_json(headers.get("content-type", ""))
         ):
             refusal = (415, "unsupported_media_type", "send the body as application/json")
-        cookies = _cookies(headers) if self.auth_cookie else {}
+        cookies = cookie_parser(headers.get("cookie", "")) if self.auth_cookie else {}
         by_cookie = bool(self.auth_cookie and self.auth_cookie in cookies) and (
             "authorization" not in headers
         )
