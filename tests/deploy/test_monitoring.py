@@ -198,7 +198,7 @@ def test_at_least_ten_alerts_and_the_required_ones(groups: list[dict[str, Any]])
     names = [rule["alert"] for rule in alerts(groups)]
     assert len(names) == len(set(names)), "duplicate alert names"
     assert len(names) >= 10
-    assert REQUIRED_ALERTS <= set(names), REQUIRED_ALERTS - set(names)
+    assert set(names) >= REQUIRED_ALERTS, REQUIRED_ALERTS - set(names)
 
 
 @pytest.mark.parametrize("field", ["severity", "for", "summary", "description", "runbook"])
@@ -228,7 +228,10 @@ def test_ratios_are_printed_as_percentages_not_humanize_plus_a_percent_sign(
     """The seed printed 0.02 as "0.02%" (humanize then "%")."""
     for rule in alerts(groups):
         for text in rule["annotations"].values():
-            assert not re.search(r"\$value\s*(\|\s*humanize\s*)?}}\s*%", text), (rule["alert"], text)
+            assert not re.search(r"\$value\s*(\|\s*humanize\s*)?}}\s*%", text), (
+                rule["alert"],
+                text,
+            )
 
 
 def test_every_service_selector_names_the_production_job(groups: list[dict[str, Any]]) -> None:

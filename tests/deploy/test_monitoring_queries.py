@@ -149,19 +149,20 @@ def test_the_platform_allow_list_is_only_used_where_needed(
     [
         # Names of the seed's alerts and dashboards that nothing emitted.
         'sum(rate(finance_payments_successful_total{job="finance-service-production"}[5m]))',
-        'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_ms_bucket[5m])))',
+        "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_ms_bucket[5m])))",
         "max(finance_active_users) > 0",
         # A platform-looking name that is not on the allow-list.
         'kube_pod_container_status_restarts{namespace="vextrus-production"} > 0',
         'sum by (track) (rate(http_requests_total{track=~"$track"}[$__rate_interval]))'
-        ' / sum(rate(made_up_total[$__rate_interval]))',
+        " / sum(rate(made_up_total[$__rate_interval]))",
     ],
 )
 def test_a_made_up_name_is_caught(expr: str, exported: set[str]) -> None:
     unknown = unknown_names([substitute_grafana_variables(expr)], exported | PLATFORM_SERIES)
     assert len(unknown) == 1
     (missing,) = unknown.values()
-    assert missing and not missing & exported
+    assert missing
+    assert not missing & exported
 
 
 def test_a_selector_without_a_name_is_refused() -> None:
@@ -172,7 +173,7 @@ def test_a_selector_without_a_name_is_refused() -> None:
 def test_names_are_read_from_the_syntax_tree() -> None:
     expr = (
         'sum by (le) (rate(a_bucket{route!~"/b_total.*"}[5m])) / on (x) group_left () c '
-        "or absent(d == 1) and label_replace(e, \"f\", \"$1\", \"g\", \"(.*)\")"
+        'or absent(d == 1) and label_replace(e, "f", "$1", "g", "(.*)")'
     )
     assert metric_names(expr) == {"a_bucket", "c", "d", "e"}
 
@@ -199,7 +200,8 @@ def test_the_dashboard_is_plain_json_in_dhaka_time(bundle: list[dict[str, Any]])
     # sidecar does not load.
     assert "dashboard" not in board
     assert board["panels"]
-    assert board["uid"] and board["title"]
+    assert board["uid"]
+    assert board["title"]
     assert board["timezone"] == "Asia/Dhaka"
     ids = [p["id"] for p in _panels(board)]
     assert len(ids) == len(set(ids))
@@ -240,7 +242,7 @@ def _unit_for(expr: str) -> str | None:
     names = metric_names(expr)
     if "histogram_quantile" in expr and any(n.endswith("_seconds_bucket") for n in names):
         return "s"  # the histograms are in seconds; the seed's "ms" thresholds were not
-    if expr.count("http_requests_total") >= 2 and "code=~\"5..\"" in expr:
+    if expr.count("http_requests_total") >= 2 and 'code=~"5.."' in expr:
         return "percentunit"  # a ratio 0..1
     if names == {"container_memory_working_set_bytes", "kube_pod_container_resource_limits"}:
         return "percentunit" if " / " in expr else "bytes"
