@@ -6,6 +6,7 @@ against the Settings class. The checks themselves are shown to fail on broken ma
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -202,6 +203,19 @@ def test_production_stage_replicas_are_the_canary_split(
         assert stable + canary == 10
         # The split is the replica ratio: no HPA may resize one track.
         assert k8s.of_kind(docs, "HorizontalPodAutoscaler") == []
+
+
+def test_moving_between_canary_stages_only_rescales(manifests: dict[str, list[Doc]]) -> None:
+    """canary-10 -> 30 -> 60 changes replica counts only: each track's pod template (and so its
+    ReplicaSet) stays the same, so no stable pod restarts while the split moves."""
+    templates = {
+        track: {
+            json.dumps(deployments(manifests[f"production/{stage}"])[track]["spec"]["template"])
+            for stage in ("canary-10", "canary-30", "canary-60")
+        }
+        for track in ("stable", "canary")
+    }
+    assert {track: len(found) for track, found in templates.items()} == {"stable": 1, "canary": 1}
 
 
 def test_full_stage_autoscales_as_the_seed_says(manifests: dict[str, list[Doc]]) -> None:
