@@ -282,6 +282,10 @@ def test_service_has_no_session_affinity(overlay: str, manifests: dict[str, list
     assert service["spec"]["type"] == "ClusterIP"
     assert service["spec"]["sessionAffinity"] == "None"
     assert set(service["spec"]["selector"]) == {"app", "environment"}
+    # What the ServiceMonitor (deploy/monitoring) selects and scrapes: these labels, port `http`.
+    env = environment_of(overlay)
+    assert service["metadata"]["labels"] == {"app": "finance-service", "environment": env}
+    assert [p["name"] for p in service["spec"]["ports"]] == ["http"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
