@@ -20,6 +20,7 @@ from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.infrastructure.database import redacted
 from vextrus_finance.infrastructure.rebuild import Rebuilder
 from vextrus_finance.infrastructure.settings import Settings, get_settings
+from vextrus_finance.operations.smoke_cli import smoke
 
 app = typer.Typer(no_args_is_help=True, help="Vextrus Finance: the ledger service and its tools.")
 projections = typer.Typer(no_args_is_help=True, help="Read models built from the event log.")
@@ -209,6 +210,10 @@ def verify() -> None:
     table.add_row("verdict", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
     console.print(table)
     raise typer.Exit(0 if report.ok else 1)
+
+
+# The post-deployment smoke test: logic in operations/smoke.py.
+app.command()(smoke)
 
 
 def main() -> None:

@@ -87,3 +87,37 @@ async def test_a_saturated_request_pool_does_not_make_the_pod_unready(database_u
         await container.close()
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"]["database"]["latency_ms"] < 1000
+
+
+async def _ready_with_schema_revision(database_url: str, revision: str) -> httpx.Response:
+    container = bootstrap(make_settings(database_url))
+    app = create_app(container=container)
+    try:
+        async with container.db.write_engine.begin() as conn:
+            await conn.execute(
+                sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision}
+            )
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as c:
+            return await c.get("/health/ready")
+    finally:
+        await container.close()
+
+
+async def test_ready_when_a_newer_release_migrated_ahead(database_url: str) -> None:
+    """During a canary the new release's migration Job runs first: the stable pods stay ready."""
+    ready = await _ready_with_schema_revision(database_url, "9999_from_a_newer_release")
+    assert ready.status_code == 200, ready.text
+    schema = ready.json()["checks"]["migrations"]
+    assert schema["status"] == "up"
+    assert schema["revision"] == "9999_from_a_newer_release"
+    assert schema["ahead_of"] == migrations.head_revision()
+
+
+async def test_not_ready_when_the_schema_is_behind_the_code(database_url: str) -> None:
+    older = sorted(migrations.known_revisions() - {migrations.head_revision()})[0]
+    ready = await _ready_with_schema_revision(database_url, older)
+    assert ready.status_code == 503
+    assert ready.json()["failed"] == ["migrations"]
+    assert f"schema at {older}" in ready.json()["checks"]["migrations"]["error"]

@@ -2,10 +2,10 @@
 
 Liveness checks nothing outside the process: a database outage must not make Kubernetes
 restart healthy pods. Readiness checks what a request needs — the database answering within
-HEALTH_CHECK_TIMEOUT_SECONDS, its schema at the migrations' head — and that the process is not
-draining for shutdown. Both are read on every probe, so they recover by themselves when the
-database returns. Probes use connections of their own, not the request pool: a pool saturated by
-load does not make a pod unready."""
+HEALTH_CHECK_TIMEOUT_SECONDS, its schema at the migrations' head or ahead of it — and that the
+process is not draining for shutdown. Both are read on every probe, so they recover by themselves
+when the database returns. Probes use connections of their own, not the request pool: a pool
+saturated by load does not make a pod unready."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ Check = dict[str, Any]
 @functools.cache
 def _head() -> str:
     return migrations.head_revision()  # reads the migration scripts: once per process
+
+
+@functools.cache
+def _known() -> frozenset[str]:
+    return migrations.known_revisions()
 
 
 def _ms(started: float) -> float:
@@ -71,7 +76,12 @@ async def _database_checks(request: Request) -> tuple[Check, Check]:
         return down, {"status": "unknown", "error": "database unreachable"}
     head = _head()
     schema: Check = {"status": "up", "latency_ms": _ms(started), "revision": revision}
-    if revision != head:
+    if revision is not None and revision != head and revision not in _known():
+        # A newer release migrated first (the rollout's migration Job runs before its canary).
+        # Migrations are expand-only (ADR 0015), so this version still works on that schema and
+        # stays ready: the stable track keeps serving while the canary is judged.
+        schema.update(ahead_of=head)
+    elif revision != head:
         schema.update(status="down", error=f"schema at {revision}, code expects {head}")
     return database, schema
 

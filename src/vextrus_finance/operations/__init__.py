@@ -1,0 +1,1 @@
+"""Operational tools run against a deployed service (the smoke test)."""
