@@ -66,7 +66,7 @@ def set_images(
             continue
         _set_container_image(deployment, image)
         chosen[name] = image
-    wanted = "a Deployment with track=canary" if stage.is_canary else f"Deployment {stage.target}"
+    wanted = "Deployment with track=canary" if stage.is_canary else f"Deployment {stage.target}"
     if new_image not in chosen.values():
         raise ManifestError(f"the {stage.name} overlay has no {wanted}")
     if not stage.is_canary and any(
