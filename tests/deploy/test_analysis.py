@@ -71,7 +71,7 @@ def _deployment(name: str, track: str, image: str) -> dict[str, object]:
 
 def test_canary_stage_without_a_canary_deployment_is_refused() -> None:
     docs = [_deployment("finance-service-production", "stable", "vextrus/finance:stable")]
-    with pytest.raises(manifests.ManifestError, match="overlay has no Deployment with track=canary"):
+    with pytest.raises(manifests.ManifestError, match="has no Deployment with track=canary"):
         manifests.set_images(docs, get_stage("canary-30"), "new:1", "old:1")
 
 
