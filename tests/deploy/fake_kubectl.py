@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,19 @@ def run(state: dict[str, Any], args: list[str]) -> int:
     return 99
 
 
+def port_forward(state: dict[str, Any], args: list[str]) -> int:
+    """Say it forwards, then wait to be stopped, as kubectl does (nothing listens: the fake smoke
+    test only records the URL it was given)."""
+    pos, flags = parse(args)
+    name = pos[1].removeprefix("deployment/")
+    if f"{flags.get('-n', 'default')}/{name}" not in state["deployments"]:
+        return not_found("deployments.apps", name)
+    local, _, remote = pos[2].partition(":")
+    print(f"Forwarding from 127.0.0.1:{local} -> {remote}", flush=True)
+    time.sleep(300)
+    return 0
+
+
 def main() -> int:
     args = sys.argv[1:]
     if args and args[0] == "kustomize":
@@ -194,6 +208,9 @@ def main() -> int:
     path = Path(os.environ["FAKE_KUBECTL_STATE"])
     state = json.loads(path.read_text())
     state["calls"].append(args)
+    if args and args[0] == "port-forward":
+        path.write_text(json.dumps(state, indent=1))
+        return port_forward(state, args)
     code = run(state, args)
     path.write_text(json.dumps(state, indent=1))
     return code

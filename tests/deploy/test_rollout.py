@@ -134,11 +134,12 @@ def rollout(
     scenario: str = "healthy",
     smoke: str = "pass",
     window: int = 8,
+    smoke_url: str | None = "http://127.0.0.1:18014",
 ) -> subprocess.CompletedProcess[str]:
     args = [
         stage,
+        *(["--smoke-base-url", smoke_url] if smoke_url else []),
         "--image", NEW,
-        "--smoke-base-url", "http://127.0.0.1:18014",
         "--smoke-token", TOKEN,
         "--smoke-command", f"{sys.executable} {HERE / 'fake_smoke.py'} {smoke}",
         "--analysis-window", str(window),
@@ -256,6 +257,23 @@ def test_rollout_status_timeout_rolls_back_without_smoke(cluster: Cluster) -> No
     assert_rolled_back_to_stable(cluster, done)
     assert "finance-service-canary did not become ready: error: timed out" in done.stdout
     assert not cluster.smoke_log.exists()
+
+
+def test_without_a_smoke_url_the_smoke_test_goes_through_a_port_forward_to_the_canary(
+    cluster: Cluster,
+) -> None:
+    done = rollout(cluster, None, smoke="fail", smoke_url=None)
+
+    assert_rolled_back_to_stable(cluster, done)
+    [forward] = cluster.calls("port-forward")
+    assert forward[:2] == ["port-forward", "deployment/finance-service-canary"]
+    assert forward[3:] == ["-n", PROD]
+    local_port = forward[2].split(":")[0]
+    assert forward[2] == f"{local_port}:3014"
+    # The smoke test was pointed at the forwarded port, i.e. at a canary pod.
+    assert json.loads(cluster.smoke_log.read_text())[:2] == [
+        "--base-url", f"http://127.0.0.1:{local_port}",
+    ]  # fmt: skip
 
 
 def test_full_promotes_on_production_and_deletes_the_canary(

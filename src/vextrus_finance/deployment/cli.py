@@ -77,17 +77,18 @@ def preflight(
 def rollout(
     stage: Annotated[str, typer.Argument(help=f"One of {STAGE_NAMES}.")],
     image: Annotated[str, typer.Option("--image", help="The new image (registry/name:tag).")],
-    smoke_base_url: Annotated[
-        str,
-        typer.Option(
-            "--smoke-base-url",
-            envvar="VEXTRUS_SMOKE_BASE_URL",
-            help="Where the smoke test reaches the new pods.",
-        ),
-    ],
     smoke_token: Annotated[
         str, typer.Option("--smoke-token", envvar="VEXTRUS_SMOKE_TOKEN", help="Smoke test token.")
     ],
+    smoke_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--smoke-base-url",
+            envvar="VEXTRUS_SMOKE_BASE_URL",
+            help="Where the smoke test reaches the new pods. Default: a kubectl port-forward "
+            "to the Deployment running the new image.",
+        ),
+    ] = None,
     smoke_command: Annotated[
         str, typer.Option("--smoke-command", help="The smoke command (gets --base-url, --token).")
     ] = DEFAULT_COMMAND,
@@ -127,7 +128,7 @@ def rollout(
         stage=chosen,
         image=image,
         k8s_root=k8s_dir,
-        smoke=SmokeConfig(smoke_base_url, smoke_token, smoke_command, smoke_timeout),
+        smoke=SmokeConfig(smoke_base_url or "", smoke_token, smoke_command, smoke_timeout),
         prometheus_url=prometheus_url,
         analysis_window_s=analysis_window,
         poll_s=poll_interval,

@@ -4,13 +4,14 @@ failure after something was applied, roll back automatically and exit non-zero."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from vextrus_finance.deployment import manifests
 from vextrus_finance.deployment.analysis import Queries, Thresholds, analyse, describe
 from vextrus_finance.deployment.kubectl import Kubectl, KubectlError, container_image
+from vextrus_finance.deployment.port_forward import port_forward
 from vextrus_finance.deployment.prometheus import PrometheusClient
 from vextrus_finance.deployment.rollback import roll_back
 from vextrus_finance.deployment.smoke_runner import SmokeConfig, run_smoke
@@ -106,7 +107,15 @@ def _check(kubectl: Kubectl, options: RolloutOptions, log: Log) -> None:
         except KubectlError as exc:
             raise StageFailed(f"{deployment} did not become ready: {exc.stderr}") from exc
     log("step: smoke test")
-    smoke = run_smoke(options.smoke, log)
+    if options.smoke.base_url:
+        smoke = run_smoke(options.smoke, log)
+    else:
+        # No URL given: reach the new pods themselves, not the Service (which mixes tracks).
+        try:
+            with port_forward(kubectl, stage.target, stage.namespace) as url:
+                smoke = run_smoke(replace(options.smoke, base_url=url), log)
+        except KubectlError as exc:
+            raise StageFailed(f"port-forward to {stage.target} failed: {exc.stderr}") from exc
     if not smoke.passed:
         raise StageFailed(smoke.reason)
     if options.prometheus_url is None:
