@@ -2,7 +2,8 @@
 rollout tests: no API server can run here. `kustomize` is passed to the real kubectl
 (env FAKE_KUBECTL_REAL); every other call is logged in state["calls"] and acts on the state:
 
-    deployments: {"ns/name": {replicas, image, track, annotations, history: [older images]}}
+    deployments: {"ns/name": {replicas, image, track, version, annotations, history: [images]}}
+    jobs: {"ns/name": image}, job_outcome: {"ns/name": "complete" | "timeout"} (default complete)
     namespaces: [..], secrets: {"ns/name": {key: base64}}, crds: [..], hpas: {"ns/name": target}
     rollout_status: {"ns/name": "ok" | "timeout"}   (default ok)
 """
@@ -65,7 +66,7 @@ def set_image(d: dict[str, Any], image: str) -> None:
         d["image"] = image
 
 
-def apply(state: dict[str, Any], namespace: str, manifest: str) -> None:
+def apply(state: dict[str, Any], namespace: str, manifest: str) -> int:
     for doc in yaml.safe_load_all(manifest):
         if not doc:
             continue
@@ -82,11 +83,20 @@ def apply(state: dict[str, Any], namespace: str, manifest: str) -> None:
             set_image(current, image)
             current["replicas"] = doc["spec"].get("replicas", 1)
             current["track"] = template["metadata"]["labels"].get("track")
+            current["version"] = template["metadata"]["labels"].get("version")
             current["annotations"].update(meta.get("annotations") or {})
+        elif doc["kind"] == "Job":
+            if key in state["jobs"]:
+                # (stricter than a real API server, which accepts an identical re-apply)
+                print(f'The Job "{meta["name"]}" is invalid: field is immutable', file=sys.stderr)
+                return 1
+            containers = doc["spec"]["template"]["spec"]["containers"]
+            state["jobs"][key] = containers[0]["image"]
         elif doc["kind"] == "HorizontalPodAutoscaler":
             state["hpas"][key] = doc["spec"]["scaleTargetRef"]["name"]
         state["applied"].append(f"{doc['kind']}/{key}")
     print("applied")
+    return 0
 
 
 def run(state: dict[str, Any], args: list[str]) -> int:
@@ -100,8 +110,7 @@ def run(state: dict[str, Any], args: list[str]) -> int:
         return f"{ns}/{name}", deployments.get(f"{ns}/{name}")
 
     if verb == "apply":
-        apply(state, ns, sys.stdin.read())
-        return 0
+        return apply(state, ns, sys.stdin.read())
     if verb == "get":
         kind, rest = pos[1], pos[2:]
         if "--raw" in flags:
@@ -178,9 +187,18 @@ def run(state: dict[str, Any], args: list[str]) -> int:
             k, _, v = pair.partition("=")
             found["annotations"][k] = v
         return 0
+    if verb == "wait":
+        key = f"{ns}/{pos[1].removeprefix('job/')}"
+        if key not in state["jobs"]:
+            return not_found("jobs.batch", key)
+        if state["job_outcome"].get(key, "complete") != "complete":
+            print("error: timed out waiting for the condition on jobs/x", file=sys.stderr)
+            return 1
+        print(f"job.batch/{key} condition met")
+        return 0
     if verb == "delete":
         kind, name = pos[1], pos[2]
-        table = deployments if kind == "deployment" else state["hpas"]
+        table = {"deployment": deployments, "hpa": state["hpas"], "job": state["jobs"]}[kind]
         table.pop(f"{ns}/{name}", None)
         return 0
     print(f"fake kubectl: unsupported call {args}", file=sys.stderr)

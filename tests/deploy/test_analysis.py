@@ -91,7 +91,23 @@ def test_an_hpa_on_the_canary_is_refused() -> None:
 def test_full_stage_sets_the_new_image_on_production_only() -> None:
     docs = [_deployment("finance-service-production", "stable", "vextrus/finance:stable")]
     chosen = manifests.set_images(docs, get_stage("full"), "new:1", "old:1")
-    assert chosen == {"finance-service-production": "new:1"}
-    docs.append(_deployment("finance-service-canary", "canary", "vextrus/finance:canary"))
+    assert chosen == {"Deployment/finance-service-production": "new:1"}
+    docs = [
+        _deployment("finance-service-production", "stable", "vextrus/finance:stable"),
+        _deployment("finance-service-canary", "canary", "vextrus/finance:canary"),
+    ]
     with pytest.raises(manifests.ManifestError, match="must not contain finance-service-canary"):
         manifests.set_images(docs, get_stage("full"), "new:1", "old:1")
+
+
+@pytest.mark.parametrize(
+    ("image", "label"),
+    [
+        ("registry.example:5000/vextrus/finance:1.4.0", "1.4.0"),
+        ("vextrus/finance", "latest"),
+        ("vextrus/finance@sha256:0123456789abcdef0123", "sha256-0123456789ab"),
+        ("vextrus/finance:" + "x" * 80 + "+build", "x" * 63),
+    ],
+)
+def test_version_label_is_a_valid_label_value(image: str, label: str) -> None:
+    assert manifests.version_label(image) == label

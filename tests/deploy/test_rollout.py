@@ -77,6 +77,8 @@ class Cluster:
                 "crds": ["servicemonitors.monitoring.coreos.com",
                          "prometheusrules.monitoring.coreos.com"],
                 "hpas": {},
+                "jobs": {f"{PROD}/finance-service-migrate": OLD},  # the last release's
+                "job_outcome": {},
                 "rollout_status": {},
                 "applied": [],
                 "calls": [],
@@ -190,6 +192,16 @@ def test_healthy_canary_is_promoted_without_any_rollback_call(
     # The overlay's placeholders were replaced: the canary runs the new image, stable the old.
     assert (canary["image"], canary["replicas"], canary["track"]) == (NEW, 1, "canary")
     assert (stable["image"], stable["replicas"]) == (OLD, 9)
+    assert (canary["version"], stable["version"]) == ("1.1.0", "1.0.0")
+    # The migration Job was replaced (immutable), runs the new image, and was waited for.
+    assert state["jobs"] == {f"{PROD}/finance-service-migrate": NEW}
+    assert ["delete", "job", "finance-service-migrate", "-n", PROD, "--ignore-not-found=true"] in (
+        cluster.calls("delete")
+    )
+    assert cluster.calls("wait") == [
+        ["wait", "--for=condition=complete", "job/finance-service-migrate", "-n", PROD,
+         "--timeout=30s"]
+    ]  # fmt: skip
     assert stable["annotations"]["vextrus.io/rollout-stage"] == "canary-10"
     assert stable["annotations"]["vextrus.io/rollout-outcome"] == "promoted"
     assert stable["annotations"]["vextrus.io/stable-image"] == OLD
@@ -211,8 +223,8 @@ def test_healthy_canary_is_promoted_without_any_rollback_call(
 def test_canary_with_five_percent_errors_is_rolled_back(
     cluster: Cluster, prometheus: Prometheus
 ) -> None:
-    # An HPA on the canary (the old week-1 layout) would undo the scale-to-0: it must go.
-    cluster.update(hpas={f"{PROD}/finance-service-canary-hpa": "finance-service-canary"})
+    # The HPA a previous release's `full` left on production would resize the stable track.
+    cluster.update(hpas={f"{STABLE}-hpa": "finance-service-production"})
 
     done = rollout(cluster, prometheus, scenario="errors")
 
@@ -238,6 +250,16 @@ def test_canary_without_traffic_is_a_failure_not_a_pass(
 
     assert_rolled_back_to_stable(cluster, done)
     assert "no data: no requests from track=canary" in done.stdout
+
+
+def test_migration_job_that_does_not_complete_rolls_back(cluster: Cluster) -> None:
+    cluster.update(job_outcome={f"{PROD}/finance-service-migrate": "timeout"})
+
+    done = rollout(cluster, None)
+
+    assert_rolled_back_to_stable(cluster, done)
+    assert "FAILED: job/finance-service-migrate did not complete" in done.stdout
+    assert not cluster.smoke_log.exists()
 
 
 def test_failing_smoke_test_rolls_back_before_any_analysis(cluster: Cluster) -> None:
@@ -312,12 +334,15 @@ def test_failing_full_stage_is_undone_and_the_canary_scaled_down(cluster: Cluste
 
 def test_manual_rollback_reads_the_stage_from_the_annotation(cluster: Cluster) -> None:
     promoted_canary_10(cluster)
+    # An HPA on the canary (the old week-1 layout) would undo the scale-to-0: it must go.
+    cluster.update(hpas={f"{CANARY}-hpa": "finance-service-canary"})
 
     done = cluster.run("rollback")
 
     assert done.returncode == 0, done.stdout
     assert "manual rollback of stage canary-10 (last outcome: promoted)" in done.stdout
     state = cluster.read()
+    assert state["hpas"] == {}
     assert state["deployments"][CANARY]["replicas"] == 0
     assert (state["deployments"][STABLE]["replicas"], state["deployments"][STABLE]["image"]) == (
         10, OLD,

@@ -115,7 +115,18 @@ class Kubectl:
         )
 
     def delete_hpa(self, name: str, namespace: str) -> str:
-        return self.run(["delete", "hpa", name, "-n", namespace, "--ignore-not-found=true"])
+        return self.delete("hpa", name, namespace)
+
+    def delete(self, kind: str, name: str, namespace: str) -> str:
+        return self.run(["delete", kind, name, "-n", namespace, "--ignore-not-found=true"])
+
+    def wait_job_complete(self, name: str, namespace: str, timeout_s: int) -> str:
+        # A failed Job never becomes complete: it shows as this wait's timeout.
+        return self.run(
+            ["wait", "--for=condition=complete", f"job/{name}", "-n", namespace,
+             f"--timeout={timeout_s}s"],
+            timeout=timeout_s + 60,
+        )  # fmt: skip
 
 
 def container_image(deployment: dict[str, Any], container: str) -> str | None:

@@ -70,7 +70,15 @@ def _stable_image(kubectl: Kubectl, options: RolloutOptions, log: Log) -> str | 
     return image
 
 
-def _render(kubectl: Kubectl, options: RolloutOptions, stable_image: str | None, log: Log) -> str:
+@dataclass(frozen=True)
+class Rendered:
+    manifest: str
+    jobs: list[str]
+
+
+def _render(
+    kubectl: Kubectl, options: RolloutOptions, stable_image: str | None, log: Log
+) -> Rendered:
     stage = options.stage
     overlay = stage.overlay_dir(options.k8s_root)
     documents = manifests.load(kubectl.kustomize(str(overlay)))
@@ -81,7 +89,23 @@ def _render(kubectl: Kubectl, options: RolloutOptions, stable_image: str | None,
         if deployment["metadata"]["name"] == stage.record_on:
             notes = deployment["metadata"].setdefault("annotations", {})
             notes.update(_annotations(stage, options.image, stable_image, "in-progress"))
-    return manifests.dump(documents)
+    return Rendered(manifests.dump(documents), manifests.jobs(documents))
+
+
+def _prepare(kubectl: Kubectl, stage: Stage, rendered: Rendered, log: Log) -> None:
+    """What `kubectl apply` cannot do: replace the (immutable) migration Job, and in a canary
+    stage remove an HPA a previous `full` left on production (apply does not prune it, and it
+    would resize the stable track: the replica ratio IS the split)."""
+    for job in rendered.jobs:
+        log(f"step: delete job/{job} (a Job's pod template is immutable)")
+        kubectl.delete("job", job, stage.namespace)
+    if stage.is_canary:
+        for hpa in kubectl.get_json(["hpa", "-n", stage.namespace]).get("items", []):
+            target = hpa.get("spec", {}).get("scaleTargetRef", {}).get("name")
+            if target in (STABLE_DEPLOYMENT, CANARY_DEPLOYMENT):
+                name = hpa["metadata"]["name"]
+                log(f"step: delete hpa/{name} (targets {target}; it would skew the split)")
+                kubectl.delete_hpa(name, stage.namespace)
 
 
 def _annotations(stage: Stage, image: str, stable: str | None, outcome: str) -> dict[str, str]:
@@ -96,9 +120,17 @@ def _annotations(stage: Stage, image: str, stable: str | None, outcome: str) -> 
     return notes
 
 
-def _check(kubectl: Kubectl, options: RolloutOptions, log: Log) -> None:
-    """Wait for the pods, smoke-test them, then judge their traffic; raise StageFailed."""
+def _check(kubectl: Kubectl, options: RolloutOptions, jobs: list[str], log: Log) -> None:
+    """Wait for the migration and the pods, smoke-test them, then judge their traffic; raise
+    StageFailed."""
     stage = options.stage
+    for job in jobs:
+        # Until the schema is at the new code's head the new pods stay unready.
+        log(f"step: wait for job/{job} to complete (timeout {options.rollout_timeout_s} s)")
+        try:
+            kubectl.wait_job_complete(job, stage.namespace, options.rollout_timeout_s)
+        except KubectlError as exc:
+            raise StageFailed(f"job/{job} did not complete: {exc.stderr}") from exc
     waits = [stage.target] + ([STABLE_DEPLOYMENT] if stage.is_canary else [])
     for deployment in waits:
         log(f"step: wait for {deployment} (timeout {options.rollout_timeout_s} s)")
@@ -150,17 +182,18 @@ def run_rollout(kubectl: Kubectl, options: RolloutOptions, log: Log) -> int:
     try:
         stable_image = _stable_image(kubectl, options, log)
         log(f"step: render {stage.overlay_dir(options.k8s_root)}")
-        manifest = _render(kubectl, options, stable_image, log)
+        rendered = _render(kubectl, options, stable_image, log)
     except (KubectlError, manifests.ManifestError) as exc:
         log(f"FAILED before apply, nothing changed: {exc}")
         return EXIT_ROLLED_BACK
     try:
-        log("step: apply")
         try:
-            kubectl.apply(manifest, stage.namespace)
+            _prepare(kubectl, stage, rendered, log)
+            log("step: apply")
+            kubectl.apply(rendered.manifest, stage.namespace)
         except KubectlError as exc:
             raise StageFailed(f"apply failed: {exc.stderr}") from exc
-        _check(kubectl, options, log)
+        _check(kubectl, options, rendered.jobs, log)
     except StageFailed as failure:
         log(f"FAILED: {failure}")
         log("automatic rollback")
