@@ -3,6 +3,7 @@ rollout tests: no API server can run here. `kustomize` is passed to the real kub
 (env FAKE_KUBECTL_REAL); every other call is logged in state["calls"] and acts on the state:
 
     deployments: {"ns/name": {replicas, image, track, version, annotations, history: [images]}}
+    pods: {"ns|label selector": [names]}, services: ["ns/name"]
     jobs: {"ns/name": image}, job_outcome: {"ns/name": "complete" | "timeout"} (default complete)
     namespaces: [..], secrets: {"ns/name": {key: base64}}, crds: [..], hpas: {"ns/name": target}
     rollout_status: {"ns/name": "ok" | "timeout"}   (default ok)
@@ -32,7 +33,7 @@ def parse(args: list[str]) -> tuple[list[str], dict[str, str]]:
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg in ("-n", "-o", "-f", "--context"):
+        if arg in ("-n", "-o", "-f", "-l", "--context"):
             flags[arg] = args[i + 1]
             i += 2
             continue
@@ -139,6 +140,14 @@ def run(state: dict[str, Any], args: list[str]) -> int:
             if rest[0] not in state["crds"]:
                 return not_found("customresourcedefinitions.apiextensions.k8s.io", rest[0])
             print(f"customresourcedefinition/{rest[0]}")
+            return 0
+        if kind == "pods":  # by namespace and the exact selector string
+            print("\n".join(f"pod/{p}" for p in state["pods"].get(f"{ns}|{flags['-l']}", [])))
+            return 0
+        if kind == "service":
+            if f"{ns}/{rest[0]}" not in state["services"]:
+                return not_found("services", rest[0])
+            print(f"service/{rest[0]}")
             return 0
         if kind == "secret":
             key = f"{ns}/{rest[0]}"

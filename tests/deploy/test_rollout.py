@@ -76,6 +76,11 @@ class Cluster:
                 },
                 "crds": ["servicemonitors.monitoring.coreos.com",
                          "prometheusrules.monitoring.coreos.com"],
+                "pods": {
+                    f"{PROD}|app.kubernetes.io/component in (gateway,ingress)": ["gateway-0"],
+                    "monitoring|app.kubernetes.io/name=prometheus": ["prometheus-0"],
+                },
+                "services": ["observability/otel-collector"],
                 "hpas": {},
                 "jobs": {f"{PROD}/finance-service-migrate": OLD},  # the last release's
                 "job_outcome": {},
@@ -384,12 +389,15 @@ def test_preflight_with_everything_present_is_ready(cluster: Cluster) -> None:
         "secret vextrus-production/finance-secrets-production: exists; keys: JWT_SECRET",
         "CRD servicemonitors.monitoring.coreos.com",
         "CRD prometheusrules.monitoring.coreos.com",
+        "gateway pods in vextrus-production: 1 pod(s)",
+        "Prometheus pods in monitoring: 1 pod(s)",
+        "service observability/otel-collector (optional): exists",
         "deployment finance-service-production",
         f"image {NEW}: present in local podman storage",
     ]:
         assert expected in names
     assert all("[       PASS]" in line for line in checks), checks
-    assert "VERDICT: READY (10 checks, 0 failed, 0 not checked)" in done.stdout
+    assert "VERDICT: READY (13 checks, 0 failed, 0 not checked)" in done.stdout
 
 
 def test_preflight_with_a_missing_secret_reports_every_check_then_fails(cluster: Cluster) -> None:
@@ -397,6 +405,8 @@ def test_preflight_with_a_missing_secret_reports_every_check_then_fails(cluster:
     del state["secrets"][f"{PROD}/finance-secrets-production"]
     state["secrets"][f"{PROD}/finance-db-production"] = _secret(OTHER="x")
     state["crds"] = state["crds"][:1]
+    state["pods"] = {}  # no gateway, no Prometheus
+    state["services"] = []  # no collector: reported, but optional
     cluster.write(state)
     _fake_podman(cluster, "someone/else:1")
 
@@ -404,16 +414,21 @@ def test_preflight_with_a_missing_secret_reports_every_check_then_fails(cluster:
 
     assert done.returncode == 1
     checks = _check_lines(done.stdout)
-    assert len(checks) == 10  # nothing stopped at the first failure
-    failed = [line for line in checks if "[       FAIL]" in line]
-    assert [line.split("] ", 1)[1] for line in failed][:3] == [
+    assert len(checks) == 13  # nothing stopped at the first failure
+    failed = [line.split("] ", 1)[1] for line in checks if "[       FAIL]" in line]
+    assert failed[:6] == [
         "secret vextrus-production/finance-db-production: keys missing or empty: DATABASE_URL",
         "secret vextrus-production/finance-secrets-production: missing",
         "CRD prometheusrules.monitoring.coreos.com: missing",
+        "gateway pods in vextrus-production: none: the NetworkPolicy admits traffic only from them",
+        "Prometheus pods in monitoring: none: the rollout's analysis has nothing to query",
+        "service observability/otel-collector (optional): missing: no traces",
     ]
     # (plus "nor the registry" where skopeo is installed and reaches none)
-    assert failed[3].split("] ", 1)[1].startswith(f"image {NEW}: not in local podman storage")
-    assert "VERDICT: NOT READY (10 checks, 4 failed, 0 not checked)" in done.stdout
+    assert failed[6].startswith(f"image {NEW}: not in local podman storage")
+    assert "VERDICT: NOT READY (13 checks, 6 failed, 0 not checked)" in done.stdout
+    verdict = done.stdout.split("VERDICT")[1]
+    assert "otel-collector" not in verdict  # optional: listed, not a reason for NOT READY
 
 
 def test_image_check_says_not_checked_without_podman_or_skopeo(

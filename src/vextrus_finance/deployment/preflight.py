@@ -99,6 +99,40 @@ def _secrets(kubectl: Kubectl, report: Report, namespace: str, wanted: dict[str,
             report.add(check, True, f"exists; keys: {shown}")
 
 
+# What the pods' NetworkPolicy and the rollout's analysis depend on (deploy/k8s/README.md).
+GATEWAY_SELECTOR = "app.kubernetes.io/component in (gateway,ingress)"
+PROMETHEUS_NAMESPACE, PROMETHEUS_SELECTOR = "monitoring", "app.kubernetes.io/name=prometheus"
+OTEL_NAMESPACE, OTEL_SERVICE = "observability", "otel-collector"
+
+
+def _pods(
+    kubectl: Kubectl, report: Report, name: str, namespace: str, selector: str, why: str
+) -> None:
+    try:
+        found = kubectl.run(["get", "pods", "-n", namespace, "-l", selector, "-o", "name"])
+    except KubectlError as exc:
+        report.add(name, False, str(exc))
+        return
+    pods = found.split()
+    report.add(name, bool(pods), f"{len(pods)} pod(s)" if pods else f"none: {why}")
+
+
+def _dependencies(kubectl: Kubectl, report: Report, stage: Stage) -> None:
+    _pods(kubectl, report, f"gateway pods in {stage.namespace}", stage.namespace,
+          GATEWAY_SELECTOR, "the NetworkPolicy admits traffic only from them")  # fmt: skip
+    if stage.namespace == PRODUCTION_NAMESPACE:
+        _pods(kubectl, report, f"Prometheus pods in {PROMETHEUS_NAMESPACE}", PROMETHEUS_NAMESPACE,
+              PROMETHEUS_SELECTOR, "the rollout's analysis has nothing to query")  # fmt: skip
+    check = f"service {OTEL_NAMESPACE}/{OTEL_SERVICE}"
+    try:
+        found = kubectl.exists(["service", OTEL_SERVICE, "-n", OTEL_NAMESPACE])
+    except KubectlError as exc:
+        report.add(check, False, str(exc), required=False)
+        return
+    # Optional: without a collector only the traces are lost, the service runs.
+    report.add(check, found, "exists" if found else "missing: no traces", required=False)
+
+
 def _crds(kubectl: Kubectl, report: Report) -> None:
     for crd in CRDS:
         try:
@@ -176,10 +210,11 @@ def run_preflight(
     if reachable:
         _secrets(kubectl, report, stage.namespace, secrets)
         _crds(kubectl, report)
+        _dependencies(kubectl, report, stage)
         if stage.is_canary:
             _stable_running(kubectl, report, stage)
     else:
-        for name in ["namespaces", "secrets", "CRDs"]:
+        for name in ["namespaces", "secrets", "CRDs", "gateway and Prometheus pods"]:
             report.checks.append(Check(name, Status.NOT_CHECKED, "cluster unreachable"))
     if image:
         status, detail = image_check(image)
