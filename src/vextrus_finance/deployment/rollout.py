@@ -194,8 +194,9 @@ def run_rollout(kubectl: Kubectl, options: RolloutOptions, log: Log) -> int:
         except KubectlError as exc:
             raise StageFailed(f"apply failed: {exc.stderr}") from exc
         _check(kubectl, options, rendered.jobs, log)
-    except StageFailed as failure:
-        log(f"FAILED: {failure}")
+    except Exception as failure:  # whatever broke after apply, the new version must go
+        reason = failure if isinstance(failure, StageFailed) else repr(failure)
+        log(f"FAILED: {reason}")
         log("automatic rollback")
         result = roll_back(kubectl, stage, stable_image, options.rollout_timeout_s, log)
         _record(kubectl, stage, options.image, stable_image, "rolled-back", log)
