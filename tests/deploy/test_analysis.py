@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
+from tests.system.prometheus import require_binary
 from vextrus_finance.deployment import manifests
 from vextrus_finance.deployment.analysis import Queries, Sample, Thresholds, judge
 from vextrus_finance.deployment.stages import get_stage
@@ -111,3 +115,32 @@ def test_full_stage_sets_the_new_image_on_production_only() -> None:
 )
 def test_version_label_is_a_valid_label_value(image: str, label: str) -> None:
     assert manifests.version_label(image) == label
+
+
+REAL_K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+
+
+@pytest.mark.parametrize("stage_name", ["staging", "canary-10", "canary-30", "canary-60", "full"])
+def test_the_image_rules_fit_the_real_overlays(stage_name: str) -> None:
+    """Once deploy/k8s is in the tree (another branch of issue 6 writes it), the rollout must find
+    its Deployments, placeholders and Secrets; the other tests use a fixture overlay."""
+    stage = get_stage(stage_name)
+    overlay = stage.overlay_dir(REAL_K8S)
+    if not overlay.is_dir():
+        pytest.skip(f"{overlay} is not in this tree yet")
+    rendered = subprocess.run(
+        [require_binary("kubectl"), "kustomize", str(overlay)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    docs = manifests.load(rendered)
+
+    chosen = manifests.set_images(docs, stage, "registry.example/finance:2.0.0", "old/finance:1.9")
+
+    assert f"Deployment/{stage.target}" in chosen
+    leftover = [c["image"] for t in manifests.pod_templates(docs) for c in t["spec"]["containers"]]
+    assert not [i for i in leftover if i.startswith("vextrus/finance:")], leftover
+    secrets = {ref.name for ref in manifests.secret_references(docs)}
+    if stage.namespace == "vextrus-production":
+        assert {"finance-db-production", "finance-secrets-production"} <= secrets
