@@ -17,6 +17,7 @@ from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container, bootstrap
+from vextrus_finance.deployment.cli import deploy_app
 from vextrus_finance.infrastructure.database import redacted
 from vextrus_finance.infrastructure.rebuild import Rebuilder
 from vextrus_finance.infrastructure.settings import Settings, get_settings
@@ -25,6 +26,7 @@ from vextrus_finance.operations.smoke_cli import smoke
 app = typer.Typer(no_args_is_help=True, help="Vextrus Finance: the ledger service and its tools.")
 projections = typer.Typer(no_args_is_help=True, help="Read models built from the event log.")
 app.add_typer(projections, name="projections")
+app.add_typer(deploy_app, name="deploy")
 console = Console(stderr=True)
 T = TypeVar("T")
 DEMO_TENANT = "demo"
