@@ -26,6 +26,7 @@ class Traffic:
 HEALTHY_STABLE = Traffic(40, 0.001, FAST)
 SCENARIOS: dict[str, dict[str, Traffic]] = {
     "healthy": {"stable": HEALTHY_STABLE, "canary": Traffic(10, 0.002, FAST)},
+    "flawless": {"stable": HEALTHY_STABLE, "canary": Traffic(10, 0.0, FAST)},  # no 5xx series
     "errors": {"stable": HEALTHY_STABLE, "canary": Traffic(10, 0.05, FAST)},
     "slow": {"stable": HEALTHY_STABLE, "canary": Traffic(10, 0.0, SLOW)},
     "absent": {"stable": HEALTHY_STABLE},  # the canary serves nothing
@@ -46,13 +47,24 @@ def exposition(elapsed: float) -> str:
             total = traffic.rps * elapsed
             errors = total * traffic.error_ratio
             lines.append(f'http_requests_total{{{labels},code="200"}} {total - errors}')
-            lines.append(f'http_requests_total{{{labels},code="500"}} {errors}')
+            if errors:  # like the service: a code's series exists only after its first request
+                lines.append(f'http_requests_total{{{labels},code="500"}} {errors}')
             for le, share in zip(BUCKETS, traffic.latency, strict=True):
                 lines.append(
                     f'http_request_duration_seconds_bucket{{{labels},le="{le}"}} {total * share}'
                 )
             lines.append(f"http_request_duration_seconds_count{{{labels}}} {total}")
             lines.append(f"http_request_duration_seconds_sum{{{labels}}} {total * 0.1}")
+            # Kubelet probes of a pod that drains answer 503 after seconds: they are not user
+            # traffic, and an analysis that counted them would fail every scenario.
+            probes = (
+                f'namespace="vextrus-production",track="{track}",scenario="{scenario}",'
+                'method="GET",route="/health/ready"'
+            )
+            lines.append(f'http_requests_total{{{probes},code="503"}} {2 * elapsed}')
+            lines.append(
+                f'http_request_duration_seconds_bucket{{{probes},le="+Inf"}} {2 * elapsed}'
+            )
     return "\n".join(lines) + "\n"
 
 

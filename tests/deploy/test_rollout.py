@@ -225,6 +225,16 @@ def test_healthy_canary_is_promoted_without_any_rollback_call(
     assert "stage canary-10 promoted" in done.stdout
 
 
+def test_canary_that_never_failed_is_promoted(cluster: Cluster, prometheus: Prometheus) -> None:
+    """Like the service, the exporter has no 5xx series for a track without a 5xx answer: that
+    is a ratio of 0, not missing data (and the 503s of draining pods' probes do not count)."""
+    done = rollout(cluster, prometheus, scenario="flawless")
+
+    assert done.returncode == 0, done.stdout
+    assert "analysis: passed" in done.stdout
+    assert not cluster.calls("scale")
+
+
 def test_canary_with_five_percent_errors_is_rolled_back(
     cluster: Cluster, prometheus: Prometheus
 ) -> None:

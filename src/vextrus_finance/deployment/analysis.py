@@ -15,6 +15,9 @@ from vextrus_finance.deployment.prometheus import PrometheusClient, PrometheusEr
 
 Log = Callable[[str], None]
 SERVER_ERROR = 'code=~"5.."'
+# Kubelet probes are not user traffic (a draining pod answers them 503): the alerts leave them
+# out too (ADR 0019).
+NOT_A_PROBE = 'route!~"/health.*"'
 
 
 @dataclass(frozen=True)
@@ -45,15 +48,18 @@ class Queries:
 
     def error_ratio(self, track: str) -> str:
         w = f"[{self.window_s}s]"
-        return (
-            f"sum(rate(http_requests_total{self._match(track, SERVER_ERROR)}{w}))"
-            f" / sum(rate(http_requests_total{self._match(track)}{w}))"
-        )
+        errors = f"sum(rate(http_requests_total{self._match(track, NOT_A_PROBE, SERVER_ERROR)}{w}))"
+        total = f"sum(rate(http_requests_total{self._match(track, NOT_A_PROBE)}{w}))"
+        # The service creates a code's series on its first such answer: a track that never
+        # failed has no 5xx series at all, which is a ratio of 0, not "no data". Only a track
+        # without requests stays empty.
+        return f"({errors} or {total} * 0) / {total}"
 
     def p95(self, track: str) -> str:
         return (
             "histogram_quantile(0.95, sum by (le) "
-            f"(rate(http_request_duration_seconds_bucket{self._match(track)}[{self.window_s}s])))"
+            "(rate(http_request_duration_seconds_bucket"
+            f"{self._match(track, NOT_A_PROBE)}[{self.window_s}s])))"
         )
 
 
