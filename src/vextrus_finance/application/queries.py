@@ -11,6 +11,7 @@ from vextrus_finance.application.views import (
     BalanceRow,
     JournalView,
     LedgerPage,
+    NetBalanceRow,
     Page,
     PeriodView,
 )
@@ -49,6 +50,11 @@ class LedgerReader(Protocol):
     ) -> Page[JournalView]: ...
 
     async def balances_as_of(self, as_of: date, currency: str) -> list[BalanceRow]: ...
+
+    async def net_balances_as_of(self, as_of: date, currency: str) -> list[NetBalanceRow]:
+        """The same balances as `balances_as_of`, as debits minus credits in integer paisa, in
+        no particular order: what the trial balance needs, at the least cost per account."""
+        ...
 
     async def ledger(
         self,
