@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -44,6 +45,11 @@ class LedgerReader(Protocol):
     ) -> Page[AccountView]: ...
 
     async def journal(self, journal_id: str) -> JournalView | None: ...
+
+    async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
+        """These journals in the given order (ids that are not found are left out), read with
+        two statements however many there are."""
+        ...
 
     async def journals(
         self, where: JournalFilter, *, limit: int, cursor: str | None

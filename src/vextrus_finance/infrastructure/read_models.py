@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -183,6 +184,19 @@ class SqlLedgerReader:
         if row is None:
             return None
         return _journal_view(row, (await self._lines_of([journal_id]))[journal_id])
+
+    async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
+        if not journal_ids:
+            return []
+        result = await self._conn.execute(
+            sa.select(journals).where(
+                journals.c.tenant_id == self._tenant, journals.c.id.in_(list(journal_ids))
+            )
+        )
+        rows = {row["id"]: row for row in result.mappings()}
+        found = [jid for jid in journal_ids if jid in rows]
+        lines = await self._lines_of(found)
+        return [_journal_view(rows[jid], lines[jid]) for jid in found]
 
     async def journals(
         self, where: JournalFilter, *, limit: int, cursor: str | None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from vextrus_finance.application.context import RequestContext, new_id, utc_now
 from vextrus_finance.application.ports import IdempotencyRace, StreamConflict, TransientFailure
 from vextrus_finance.domain.aggregate import Aggregate
+from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.chart import SqlAccountDirectory
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.db_errors import (
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         *,
         store: EventStore,
         projector: Projector,
+        bulk: BulkProjector,
         idempotency_ttl: timedelta,
         now: datetime,
     ) -> None:
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.ctx = ctx
         self._store = store
         self._projector = projector
+        self._bulk = bulk
         self._now = now
         self._command_id = new_id()
         self._queue: list[EventEnvelope] = []
@@ -73,27 +76,37 @@ class SqlUnitOfWork:
     async def exists(self, cls: type[Aggregate[Any]], stream_id: str) -> bool:
         return await self._store.exists(self.conn, self.ctx.tenant_id, cls.STREAM_TYPE, stream_id)
 
+    async def existing(self, cls: type[Aggregate[Any]], stream_ids: Sequence[str]) -> set[str]:
+        return await self._store.existing(
+            self.conn, self.ctx.tenant_id, cls.STREAM_TYPE, stream_ids
+        )
+
     async def record(self, *aggregates: Aggregate[Any]) -> None:
         metadata = self.ctx.event_metadata(self._command_id)
-        for aggregate in aggregates:
-            if not aggregate.pending:
-                continue
-            before = aggregate.committed_version
-            batch = [
-                EventEnvelope(
-                    tenant_id=self.ctx.tenant_id,
-                    stream_type=aggregate.STREAM_TYPE,
-                    stream_id=aggregate.id,
-                    version=before + offset,
-                    event=event,
-                    metadata=metadata,
-                    recorded_at=self._now,
-                )
-                for offset, event in enumerate(aggregate.pending, start=1)
-            ]
-            await self._projector.apply(self.conn, batch)
-            self._queue.extend(batch)
-            self._appended.append((aggregate, before))
+        recorded = [a for a in aggregates if a.pending]
+        envelopes = [
+            EventEnvelope(
+                tenant_id=self.ctx.tenant_id,
+                stream_type=aggregate.STREAM_TYPE,
+                stream_id=aggregate.id,
+                version=aggregate.committed_version + offset,
+                event=event,
+                metadata=metadata,
+                recorded_at=self._now,
+            )
+            for aggregate in recorded
+            for offset, event in enumerate(aggregate.pending, start=1)
+        ]
+        if not envelopes:
+            return
+        # All the aggregates' events in one call, in order. Several aggregates at once (a
+        # batch of journals) go through the bulk projector: the same rows, written with a few
+        # multi-row statements instead of several statements per journal (ADR 0021).
+        projector = self._bulk if len(recorded) > 1 else self._projector
+        await projector.apply(self.conn, envelopes)
+        self._queue.extend(envelopes)
+        for aggregate in recorded:
+            self._appended.append((aggregate, aggregate.committed_version))
             aggregate.mark_committed()
 
     async def commit(self) -> None:
@@ -138,6 +151,7 @@ class SqlUnitOfWorkFactory:
         self._db = db
         self._store = store
         self._projector = projector or Projector()
+        self._bulk = BulkProjector(self._projector.t)
         self._ttl = idempotency_ttl
         self._clock = clock
 
@@ -150,6 +164,7 @@ class SqlUnitOfWorkFactory:
                     ctx,
                     store=self._store,
                     projector=self._projector,
+                    bulk=self._bulk,
                     idempotency_ttl=self._ttl,
                     now=self._clock(),
                 )
