@@ -1,5 +1,6 @@
-"""Replaying many events at once, for rebuilds: the same read-model rows as `Projector`, written
-with a handful of multi-row statements per batch instead of several statements per event.
+"""Projecting many events at once — a rebuild's 2,000, a batch command's 200, a create-and-post's
+two: the same read-model rows as `Projector`, written with a handful of multi-row statements
+per call instead of several statements per event (ADR 0016, ADR 0022).
 
 Only the events that dominate a ledger's log are buffered — accounts opened, journals drafted
 and posted. Any other event first flushes the buffers and is then applied by the ordinary

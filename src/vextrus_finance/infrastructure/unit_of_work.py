@@ -28,7 +28,7 @@ from vextrus_finance.infrastructure.idempotency import SqlIdempotencyStore
 from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
 from vextrus_finance.infrastructure.numbering import SqlNumbering
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
-from vextrus_finance.infrastructure.projections import Projector
+from vextrus_finance.infrastructure.read_model_tables import LIVE
 from vextrus_finance.infrastructure.read_models import SqlLedgerReader
 from vextrus_finance.observability import metrics
 
@@ -42,7 +42,6 @@ class SqlUnitOfWork:
         ctx: RequestContext,
         *,
         store: EventStore,
-        projector: Projector,
         bulk: BulkProjector,
         idempotency_ttl: timedelta,
         now: datetime,
@@ -50,7 +49,6 @@ class SqlUnitOfWork:
         self.conn = conn
         self.ctx = ctx
         self._store = store
-        self._projector = projector
         self._bulk = bulk
         self._now = now
         self._command_id = new_id()
@@ -99,11 +97,12 @@ class SqlUnitOfWork:
         ]
         if not envelopes:
             return
-        # All the aggregates' events in one call, in order. Several aggregates at once (a
-        # batch of journals) go through the bulk projector: the same rows, written with a few
-        # multi-row statements instead of several statements per journal (ADR 0021).
-        projector = self._bulk if len(recorded) > 1 else self._projector
-        await projector.apply(self.conn, envelopes)
+        # All the aggregates' events in one call, in order, through the bulk projector: the
+        # same rows as `Projector`, with one multi-row statement per table for the journals
+        # drafted and posted here (a create-and-post inserts the journal already posted; a
+        # batch writes its 100 journals with a handful of statements) and the ordinary
+        # projector, in log order, for every other event (ADR 0022).
+        await self._bulk.apply(self.conn, envelopes)
         self._queue.extend(envelopes)
         for aggregate in recorded:
             self._appended.append((aggregate, aggregate.committed_version))
@@ -144,14 +143,12 @@ class SqlUnitOfWorkFactory:
         db: Database,
         store: EventStore,
         *,
-        projector: Projector | None = None,
         idempotency_ttl: timedelta,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._db = db
         self._store = store
-        self._projector = projector or Projector()
-        self._bulk = BulkProjector(self._projector.t)
+        self._bulk = BulkProjector(LIVE)
         self._ttl = idempotency_ttl
         self._clock = clock
 
@@ -163,7 +160,6 @@ class SqlUnitOfWorkFactory:
                     conn,
                     ctx,
                     store=self._store,
-                    projector=self._projector,
                     bulk=self._bulk,
                     idempotency_ttl=self._ttl,
                     now=self._clock(),
