@@ -302,7 +302,7 @@ async def create_journal_batch(uow: UnitOfWork, cmd: CreateJournalBatch) -> list
 async def _create_all_or_nothing(
     uow: UnitOfWork, cmd: CreateJournalBatch, ledger: PostingLedger, chart: Chart
 ) -> list[BatchItemResult]:
-    """The atomic batch as a set-based command (ADR 0021): the same checks as `create_journal`,
+    """The atomic batch as a set-based command (ADR 0022): the same checks as `create_journal`,
     journal by journal in request order (so the first bad journal is the one reported, and
     balance limits see the journals before it), but with one statement per batch — not per
     journal — for existence, account lookup, period status and numbering, and the whole batch

@@ -44,7 +44,7 @@ class BulkProjector:
     def __init__(self, tables: ReadModelTables) -> None:
         self.t = tables
         self._one_by_one = Projector(tables)
-        # Built once: a batch command (ADR 0021) runs these on every request, and building a
+        # Built once: every command projects through here (ADR 0022), and building a
         # statement costs more CPU than running it (ADR 0016).
         self._insert_accounts = sa.insert(tables.accounts)
         self._insert_journals = sa.insert(tables.journals)
