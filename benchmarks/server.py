@@ -39,6 +39,9 @@ class Server:
             JWT_SECRET=BENCH_SECRET,
             ENVIRONMENT=self._environment,
             MIGRATE_ON_START="true",
+            # Production refuses to start without its CORS allow-list; the benchmark's client
+            # sends no Origin, so any exact origin will do.
+            CORS_ORIGIN="https://finance.example.test",
         )
         with self._log.open("ab") as log:
             self.process = subprocess.Popen(

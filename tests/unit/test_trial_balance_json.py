@@ -1,16 +1,22 @@
-"""The hand-written JSON of the trial balance is exactly what the response model would dump."""
+"""The hand-written JSON of the trial balance is exactly what the response model would dump,
+and the integer-paisa document the route serves is exactly that JSON."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_json
+from vextrus_finance.api.schemas.reports import (
+    TrialBalanceOut,
+    trial_balance_document,
+    trial_balance_json,
+)
 from vextrus_finance.application.reports import trial_balance
-from vextrus_finance.application.views import BalanceRow
+from vextrus_finance.application.views import BalanceRow, NetBalanceRow
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.fiscal import parse_fiscal_year
 
@@ -47,3 +53,30 @@ def test_matches_the_response_model(
     )
     expected = TrialBalanceOut.model_validate(view, from_attributes=True).model_dump(mode="json")
     assert trial_balance_json(view) == expected
+
+
+def _net(row: BalanceRow) -> NetBalanceRow:
+    paisa = int((row.debit_total - row.credit_total).scaleb(2))
+    return (row.account_id, row.code, row.name, row.type.value, row.is_active, paisa)
+
+
+@given(
+    rows=balance_rows(),
+    include_zero=st.booleans(),
+    with_year=st.booleans(),
+    order=st.randoms(use_true_random=False),
+)
+def test_the_paisa_document_is_the_decimal_report(
+    rows: list[BalanceRow], include_zero: bool, with_year: bool, order: Any
+) -> None:
+    year = parse_fiscal_year("FY2025-2026") if with_year else None
+    as_of = date(2026, 1, 31)
+    view = trial_balance(
+        rows, as_of=as_of, currency="BDT", fiscal_year=year, include_zero=include_zero
+    )
+    net_rows = [_net(r) for r in rows]
+    order.shuffle(net_rows)  # the document sorts by code itself, as the report does
+    document = trial_balance_document(
+        net_rows, as_of=as_of, currency="BDT", fiscal_year=year, include_zero=include_zero
+    )
+    assert document == trial_balance_json(view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -10,10 +11,10 @@ from decimal import Decimal
 from vextrus_finance.application.accounts import Change
 from vextrus_finance.application.context import new_id
 from vextrus_finance.application.loading import load_existing
-from vextrus_finance.application.ports import StreamConflict, UnitOfWork
+from vextrus_finance.application.ports import AccountRecord, StreamConflict, UnitOfWork
 from vextrus_finance.domain.accounts import AccountBalance, check_balance_limits
 from vextrus_finance.domain.errors import DomainError, FieldIssue, InvalidInput, InvalidState
-from vextrus_finance.domain.fiscal import period_of
+from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus, period_of
 from vextrus_finance.domain.journals import (
     Journal,
     JournalLine,
@@ -106,10 +107,23 @@ def _prefixed(error: DomainError, prefix: str) -> DomainError:
     return clone
 
 
-async def _resolve(uow: UnitOfWork, specs: Sequence[LineSpec]) -> list[LineInput]:
-    """Find each line's account in this tenant's chart, by id or by code."""
+Chart = tuple[dict[str, AccountRecord], dict[str, AccountRecord]]  # by id, by code
+
+
+async def _accounts_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> Chart:
+    """The accounts these lines name, by id and by code: two statements for any number."""
     by_id = await uow.accounts.by_ids({s.account_id for s in specs if s.account_id})
     by_code = await uow.accounts.by_codes({s.account_code for s in specs if s.account_code})
+    return by_id, by_code
+
+
+async def _resolve(uow: UnitOfWork, specs: Sequence[LineSpec]) -> list[LineInput]:
+    """Find each line's account in this tenant's chart, by id or by code."""
+    return _resolve_in(await _accounts_of(uow, specs), specs)
+
+
+def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
+    by_id, by_code = chart
     issues: list[FieldIssue] = []
     inputs: list[LineInput] = []
     for i, spec in enumerate(specs):
@@ -201,6 +215,13 @@ class PostingLedger:
             )
 
 
+def _reversing_refused() -> InvalidInput:
+    return InvalidInput(
+        "REVERSING journals are made by reversing a posted journal (POST …/reverse)",
+        field="type",
+    )
+
+
 async def _check_period(uow: UnitOfWork, day: date) -> None:
     period = period_of(day)
     ensure_open(period, await uow.periods.status_for_posting(period))
@@ -215,10 +236,7 @@ async def create_journal(
     uow: UnitOfWork, cmd: CreateJournal, ledger: PostingLedger | None = None
 ) -> str:
     if cmd.type is JournalType.REVERSING:
-        raise InvalidInput(
-            "REVERSING journals are made by reversing a posted journal (POST …/reverse)",
-            field="type",
-        )
+        raise _reversing_refused()
     if await uow.exists(Journal, cmd.journal_id):
         return cmd.journal_id  # an earlier attempt of this same command committed
     await _check_period(uow, cmd.date)
@@ -249,40 +267,87 @@ async def create_journal(
 
 
 async def create_journal_batch(uow: UnitOfWork, cmd: CreateJournalBatch) -> list[BatchItemResult]:
-    """Atomic: all or nothing, one transaction. Not atomic: each journal in a savepoint of the
-    same transaction; failures are reported per item and the rest commit."""
+    """Atomic: all or nothing, one transaction, written set-based (below). Not atomic: each
+    journal in a savepoint of the same transaction; failures are reported per item and the
+    rest commit."""
     # Take the locks up front in the one global order (period guard, then accounts by id)
     # so that a batch can never deadlock with another command.
     if cmd.journals:
         await uow.periods.status_for_posting(period_of(cmd.journals[0].date))
     ledger = PostingLedger(uow)
+    chart = await _accounts_of(uow, [spec for j in cmd.journals for spec in j.lines])
     posting_specs = [spec for j in cmd.journals if j.post for spec in j.lines]
     if posting_specs:
-        by_id = await uow.accounts.by_ids({s.account_id for s in posting_specs if s.account_id})
-        by_code = await uow.accounts.by_codes(
-            {s.account_code for s in posting_specs if s.account_code}
-        )
+        by_id, by_code = chart
         # Unknown ones are reported per journal below; lock only what exists.
-        await ledger.lock({r.id for r in (*by_id.values(), *by_code.values())})
+        named = {
+            by_id.get(s.account_id or "") or by_code.get(s.account_code or "")
+            for s in posting_specs
+        }
+        await ledger.lock({r.id for r in named if r is not None})
     await uow.numbers.lock(sorted({sequence_name(j.type, j.date) for j in cmd.journals}))
+    if cmd.atomic:
+        return await _create_all_or_nothing(uow, cmd, ledger, chart)
     results: list[BatchItemResult] = []
     for index, journal in enumerate(cmd.journals):
-        prefix = f"journals[{index}]."
-        if cmd.atomic:
-            try:
-                results.append(
-                    BatchItemResult(index, await create_journal(uow, journal, ledger), None)
-                )
-            except DomainError as error:
-                raise _prefixed(error, prefix) from None
-            continue
         try:
             async with uow.savepoint():
                 journal_id = await create_journal(uow, journal, ledger)
             results.append(BatchItemResult(index, journal_id, None))
         except DomainError as error:
-            results.append(BatchItemResult(index, None, _prefixed(error, prefix)))
+            results.append(BatchItemResult(index, None, _prefixed(error, f"journals[{index}].")))
     return results
+
+
+async def _create_all_or_nothing(
+    uow: UnitOfWork, cmd: CreateJournalBatch, ledger: PostingLedger, chart: Chart
+) -> list[BatchItemResult]:
+    """The atomic batch as a set-based command (ADR 0022): the same checks as `create_journal`,
+    journal by journal in request order (so the first bad journal is the one reported, and
+    balance limits see the journals before it), but with one statement per batch — not per
+    journal — for existence, account lookup, period status and numbering, and the whole batch
+    recorded (projected) at once. Numbers are taken before the checks: if any journal fails,
+    the transaction rolls back and gives them back, as it does any other effect."""
+    done = await uow.existing(Journal, [j.journal_id for j in cmd.journals])
+    todo = [(i, j) for i, j in enumerate(cmd.journals) if j.journal_id not in done]
+    counts = Counter(sequence_name(j.type, j.date) for _, j in todo)
+    next_number = {seq: await uow.numbers.take(seq, n) for seq, n in sorted(counts.items())}
+    statuses: dict[FiscalPeriod, PeriodStatus] = {}
+    drafted: list[Journal] = []
+    for index, cmd_j in todo:
+        try:
+            if cmd_j.type is JournalType.REVERSING:
+                raise _reversing_refused()
+            period = period_of(cmd_j.date)
+            if period not in statuses:
+                statuses[period] = await uow.periods.status_for_posting(period)
+            ensure_open(period, statuses[period])
+            inputs = _resolve_in(chart, cmd_j.lines)
+            lines = build_lines(inputs, cmd_j.currency, new_id)
+            sequence = sequence_name(cmd_j.type, cmd_j.date)
+            number, next_number[sequence] = next_number[sequence], next_number[sequence] + 1
+            journal = Journal.draft(
+                cmd_j.journal_id,
+                number=journal_number(cmd_j.type, cmd_j.date, number),
+                day=cmd_j.date,
+                journal_type=cmd_j.type,
+                currency=cmd_j.currency,
+                description=cmd_j.description,
+                reference=cmd_j.reference,
+                lines=lines,
+            )
+            if cmd_j.post:
+                journal.post(
+                    by=uow.ctx.user_id,
+                    at=uow.now(),
+                    accounts={i.account.id: i.account for i in inputs},
+                )
+                await ledger.apply(lines)
+        except DomainError as error:
+            raise _prefixed(error, f"journals[{index}].") from None
+        drafted.append(journal)
+    await uow.record(*drafted)
+    return [BatchItemResult(index, j.journal_id, None) for index, j in enumerate(cmd.journals)]
 
 
 async def revise_journal(uow: UnitOfWork, cmd: ReviseJournal) -> str:

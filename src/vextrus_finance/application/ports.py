@@ -78,6 +78,10 @@ class PeriodGuard(Protocol):
 class Numbering(Protocol):
     async def next(self, sequence: str) -> int: ...
 
+    async def take(self, sequence: str, count: int) -> int:
+        """The next `count` numbers of the sequence at once; returns the first of them."""
+        ...
+
     async def lock(self, sequences: Sequence[str]) -> None:
         """Lock counters in the given order before taking numbers from them in any order."""
         ...
@@ -134,6 +138,10 @@ class UnitOfWork(Protocol):
     async def exists(self, cls: type[Aggregate[Any]], stream_id: str) -> bool:
         """Whether a stream of this type has any event: what a create needs to know, without
         loading an aggregate it is about to make."""
+        ...
+
+    async def existing(self, cls: type[Aggregate[Any]], stream_ids: Sequence[str]) -> set[str]:
+        """Which of these streams of this type have any event: `exists` for a batch."""
         ...
 
     async def record(self, *aggregates: Aggregate[Any]) -> None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -11,6 +12,7 @@ from vextrus_finance.application.views import (
     BalanceRow,
     JournalView,
     LedgerPage,
+    NetBalanceRow,
     Page,
     PeriodView,
 )
@@ -44,11 +46,21 @@ class LedgerReader(Protocol):
 
     async def journal(self, journal_id: str) -> JournalView | None: ...
 
+    async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
+        """These journals in the given order (ids that are not found are left out), read with
+        two statements however many there are."""
+        ...
+
     async def journals(
         self, where: JournalFilter, *, limit: int, cursor: str | None
     ) -> Page[JournalView]: ...
 
     async def balances_as_of(self, as_of: date, currency: str) -> list[BalanceRow]: ...
+
+    async def net_balances_as_of(self, as_of: date, currency: str) -> list[NetBalanceRow]:
+        """The same balances as `balances_as_of`, as debits minus credits in integer paisa, in
+        no particular order: what the trial balance needs, at the least cost per account."""
+        ...
 
     async def ledger(
         self,

@@ -126,6 +126,12 @@ class BalanceRow:
     credit_total: Decimal
 
 
+# An account's debits minus credits as of a date, in integer paisa: (account_id, code, name,
+# type as stored, is_active, net debit). A tuple, not a dataclass: the trial balance reads one
+# per account, and at 10,000 accounts objects per row cost more than the query.
+NetBalanceRow = tuple[str, str, str, str, bool, int]
+
+
 @dataclass(frozen=True)
 class TrialBalanceEntry:
     account_id: str

@@ -66,3 +66,10 @@ def from_minor(paisa: int) -> Decimal:
 def format_amount(amount: Decimal) -> str:
     """The JSON form of an amount: a plain decimal string with exactly two places."""
     return f"{round_money(amount) + ZERO:f}"
+
+
+def format_minor(paisa: int) -> str:
+    """Integer paisa → the same string `format_amount(from_minor(paisa))` gives, without a
+    `Decimal` on the way: reports of 10,000 accounts format tens of thousands of amounts."""
+    whole, cents = divmod(-paisa if paisa < 0 else paisa, 100)
+    return f"-{whole}.{cents:02d}" if paisa < 0 else f"{whole}.{cents:02d}"

@@ -63,6 +63,15 @@ _STREAM_EXISTS = (
     )
     .limit(1)
 )
+_EXISTING_STREAMS = (
+    sa.select(events.c.stream_id)
+    .where(
+        events.c.tenant_id == sa.bindparam("tenant_id"),
+        events.c.stream_type == sa.bindparam("stream_type"),
+        events.c.stream_id.in_(sa.bindparam("stream_ids", expanding=True)),
+    )
+    .distinct()
+)
 _NEWEST_SNAPSHOT = (
     sa.select(snapshots.c.version, snapshots.c.state)
     .where(
@@ -103,6 +112,18 @@ class EventStore:
             {"tenant_id": tenant_id, "stream_id": stream_id, "stream_type": stream_type},
         )
         return result.first() is not None
+
+    async def existing(
+        self, conn: AsyncConnection, tenant_id: str, stream_type: str, stream_ids: Sequence[str]
+    ) -> set[str]:
+        """Which of these streams have any event: one statement for a whole batch."""
+        if not stream_ids:
+            return set()
+        result = await conn.execute(
+            _EXISTING_STREAMS,
+            {"tenant_id": tenant_id, "stream_type": stream_type, "stream_ids": list(stream_ids)},
+        )
+        return {row[0] for row in result}
 
     async def append(self, conn: AsyncConnection, batch: Sequence[EventEnvelope]) -> int:
         """Give the batch the next positions and insert it. The head row stays locked until

@@ -29,6 +29,24 @@ def _next_statement(conn: AsyncConnection) -> Any:
     return statement
 
 
+_TAKE: dict[str, Any] = {}
+
+
+def _take_statement(conn: AsyncConnection) -> Any:
+    statement = _TAKE.get(conn.dialect.name)
+    if statement is None:
+        insert = upsert(conn, counters).values(
+            tenant_id=sa.bindparam("b_tenant_id"),
+            name=sa.bindparam("b_name"),
+            value=sa.bindparam("b_count", type_=counters.c.value.type),
+        )
+        statement = _TAKE[conn.dialect.name] = insert.on_conflict_do_update(
+            index_elements=["tenant_id", "name"],
+            set_={"value": counters.c.value + insert.excluded.value},
+        ).returning(counters.c.value)
+    return statement
+
+
 class SqlNumbering:
     def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
         self._conn = conn
@@ -39,6 +57,14 @@ class SqlNumbering:
             _next_statement(self._conn), {"b_tenant_id": self._tenant, "b_name": sequence}
         )
         return int(result.scalar_one())
+
+    async def take(self, sequence: str, count: int) -> int:
+        """`count` consecutive numbers with one statement; returns the first of them."""
+        result = await self._conn.execute(
+            _take_statement(self._conn),
+            {"b_tenant_id": self._tenant, "b_name": sequence, "b_count": count},
+        )
+        return int(result.scalar_one()) - count + 1
 
     async def lock(self, sequences: Sequence[str]) -> None:
         for sequence in sequences:

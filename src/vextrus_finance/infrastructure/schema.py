@@ -143,7 +143,16 @@ account_period_totals = sa.Table(
     sa.Column("month", sa.Integer, primary_key=True, autoincrement=False),  # YYYYMM
     sa.Column("debit", Money, nullable=False),
     sa.Column("credit", Money, nullable=False),
-    sa.Index("ix_account_period_totals_tenant_month", "tenant_id", "month"),
+    # Covering (migration 0003): balances as of a date sum the months before or after it
+    # from this index alone, without a row lookup per month total.
+    sa.Index(
+        "ix_account_period_totals_month_amounts",
+        "tenant_id",
+        "month",
+        "account_id",
+        "debit",
+        "credit",
+    ),
 )
 
 journals = sa.Table(
@@ -219,7 +228,10 @@ ledger_entries = sa.Table(
         "journal_id",
         "line_no",
     ),
-    sa.Index("ix_ledger_entries_tenant_date", "tenant_id", "entry_date"),
+    # Covering (migration 0003): the days of a month, summed per account from the index.
+    sa.Index(
+        "ix_ledger_entries_date_amounts", "tenant_id", "entry_date", "account_id", "debit", "credit"
+    ),
 )
 
 fiscal_periods = sa.Table(

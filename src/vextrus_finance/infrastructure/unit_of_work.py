@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from vextrus_finance.application.context import RequestContext, new_id, utc_now
 from vextrus_finance.application.ports import IdempotencyRace, StreamConflict, TransientFailure
 from vextrus_finance.domain.aggregate import Aggregate
+from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.chart import SqlAccountDirectory
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.db_errors import (
@@ -27,7 +28,7 @@ from vextrus_finance.infrastructure.idempotency import SqlIdempotencyStore
 from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
 from vextrus_finance.infrastructure.numbering import SqlNumbering
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
-from vextrus_finance.infrastructure.projections import Projector
+from vextrus_finance.infrastructure.read_model_tables import LIVE
 from vextrus_finance.infrastructure.read_models import SqlLedgerReader
 from vextrus_finance.observability import metrics
 
@@ -41,14 +42,14 @@ class SqlUnitOfWork:
         ctx: RequestContext,
         *,
         store: EventStore,
-        projector: Projector,
+        bulk: BulkProjector,
         idempotency_ttl: timedelta,
         now: datetime,
     ) -> None:
         self.conn = conn
         self.ctx = ctx
         self._store = store
-        self._projector = projector
+        self._bulk = bulk
         self._now = now
         self._command_id = new_id()
         self._queue: list[EventEnvelope] = []
@@ -73,27 +74,38 @@ class SqlUnitOfWork:
     async def exists(self, cls: type[Aggregate[Any]], stream_id: str) -> bool:
         return await self._store.exists(self.conn, self.ctx.tenant_id, cls.STREAM_TYPE, stream_id)
 
+    async def existing(self, cls: type[Aggregate[Any]], stream_ids: Sequence[str]) -> set[str]:
+        return await self._store.existing(
+            self.conn, self.ctx.tenant_id, cls.STREAM_TYPE, stream_ids
+        )
+
     async def record(self, *aggregates: Aggregate[Any]) -> None:
         metadata = self.ctx.event_metadata(self._command_id)
-        for aggregate in aggregates:
-            if not aggregate.pending:
-                continue
-            before = aggregate.committed_version
-            batch = [
-                EventEnvelope(
-                    tenant_id=self.ctx.tenant_id,
-                    stream_type=aggregate.STREAM_TYPE,
-                    stream_id=aggregate.id,
-                    version=before + offset,
-                    event=event,
-                    metadata=metadata,
-                    recorded_at=self._now,
-                )
-                for offset, event in enumerate(aggregate.pending, start=1)
-            ]
-            await self._projector.apply(self.conn, batch)
-            self._queue.extend(batch)
-            self._appended.append((aggregate, before))
+        recorded = [a for a in aggregates if a.pending]
+        envelopes = [
+            EventEnvelope(
+                tenant_id=self.ctx.tenant_id,
+                stream_type=aggregate.STREAM_TYPE,
+                stream_id=aggregate.id,
+                version=aggregate.committed_version + offset,
+                event=event,
+                metadata=metadata,
+                recorded_at=self._now,
+            )
+            for aggregate in recorded
+            for offset, event in enumerate(aggregate.pending, start=1)
+        ]
+        if not envelopes:
+            return
+        # All the aggregates' events in one call, in order, through the bulk projector: the
+        # same rows as `Projector`, with one multi-row statement per table for the journals
+        # drafted and posted here (a create-and-post inserts the journal already posted; a
+        # batch writes its 100 journals with a handful of statements) and the ordinary
+        # projector, in log order, for every other event (ADR 0022).
+        await self._bulk.apply(self.conn, envelopes)
+        self._queue.extend(envelopes)
+        for aggregate in recorded:
+            self._appended.append((aggregate, aggregate.committed_version))
             aggregate.mark_committed()
 
     async def commit(self) -> None:
@@ -131,13 +143,12 @@ class SqlUnitOfWorkFactory:
         db: Database,
         store: EventStore,
         *,
-        projector: Projector | None = None,
         idempotency_ttl: timedelta,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._db = db
         self._store = store
-        self._projector = projector or Projector()
+        self._bulk = BulkProjector(LIVE)
         self._ttl = idempotency_ttl
         self._clock = clock
 
@@ -149,7 +160,7 @@ class SqlUnitOfWorkFactory:
                     conn,
                     ctx,
                     store=self._store,
-                    projector=self._projector,
+                    bulk=self._bulk,
                     idempotency_ttl=self._ttl,
                     now=self._clock(),
                 )

@@ -9,6 +9,7 @@ lifespan closes the pool — and the process exits 0 within SHUTDOWN_GRACE_SECON
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from types import FrameType
@@ -72,4 +73,11 @@ def serve(app: Any, *, host: str, port: int, drain_seconds: float, grace_seconds
         timeout_graceful_shutdown=max(1, int(grace_seconds - drain_seconds - LIFESPAN_RESERVE_S)),
         lifespan="on",
     )
+    # Everything alive now (modules, the app, its routes and schemas: ~100,000 objects) lives
+    # as long as the process. Frozen, the cyclic collector stops re-scanning it on every full
+    # collection; a request that allocates a lot (the trial balance at 10,000 accounts) set one
+    # off every few requests, ~50–90 ms each (docs/performance.md). Here, not in the lifespan:
+    # tests run the lifespan hundreds of times in one process.
+    gc.collect()
+    gc.freeze()
     DrainingServer(config, drain, drain_seconds).run()

@@ -118,11 +118,14 @@ async def create_journal_batch(
     async def present(
         uow: UnitOfWork, results: list[commands.BatchItemResult]
     ) -> tuple[int, object]:
-        items, errors = [], []
+        # Every journal written, read back with two statements (not two per journal).
+        written = await uow.reader.journals_by_ids(
+            [r.journal_id for r in results if r.journal_id is not None]
+        )
+        items = [dump(JournalOut, view) for view in written]
+        errors = []
         for result in results:
-            if result.journal_id is not None:
-                items.append(dump(JournalOut, await uow.reader.journal(result.journal_id)))
-            elif result.error is not None:
+            if result.error is not None:
                 errors.append(
                     {
                         "index": result.index,

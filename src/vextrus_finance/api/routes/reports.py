@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import orjson
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from vextrus_finance.api.commands import respond
 from vextrus_finance.api.context import ContainerDep, ContextDep
 from vextrus_finance.api.permissions import API
-from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_json
-from vextrus_finance.application.reports import trial_balance
+from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
 from vextrus_finance.domain.accounts import validate_currency
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.fiscal import parse_fiscal_year
@@ -25,7 +24,7 @@ async def get_trial_balance(
     fiscal_year: str | None = None,
     currency: str = "BDT",
     include_zero: bool = True,
-) -> JSONResponse:
+) -> Response:
     """Balances at the end of `as_of` (default: today in Dhaka). With `fiscal_year` alone, as
     of that year's last day; with both, `as_of` must fall inside the year."""
     currency = validate_currency(currency)
@@ -34,8 +33,10 @@ async def get_trial_balance(
         raise InvalidInput(f"{as_of} is not in {year.label}", field="as_of")
     day = as_of or (year.end if year else container.settings.today())
     async with container.reader(ctx.tenant_id) as reader:
-        rows = await reader.balances_as_of(day, currency)
-    view = trial_balance(
+        rows = await reader.net_balances_as_of(day, currency)
+    document = trial_balance_document(
         rows, as_of=day, currency=currency, fiscal_year=year, include_zero=include_zero
     )
-    return respond(trial_balance_json(view))
+    # orjson: the body is ~170 bytes per account (1.7 MB at 10,000); the stdlib encoder
+    # took ~12 ms of it, orjson ~2 ms. Same JSON (UTF-8, no NaN: amounts are strings).
+    return Response(orjson.dumps(document), media_type="application/json")
