@@ -379,7 +379,7 @@ class SqlLedgerReader:
         )
         return [
             (account_id, code, name, account_type, bool(is_active), int(net))
-            for account_id, code, name, account_type, is_active, net in result.tuples()
+            for account_id, code, name, account_type, is_active, net in result
         ]
 
     async def _account_balance_as_of(self, account: AccountView, as_of: date) -> Decimal:
