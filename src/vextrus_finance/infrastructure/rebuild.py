@@ -205,9 +205,9 @@ async def _replace_contents(conn: AsyncConnection, live: sa.Table, rebuilt: sa.T
             " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
             (live.name,),
         )
-        for name, sql in found.all():
-            await conn.exec_driver_sql(f'DROP INDEX "{name}"')
-            indexes.append(sql)
+        for row in found.mappings().all():
+            await conn.exec_driver_sql(f'DROP INDEX "{row["name"]}"')
+            indexes.append(str(row["sql"]))
     await conn.execute(sa.delete(live))
     columns = [c.name for c in live.columns]
     await conn.execute(
