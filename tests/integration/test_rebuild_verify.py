@@ -88,6 +88,29 @@ async def test_rebuild_in_many_small_transactions_reproduces_the_read_models(
     assert (await Rebuilder(container.db, container.store).verify()).ok
 
 
+async def test_rebuild_keeps_every_live_index(container: Container) -> None:
+    """On SQLite the swap drops the live tables' secondary indexes and creates them again after
+    the copy (ADR 0023): the same indexes, with the same columns, must be there afterwards."""
+
+    async def indexes() -> list[tuple[str, str, tuple[str | None, ...], bool]]:
+        def read(sync_conn: sa.Connection) -> list[tuple[str, str, tuple[str | None, ...], bool]]:
+            inspector = sa.inspect(sync_conn)
+            return sorted(
+                (table.name, str(ix["name"]), tuple(ix["column_names"]), bool(ix["unique"]))
+                for table in LIVE.all()
+                for ix in inspector.get_indexes(table.name)
+            )
+
+        async with container.db.read() as conn:
+            return await conn.run_sync(read)
+
+    await _ledger(container)
+    before = await indexes()
+    assert any(name == "ix_journals_tenant_date" for _, name, _, _ in before)
+    await Rebuilder(container.db, container.store).rebuild()
+    assert await indexes() == before
+
+
 async def test_verify_finds_tampering_and_rebuild_repairs_it(container: Container) -> None:
     await _ledger(container)
     async with container.db.write() as conn:
