@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from tests.integration.helpers import STANDARD, journal, open_accounts, run
@@ -13,6 +14,7 @@ from vextrus_finance.application.journals import ReverseJournal, reverse_journal
 from vextrus_finance.application.periods import ChangePeriod, change_period
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container
+from vextrus_finance.infrastructure import rebuild
 from vextrus_finance.infrastructure.read_model_tables import LIVE
 from vextrus_finance.infrastructure.rebuild import Rebuilder
 from vextrus_finance.infrastructure.schema import accounts, journals, ledger_entries
@@ -70,6 +72,43 @@ async def test_rebuild_reproduces_the_read_models_exactly(container: Container) 
     assert sum(len(rows) for rows in after.values()) > 100
     assert progress
     assert progress[-1][0] == replayed
+
+
+async def test_rebuild_in_many_small_transactions_reproduces_the_read_models(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild sums account and month totals across its fill transactions and writes them at
+    the end (ADR 0023): with 3 events per transaction the sums span dozens of commits and are
+    interrupted by reversals and a period change, which the one-by-one projector applies."""
+    await _ledger(container)
+    monkeypatch.setattr(rebuild, "EVENTS_PER_TRANSACTION", 3)
+    before = await _snapshot_of_read_models(container)
+    await Rebuilder(container.db, container.store).rebuild()
+    assert await _snapshot_of_read_models(container) == before
+    assert (await Rebuilder(container.db, container.store).verify()).ok
+
+
+async def test_rebuild_keeps_every_live_index(container: Container) -> None:
+    """On SQLite the swap drops the live tables' secondary indexes and creates them again after
+    the copy (ADR 0023): the same indexes, with the same columns, must be there afterwards."""
+
+    async def indexes() -> list[tuple[str, str, tuple[str | None, ...], bool]]:
+        def read(sync_conn: sa.Connection) -> list[tuple[str, str, tuple[str | None, ...], bool]]:
+            inspector = sa.inspect(sync_conn)
+            return sorted(
+                (table.name, str(ix["name"]), tuple(ix["column_names"]), bool(ix["unique"]))
+                for table in LIVE.all()
+                for ix in inspector.get_indexes(table.name)
+            )
+
+        async with container.db.read() as conn:
+            return await conn.run_sync(read)
+
+    await _ledger(container)
+    before = await indexes()
+    assert any(name == "ix_journals_tenant_date" for _, name, _, _ in before)
+    await Rebuilder(container.db, container.store).rebuild()
+    assert await indexes() == before
 
 
 async def test_verify_finds_tampering_and_rebuild_repairs_it(container: Container) -> None:
