@@ -186,6 +186,31 @@ def mint_token(
     secret = settings.jwt_key()
     if secret is None:
         raise ValueError("minting needs JWT_SECRET: this service only holds public keys")
+    return encode_hs256_token(
+        secret,
+        tenant_id=tenant_id,
+        roles=roles,
+        subject=subject,
+        ttl_seconds=ttl_seconds,
+        permissions=permissions,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+
+
+def encode_hs256_token(
+    secret: str,
+    *,
+    tenant_id: str,
+    roles: Iterable[str],
+    subject: str,
+    ttl_seconds: int,
+    permissions: Iterable[str] = (),
+    issuer: str | None = None,
+    audience: str | None = None,
+) -> str:
+    """The claims this service reads, signed with a shared secret (also used by the smoke test,
+    which holds the secret but no Settings)."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": subject,
@@ -197,8 +222,8 @@ def mint_token(
     }
     if permissions:
         claims["permissions"] = sorted(set(permissions))
-    if settings.jwt_issuer:
-        claims["iss"] = settings.jwt_issuer
-    if settings.jwt_audience:
-        claims["aud"] = settings.jwt_audience
+    if issuer:
+        claims["iss"] = issuer
+    if audience:
+        claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm="HS256")

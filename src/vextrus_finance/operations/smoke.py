@@ -27,13 +27,17 @@ from typing import Any
 import httpx
 import jwt
 
+from vextrus_finance.api.auth import encode_hs256_token
+from vextrus_finance.infrastructure.settings import Settings
+
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 FOREIGN_ORIGIN = "https://smoke-foreign-origin.invalid"
 # A role the service knows whose permissions leave out journal:read (permissions.ROLE_PERMISSIONS).
 WRONG_ROLE = "user"
 WRONG_ROLE_PATH = f"{API}/journals"
-TENANT_CLAIMS = ("tenant_id", "tenantId", "organizationId")
+# The service's default tenant claims (JWT_TENANT_CLAIMS), in its order of preference.
+TENANT_CLAIMS = tuple(str(Settings.model_fields["jwt_tenant_claims"].default).split(","))
 
 
 class Status(StrEnum):
@@ -156,20 +160,15 @@ def token_tenant(token: str) -> str | None:
 def mint_wrong_role_token(config: SmokeConfig, tenant: str) -> str:
     """A short-lived HS256 token for `tenant` with only the `user` role."""
     assert config.jwt_secret is not None
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "sub": "smoke-wrong-role",
-        "tenant_id": tenant,
-        "roles": [WRONG_ROLE],
-        "iat": now,
-        "nbf": now,
-        "exp": now + 300,
-    }
-    if config.jwt_issuer:
-        claims["iss"] = config.jwt_issuer
-    if config.jwt_audience:
-        claims["aud"] = config.jwt_audience
-    return jwt.encode(claims, config.jwt_secret, algorithm="HS256")
+    return encode_hs256_token(
+        config.jwt_secret,
+        tenant_id=tenant,
+        roles=[WRONG_ROLE],
+        subject="smoke-wrong-role",
+        ttl_seconds=300,
+        issuer=config.jwt_issuer,
+        audience=config.jwt_audience,
+    )
 
 
 SECURITY_HEADERS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
