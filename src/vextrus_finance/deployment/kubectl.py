@@ -117,6 +117,15 @@ class Kubectl:
     def delete_hpa(self, name: str, namespace: str) -> str:
         return self.delete("hpa", name, namespace)
 
+    def hpas_targeting(self, deployments: Sequence[str], namespace: str) -> dict[str, str]:
+        """{HPA name: the Deployment it scales} for the HPAs that scale one of `deployments`."""
+        found: dict[str, str] = {}
+        for hpa in self.get_json(["hpa", "-n", namespace]).get("items", []):
+            target = hpa.get("spec", {}).get("scaleTargetRef", {}).get("name")
+            if target in deployments:
+                found[hpa["metadata"]["name"]] = target
+        return found
+
     def delete(self, kind: str, name: str, namespace: str) -> str:
         return self.run(["delete", kind, name, "-n", namespace, "--ignore-not-found=true"])
 

@@ -56,15 +56,18 @@ def _step(result: RollbackResult, log: Log, what: str, action: Callable[[], obje
 
 
 def _delete_canary_hpas(kubectl: Kubectl, namespace: str, log: Log) -> None:
-    for hpa in kubectl.get_json(["hpa", "-n", namespace]).get("items", []):
-        if hpa.get("spec", {}).get("scaleTargetRef", {}).get("name") == CANARY_DEPLOYMENT:
-            name = hpa["metadata"]["name"]
-            log(f"rollback: HPA {name} targets the canary and would scale it back up: deleting")
-            kubectl.delete_hpa(name, namespace)
+    for name in kubectl.hpas_targeting([CANARY_DEPLOYMENT], namespace):
+        log(f"rollback: HPA {name} targets the canary and would scale it back up: deleting")
+        kubectl.delete_hpa(name, namespace)
 
 
-def _canary_replicas(kubectl: Kubectl, namespace: str) -> int | None:
-    found = kubectl.deployment(CANARY_DEPLOYMENT, namespace)
+def _canary_replicas(kubectl: Kubectl, namespace: str, result: RollbackResult) -> int | None:
+    """The canary's replica count; None when it is absent or unreadable (the latter an error)."""
+    try:
+        found = kubectl.deployment(CANARY_DEPLOYMENT, namespace)
+    except KubectlError as exc:
+        result.errors.append(f"could not read {CANARY_DEPLOYMENT}: {exc}")
+        return None
     return None if found is None else int(found.get("spec", {}).get("replicas", 0))
 
 
@@ -111,14 +114,10 @@ def roll_back(
             f"wait for {STABLE_DEPLOYMENT}",
             lambda: kubectl.rollout_status(STABLE_DEPLOYMENT, ns, timeout_s),
         )
-        try:
-            replicas = _canary_replicas(kubectl, ns)
-        except KubectlError as exc:
-            result.errors.append(f"could not read {CANARY_DEPLOYMENT}: {exc}")
-        else:
-            if replicas not in (None, 0):
-                result.errors.append(f"{CANARY_DEPLOYMENT} is back at {replicas} replicas")
-            log(f"rollback: {CANARY_DEPLOYMENT} replicas now {replicas}")
+        replicas = _canary_replicas(kubectl, ns, result)
+        if replicas:
+            result.errors.append(f"{CANARY_DEPLOYMENT} is back at {replicas} replicas")
+        log(f"rollback: {CANARY_DEPLOYMENT} replicas now {replicas}")
     else:
         _step(
             result,
@@ -132,19 +131,13 @@ def roll_back(
             f"wait for {stage.target}",
             lambda: kubectl.rollout_status(stage.target, ns, timeout_s),
         )
-        if stage.target == STABLE_DEPLOYMENT:
-            try:
-                canary = _canary_replicas(kubectl, ns)
-            except KubectlError as exc:
-                result.errors.append(f"could not read {CANARY_DEPLOYMENT}: {exc}")
-                canary = None
-            if canary:
-                _step(
-                    result,
-                    log,
-                    f"scale {CANARY_DEPLOYMENT} (the same failed image) to 0",
-                    lambda: kubectl.scale(CANARY_DEPLOYMENT, ns, 0),
-                )
+        if stage.target == STABLE_DEPLOYMENT and _canary_replicas(kubectl, ns, result):
+            _step(
+                result,
+                log,
+                f"scale {CANARY_DEPLOYMENT} (the same failed image) to 0",
+                lambda: kubectl.scale(CANARY_DEPLOYMENT, ns, 0),
+            )
     log("rollback: done" if result.succeeded else f"rollback: {len(result.errors)} step(s) failed")
     return result
 

@@ -100,12 +100,10 @@ def _prepare(kubectl: Kubectl, stage: Stage, rendered: Rendered, log: Log) -> No
         log(f"step: delete job/{job} (a Job's pod template is immutable)")
         kubectl.delete("job", job, stage.namespace)
     if stage.is_canary:
-        for hpa in kubectl.get_json(["hpa", "-n", stage.namespace]).get("items", []):
-            target = hpa.get("spec", {}).get("scaleTargetRef", {}).get("name")
-            if target in (STABLE_DEPLOYMENT, CANARY_DEPLOYMENT):
-                name = hpa["metadata"]["name"]
-                log(f"step: delete hpa/{name} (targets {target}; it would skew the split)")
-                kubectl.delete_hpa(name, stage.namespace)
+        tracks = [STABLE_DEPLOYMENT, CANARY_DEPLOYMENT]
+        for name, target in kubectl.hpas_targeting(tracks, stage.namespace).items():
+            log(f"step: delete hpa/{name} (targets {target}; it would skew the split)")
+            kubectl.delete_hpa(name, stage.namespace)
 
 
 def _annotations(stage: Stage, image: str, stable: str | None, outcome: str) -> dict[str, str]:
