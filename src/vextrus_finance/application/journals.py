@@ -245,9 +245,24 @@ async def create_journal(
     if cmd.post:
         ledger = ledger or PostingLedger(uow)
         await ledger.lock({line.account_id for line in lines})
+    number = await _next_number(uow, cmd.type, cmd.date)
+    journal = await _draft(uow, cmd, number, inputs, lines, ledger)
+    await uow.record(journal)
+    return journal.id
+
+
+async def _draft(
+    uow: UnitOfWork,
+    cmd: CreateJournal,
+    number: str,
+    inputs: Sequence[LineInput],
+    lines: tuple[JournalLine, ...],
+    ledger: PostingLedger | None,
+) -> Journal:
+    """The journal of `cmd` under `number`, posted when asked (the ledger's accounts locked)."""
     journal = Journal.draft(
         cmd.journal_id,
-        number=await _next_number(uow, cmd.type, cmd.date),
+        number=number,
         day=cmd.date,
         journal_type=cmd.type,
         currency=cmd.currency,
@@ -262,8 +277,7 @@ async def create_journal(
         assert ledger is not None
         # Last, after everything else that could refuse: it moves the ledger's running totals.
         await ledger.apply(lines)
-    await uow.record(journal)
-    return journal.id
+    return journal
 
 
 async def create_journal_batch(uow: UnitOfWork, cmd: CreateJournalBatch) -> list[BatchItemResult]:
@@ -326,23 +340,8 @@ async def _create_all_or_nothing(
             lines = build_lines(inputs, cmd_j.currency, new_id)
             sequence = sequence_name(cmd_j.type, cmd_j.date)
             number, next_number[sequence] = next_number[sequence], next_number[sequence] + 1
-            journal = Journal.draft(
-                cmd_j.journal_id,
-                number=journal_number(cmd_j.type, cmd_j.date, number),
-                day=cmd_j.date,
-                journal_type=cmd_j.type,
-                currency=cmd_j.currency,
-                description=cmd_j.description,
-                reference=cmd_j.reference,
-                lines=lines,
-            )
-            if cmd_j.post:
-                journal.post(
-                    by=uow.ctx.user_id,
-                    at=uow.now(),
-                    accounts={i.account.id: i.account for i in inputs},
-                )
-                await ledger.apply(lines)
+            journal_no = journal_number(cmd_j.type, cmd_j.date, number)
+            journal = await _draft(uow, cmd_j, journal_no, inputs, lines, ledger)
         except DomainError as error:
             raise _prefixed(error, f"journals[{index}].") from None
         drafted.append(journal)

@@ -14,21 +14,6 @@ from vextrus_finance.infrastructure.projections import upsert
 from vextrus_finance.infrastructure.schema import counters
 
 # One prebuilt upsert per dialect, compiled once instead of per command.
-_NEXT: dict[str, Any] = {}
-
-
-def _next_statement(conn: AsyncConnection) -> Any:
-    statement = _NEXT.get(conn.dialect.name)
-    if statement is None:
-        insert = upsert(conn, counters).values(
-            tenant_id=sa.bindparam("b_tenant_id"), name=sa.bindparam("b_name"), value=1
-        )
-        statement = _NEXT[conn.dialect.name] = insert.on_conflict_do_update(
-            index_elements=["tenant_id", "name"], set_={"value": counters.c.value + 1}
-        ).returning(counters.c.value)
-    return statement
-
-
 _TAKE: dict[str, Any] = {}
 
 
@@ -53,10 +38,7 @@ class SqlNumbering:
         self._tenant = tenant_id
 
     async def next(self, sequence: str) -> int:
-        result = await self._conn.execute(
-            _next_statement(self._conn), {"b_tenant_id": self._tenant, "b_name": sequence}
-        )
-        return int(result.scalar_one())
+        return await self.take(sequence, 1)
 
     async def take(self, sequence: str, count: int) -> int:
         """`count` consecutive numbers with one statement; returns the first of them."""
