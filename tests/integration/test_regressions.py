@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from tests.integration.helpers import STANDARD, journal, lines, open_accounts, run
 from vextrus_finance.application.accounts import DeactivateAccount, deactivate_account
@@ -22,6 +24,9 @@ from vextrus_finance.application.journals import (
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.journals import Journal, JournalType
+from vextrus_finance.infrastructure.bulk_projection import BulkProjector
+from vextrus_finance.infrastructure.event_store import EventEnvelope
+from vextrus_finance.infrastructure.read_model_tables import LIVE
 
 DAY = date(2025, 9, 15)
 
@@ -158,3 +163,50 @@ async def test_a_journal_touching_a_since_deactivated_account_cannot_be_reversed
         await run(container, "t1", lambda uow: reverse_journal(uow, ReverseJournal(first, DAY)))
     assert raised.value.code == "account_inactive"
     assert "1100" in raised.value.message
+
+
+class _Discard(Exception):
+    """Ends a transaction by rolling it back."""
+
+
+async def test_concurrent_projections_never_write_each_others_totals(
+    container: Container,
+) -> None:
+    """Every command projects through one shared BulkProjector. Its account and month sums
+    must belong to the call that made them: if two commands interleave and one rolls back
+    (a conflict retry does), the other must not have written the loser's totals."""
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has a single writer: two projections never interleave")
+    ids = await open_accounts(container, "t1", STANDARD)
+
+    async def envelopes_of(day: date, debit: str, credit: str, amount: str) -> list[EventEnvelope]:
+        """What a create-and-post records and projects (the command itself rolled back). Each
+        in its own month, so that their journal numbers differ."""
+        envelopes: list[EventEnvelope] = []
+        with contextlib.suppress(_Discard):
+            async with container.uow_factory(RequestContext("t1", "u")) as uow:
+                spec = lines((debit, amount, "0"), (credit, "0", amount))
+                await create_journal(uow, CreateJournal(day, "j", spec, post=True))
+                envelopes.extend(uow._queue)  # what record() projected
+                raise _Discard
+        return envelopes
+
+    winner = await envelopes_of(DAY, "1000", "4000", "100.00")
+    loser = await envelopes_of(DAY.replace(month=10), "1100", "5000", "7.00")
+    projector = BulkProjector(LIVE)
+
+    async def project(envelopes: list[EventEnvelope], *, keep: bool) -> None:
+        with contextlib.suppress(_Discard):
+            async with container.db.write() as conn:
+                await projector.apply(conn, envelopes)
+                if not keep:
+                    raise _Discard
+
+    # Both start at once: each yields on its first statement while the other sums its lines.
+    await asyncio.gather(project(winner, keep=True), project(loser, keep=False))
+    accounts = LIVE.accounts
+    async with container.db.read() as conn:
+        query = sa.select(accounts.c.id, accounts.c.debit_total).where(accounts.c.tenant_id == "t1")
+        debits = {account_id: debit for account_id, debit in await conn.execute(query)}
+    assert debits[ids["1000"]] == 100_00  # paisa
+    assert debits[ids["1100"]] == 0  # the rolled-back projection left nothing behind

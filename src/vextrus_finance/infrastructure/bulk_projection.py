@@ -106,7 +106,10 @@ class BulkProjector:
     `apply` calls and written by `flush_totals` — once per account and month for a whole
     rebuild instead of once per account per batch (ADR 0023). The shadow tables' totals are
     therefore incomplete until `flush_totals`; nothing reads them before it. Any event that is
-    not buffered flushes them first, so the one-by-one projector always sees complete totals."""
+    not buffered flushes them first, so the one-by-one projector always sees complete totals.
+    Without it, each `apply` sums and writes its own totals: the unit of work shares one
+    projector among all concurrent commands, and a command's totals must commit or roll back
+    with that command's transaction."""
 
     def __init__(self, tables: ReadModelTables, *, defer_totals: bool = False) -> None:
         self.t = tables
@@ -132,7 +135,10 @@ class BulkProjector:
         )
 
     async def apply(self, conn: AsyncConnection, batch: Sequence[EventEnvelope]) -> None:
-        buffers = _Buffers(self._sums)
+        # One projector serves every concurrent command of the process: unless deferred (a
+        # rebuild owns its projector), the sums belong to this call and its transaction only.
+        sums = self._sums if self._defer_totals else _Sums()
+        buffers = _Buffers(sums)
         for envelope in batch:
             event = envelope.event
             if isinstance(event, AccountOpened):
@@ -149,26 +155,32 @@ class BulkProjector:
             else:
                 if buffers:
                     await self._flush(conn, buffers)
-                await self.flush_totals(conn)
-                buffers = _Buffers(self._sums)
+                await self._write_sums(conn, sums)
+                buffers = _Buffers(sums)
                 await self._one_by_one.apply(conn, [envelope])
         if buffers:
             await self._flush(conn, buffers)
         if not self._defer_totals:
-            await self.flush_totals(conn)
+            await self._write_sums(conn, sums)
 
     async def flush_totals(self, conn: AsyncConnection) -> None:
-        """Add the summed debits and credits to the stored account and month totals."""
-        sums, self._sums = self._sums, _Sums()
-        if sums.totals:
+        """Add the deferred sums to the stored account and month totals."""
+        await self._write_sums(conn, self._sums)
+
+    async def _write_sums(self, conn: AsyncConnection, sums: _Sums) -> None:
+        """Add `sums` to the stored account and month totals, and empty it."""
+        totals, months = sorted(sums.totals.items()), sorted(sums.months.items())
+        sums.totals.clear()
+        sums.months.clear()
+        if totals:
             await conn.execute(
                 self._add_totals,
                 [
                     {"b_tenant_id": tenant, "b_id": account, "b_debit": d, "b_credit": c}
-                    for (tenant, account), (d, c) in sorted(sums.totals.items())
+                    for (tenant, account), (d, c) in totals
                 ],
             )
-        if sums.months:
+        if months:
             await conn.execute(
                 self._add_to_months(conn),
                 [
@@ -179,7 +191,7 @@ class BulkProjector:
                         "debit": d,
                         "credit": c,
                     }
-                    for (tenant, account, month), (d, c) in sorted(sums.months.items())
+                    for (tenant, account, month), (d, c) in months
                 ],
             )
 
