@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.integration.helpers import STANDARD, open_accounts, run
 from vextrus_finance.application.accounts import OpenAccount, open_account
@@ -38,6 +39,50 @@ async def test_a_connection_killed_mid_command_is_retried(container: Container) 
         account = await reader.account(account_id)
     assert account is not None
     assert account.code == "1000"
+
+
+async def _backend_pid(container: Container) -> int:
+    async with container.db.read() as conn:
+        return int((await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def _terminate_all(container: Container) -> int:
+    """End every session of the database from outside, as a restart would, while the pool's
+    connections sit idle. Returns how many ended."""
+    other = create_async_engine(container.db.url, poolclass=sa.pool.NullPool)
+    try:
+        async with other.connect() as conn:
+            ended = await conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return len(ended.all())
+    finally:
+        await other.dispose()
+
+
+@pytest.mark.parametrize("pinged", [True, False])
+async def test_an_idle_connection_cut_by_a_failover_is_replaced_before_use(
+    container: Container, monkeypatch: pytest.MonkeyPatch, pinged: bool
+) -> None:
+    """Pooled connections are pinged only after sitting idle (not on every checkout: that was a
+    round trip per command). A connection whose session ended while idle is replaced, so a
+    read after a database restart does not fail; without the ping it would."""
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has no server connection to lose")
+    from vextrus_finance.infrastructure import database
+
+    monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 0.05 if pinged else 3600.0)
+    first = await _backend_pid(container)
+    assert await _terminate_all(container) >= 1
+    await asyncio.sleep(0.2)
+    if pinged:
+        assert await _backend_pid(container) != first
+    else:
+        with pytest.raises(sa.exc.DBAPIError):
+            await _backend_pid(container)
 
 
 async def test_a_sqlite_writer_waits_for_a_lock_instead_of_failing(container: Container) -> None:

@@ -186,6 +186,11 @@ class PostingLedger:
         self._uow = uow
         self._balances: dict[str, AccountBalance] = {}
 
+    def hold(self, balances: dict[str, AccountBalance]) -> None:
+        """Balances locked by the caller (`AccountDirectory.lock`): `lock` needs no statement
+        for them."""
+        self._balances.update(balances)
+
     async def lock(self, account_ids: set[str]) -> None:
         missing = account_ids - self._balances.keys()
         if missing:
@@ -237,10 +242,24 @@ async def create_journal(
 ) -> str:
     if cmd.type is JournalType.REVERSING:
         raise _reversing_refused()
-    if await uow.exists(Journal, cmd.journal_id):
+    # Only a retry can find its own journal (an earlier attempt may have committed before its
+    # connection was lost). On a first attempt a taken id cannot pass unnoticed either: the
+    # journal's primary key refuses it, and the retry that follows asks.
+    if not uow.first_attempt and await uow.exists(Journal, cmd.journal_id):
         return cmd.journal_id  # an earlier attempt of this same command committed
     await _check_period(uow, cmd.date)
-    inputs = await _resolve(uow, cmd.lines)
+    if cmd.post and ledger is None:
+        # Resolve and lock the accounts with one statement (after the period guard: the
+        # global lock order of docs/architecture.md §6).
+        ledger = PostingLedger(uow)
+        by_id, by_code, balances = await uow.accounts.lock(
+            {s.account_id for s in cmd.lines if s.account_id},
+            {s.account_code for s in cmd.lines if s.account_code},
+        )
+        ledger.hold(balances)
+        inputs = _resolve_in((by_id, by_code), cmd.lines)
+    else:
+        inputs = await _resolve(uow, cmd.lines)
     lines = build_lines(inputs, cmd.currency, new_id)
     if cmd.post:
         ledger = ledger or PostingLedger(uow)
@@ -386,7 +405,7 @@ async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
 
 
 async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
-    if await uow.exists(Journal, cmd.reversal_id):
+    if not uow.first_attempt and await uow.exists(Journal, cmd.reversal_id):
         return cmd.reversal_id  # an earlier attempt of this same command committed
     journal = await load_existing(
         uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version

@@ -46,6 +46,12 @@ class AccountRecord:
         return AccountRef(self.id, self.code, self.type, self.currency, self.is_active)
 
 
+# (by id, by code, balances by id) of the accounts a posting names
+LockedAccounts = tuple[
+    dict[str, AccountRecord], dict[str, AccountRecord], dict[str, AccountBalance]
+]
+
+
 class AccountDirectory(Protocol):
     """The tenant's chart of accounts as the read model holds it, inside the command's
     transaction."""
@@ -62,6 +68,11 @@ class AccountDirectory(Protocol):
 
     async def lock_balances(self, ids: Iterable[str]) -> dict[str, AccountBalance]:
         """Read limits and totals, locking the rows until commit (in id order: no deadlocks)."""
+        ...
+
+    async def lock(self, ids: Iterable[str], codes: Iterable[str]) -> LockedAccounts:
+        """The accounts named by id or by code — by id, by code, and their balances — locked
+        like `lock_balances`: a posting resolves and locks its accounts with one statement."""
         ...
 
 
@@ -131,6 +142,11 @@ class UnitOfWork(Protocol):
         """Invoices, payments and profiles, reading this transaction's own writes."""
         ...
 
+    @property
+    def first_attempt(self) -> bool:
+        """This is the command's first attempt: no earlier attempt of it can have committed."""
+        ...
+
     def now(self) -> datetime: ...
 
     async def load(self, cls: type[A], stream_id: str) -> A: ...
@@ -156,5 +172,10 @@ class UnitOfWork(Protocol):
         ...
 
 
-UnitOfWorkFactory = Callable[[RequestContext], AbstractAsyncContextManager[UnitOfWork]]
+class UnitOfWorkFactory(Protocol):
+    def __call__(
+        self, ctx: RequestContext, *, first_attempt: bool = True
+    ) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
 AfterCommit = Callable[[RequestContext, Sequence[Aggregate[Any]]], Awaitable[None]]

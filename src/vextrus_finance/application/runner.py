@@ -91,7 +91,7 @@ class CommandRunner:
         last_error: Exception | None = None
         for attempt in range(1, self._max_attempts + 1):
             try:
-                async with self._uow_factory(ctx) as uow:
+                async with self._uow_factory(ctx, first_attempt=attempt == 1) as uow:
                     if idempotency is not None:
                         stored = await uow.idempotency.find(idempotency.key)
                         if stored is not None:

@@ -9,71 +9,20 @@ same order as in a one-by-one replay. See ADR 0016."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.domain.accounts import AccountOpened
 from vextrus_finance.domain.fiscal import month_key
 from vextrus_finance.domain.journals import JournalDrafted, JournalPosted, JournalStatus
+from vextrus_finance.infrastructure.driver_sql import InsertMany, Sql, driver
 from vextrus_finance.infrastructure.event_store import EventEnvelope
-from vextrus_finance.infrastructure.projections import Projector, line_rows, upsert
+from vextrus_finance.infrastructure.pg_one_statement import OneStatementWriter
+from vextrus_finance.infrastructure.projections import Projector, line_rows
 from vextrus_finance.infrastructure.read_model_tables import ReadModelTables
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # the row's values in the SQL's order
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
-
-
-class _InsertMany:
-    """INSERT of whole rows through the driver's executemany.
-
-    SQLAlchemy's executemany of a Core insert builds every row's parameters through the compiled
-    statement (`construct_params`), which cost more CPU than SQLite's insert itself — ~40 % of a
-    rebuild (ADR 0023). Here the statement is compiled once per dialect and each row becomes a
-    tuple converted by the same bind processors SQLAlchemy would apply, so the stored values are
-    identical (`verify` compares them with the live rows)."""
-
-    def __init__(self, table: sa.Table) -> None:
-        self._table = table
-        self._compiled: dict[str, _Compiled] = {}
-
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            names = [c.name for c in self._table.columns]
-            statement = sa.insert(self._table).compile(dialect=dialect, column_keys=names)
-            order = list(statement.positiontup or ())
-            assert sorted(order) == sorted(names), order  # one positional parameter per column
-            processors = []
-            for position, name in enumerate(order):
-                column_type = self._table.c[name].type
-                process = column_type.dialect_impl(dialect).bind_processor(dialect)
-                if process is not None:
-                    processors.append((position, process))
-            compiled = self._compiled[dialect.name] = _Compiled(
-                str(statement), itemgetter(*order), tuple(processors)
-            )
-        return compiled
-
-    async def __call__(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-        compiled = self._compile(conn.dialect)
-        values, processors = compiled.values, compiled.processors
-        parameters: list[tuple[Any, ...]] = []
-        for row in rows:
-            converted = list(values(row))
-            for position, process in processors:
-                converted[position] = process(converted[position])
-            parameters.append(tuple(converted))
-        await conn.exec_driver_sql(compiled.sql, parameters)
 
 
 @dataclass
@@ -118,20 +67,27 @@ class BulkProjector:
         self._one_by_one = Projector(tables)
         # Built once: every command projects through here (ADR 0022), and building a
         # statement costs more CPU than running it (ADR 0016).
-        self._insert_accounts = _InsertMany(tables.accounts)
-        self._insert_journals = _InsertMany(tables.journals)
-        self._insert_lines = _InsertMany(tables.journal_lines)
-        self._insert_ledger = _InsertMany(tables.ledger_entries)
-        self._add_months: dict[str, Any] = {}
-        a = tables.accounts
-        self._add_totals = (
-            sa.update(a)
-            .where(a.c.tenant_id == sa.bindparam("b_tenant_id"), a.c.id == sa.bindparam("b_id"))
-            .values(
-                debit_total=a.c.debit_total + sa.bindparam("b_debit", type_=a.c.debit_total.type),
-                credit_total=a.c.credit_total
-                + sa.bindparam("b_credit", type_=a.c.credit_total.type),
-            )
+        self._insert_accounts = InsertMany(tables.accounts)
+        self._insert_journals = InsertMany(tables.journals)
+        self._insert_lines = InsertMany(tables.journal_lines)
+        self._insert_ledger = InsertMany(tables.ledger_entries)
+        self._one_statement = OneStatementWriter(
+            self._insert_journals,
+            self._insert_lines,
+            self._insert_ledger,
+            accounts=tables.accounts.name,
+            months=tables.account_period_totals.name,
+        )
+        # Table names are ours (live or shadow), values are bound.
+        a, apt = tables.accounts.name, tables.account_period_totals.name
+        self._add_totals = Sql.same(
+            f"UPDATE {a} SET debit_total = debit_total + ?, credit_total = credit_total + ? "  # noqa: S608
+            "WHERE tenant_id = ? AND id = ?"
+        )
+        self._add_months = Sql.same(
+            f"INSERT INTO {apt} (tenant_id, account_id, month, debit, credit) "  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET "
+            f"debit = {apt}.debit + excluded.debit, credit = {apt}.credit + excluded.credit"
         )
 
     async def apply(self, conn: AsyncConnection, batch: Sequence[EventEnvelope]) -> None:
@@ -158,10 +114,34 @@ class BulkProjector:
                 await self._write_sums(conn, sums)
                 buffers = _Buffers(sums)
                 await self._one_by_one.apply(conn, [envelope])
+        if conn.dialect.name == "postgresql" and not self._defer_totals and not buffers.accounts:
+            await self._write_in_one_statement(conn, buffers, sums)
+            return
         if buffers:
             await self._flush(conn, buffers)
         if not self._defer_totals:
             await self._write_sums(conn, sums)
+
+    async def _write_in_one_statement(
+        self, conn: AsyncConnection, b: _Buffers, sums: _Sums
+    ) -> None:
+        """PostgreSQL: the journals, lines, ledger entries and both totals as one statement
+        — one round trip instead of five (ADR 0026)."""
+        totals = [(t, a, d, c) for (t, a), (d, c) in sorted(sums.totals.items())]
+        months = [(t, a, m, d, c) for (t, a, m), (d, c) in sorted(sums.months.items())]
+        sums.totals.clear()
+        sums.months.clear()
+        await self._one_statement.write(
+            await driver(conn),
+            conn.dialect,
+            {
+                "journals": list(b.journals.values()),
+                "lines": [row for rows in b.lines.values() for row in rows],
+                "ledger": b.ledger,
+            },
+            totals,
+            months,
+        )
 
     async def flush_totals(self, conn: AsyncConnection) -> None:
         """Add the deferred sums to the stored account and month totals."""
@@ -172,27 +152,18 @@ class BulkProjector:
         totals, months = sorted(sums.totals.items()), sorted(sums.months.items())
         sums.totals.clear()
         sums.months.clear()
+        if not (totals or months):
+            return
+        db = await driver(conn)
         if totals:
-            await conn.execute(
+            await db.executemany(
                 self._add_totals,
-                [
-                    {"b_tenant_id": tenant, "b_id": account, "b_debit": d, "b_credit": c}
-                    for (tenant, account), (d, c) in totals
-                ],
+                [(d, c, tenant, account) for (tenant, account), (d, c) in totals],
             )
         if months:
-            await conn.execute(
-                self._add_to_months(conn),
-                [
-                    {
-                        "tenant_id": tenant,
-                        "account_id": account,
-                        "month": month,
-                        "debit": d,
-                        "credit": c,
-                    }
-                    for (tenant, account, month), (d, c) in months
-                ],
+            await db.executemany(
+                self._add_months,
+                [(tenant, account, month, d, c) for (tenant, account, month), (d, c) in months],
             )
 
     async def _flush(self, conn: AsyncConnection, b: _Buffers) -> None:
@@ -204,21 +175,6 @@ class BulkProjector:
             await self._insert_lines(conn, [row for rows in b.lines.values() for row in rows])
         if b.ledger:
             await self._insert_ledger(conn, b.ledger)
-
-    def _add_to_months(self, conn: AsyncConnection) -> Any:
-        """INSERT … ON CONFLICT DO UPDATE adding to a month's totals, built once per dialect."""
-        statement = self._add_months.get(conn.dialect.name)
-        if statement is None:
-            apt = self.t.account_period_totals
-            insert = upsert(conn, apt)
-            statement = self._add_months[conn.dialect.name] = insert.on_conflict_do_update(
-                index_elements=["tenant_id", "account_id", "month"],
-                set_={
-                    "debit": apt.c.debit + insert.excluded.debit,
-                    "credit": apt.c.credit + insert.excluded.credit,
-                },
-            )
-        return statement
 
 
 def _account_row(e: EventEnvelope, ev: AccountOpened) -> dict[str, Any]:

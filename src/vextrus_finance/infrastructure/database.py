@@ -6,12 +6,15 @@ readers that never block the writer. PostgreSQL: one pooled engine (asyncpg)."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -51,7 +54,9 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         max_overflow=0,
         pool_timeout=60,
         json_deserializer=JSON_DESERIALIZER,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        # The posting path's statements run on the sqlite3 connection from the event loop's
+        # thread inside the writer's transaction (ADR 0026); aiosqlite made it in its own.
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -61,15 +66,72 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # The writer starts its transactions without waiting (`_begin_immediate`).
+        cursor.execute(f"PRAGMA busy_timeout={0 if writer else SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        if writer:
+            _begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _begin_immediate(connection: Any) -> None:
+    """BEGIN IMMEDIATE on the writer, inline in the event loop's thread when the write lock is
+    free (always, unless another process writes), in aiosqlite's thread otherwise (ADR 0026).
+
+    The writer's connection has busy_timeout 0, so the inline attempt returns at once; only
+    when another process holds the lock does the statement go to aiosqlite's thread, where it
+    waits up to SQLITE_BUSY_TIMEOUT_MS like every other SQLite connection here. Writers of this
+    process never meet here: they queue for the writer's single pooled connection first."""
+    db: sqlite3.Connection = connection.connection.driver_connection._conn
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise sa.exc.DBAPIError.instance(
+                "BEGIN IMMEDIATE", (), exc, sqlite3.Error, dialect=connection.dialect
+            ) from exc
+    db.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        db.execute("PRAGMA busy_timeout=0")
+
+
+# A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
+IDLE_PING_AFTER_S = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """`pool_pre_ping`, but only for connections that sat idle (ADR 0026).
+
+    A ping is a round trip on every checkout — one in ten of a posting's. A connection that
+    went back to the pool a moment ago is as alive as a ping would show; one that waited in it
+    may have been cut by a database restart or a failover, and is replaced before use (raising
+    DisconnectionError makes the pool do that). A connection that dies while in use fails its
+    statement: commands are retried on a fresh connection (ADR 0005) and SQLAlchemy discards
+    every pooled connection older than the failure."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_AFTER_S:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(f"idle connection failed its ping: {exc}") from exc
 
 
 class Database:
@@ -93,10 +155,10 @@ class Database:
                 pool_size=settings.database_pool_size,
                 max_overflow=0,
                 pool_timeout=30,
-                pool_pre_ping=True,
                 json_deserializer=JSON_DESERIALIZER,
                 connect_args={"timeout": settings.database_connect_timeout_seconds},
             )
+            _ping_when_idle(self.write_engine)
 
     @property
     def is_sqlite(self) -> bool:

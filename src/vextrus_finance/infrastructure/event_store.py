@@ -12,11 +12,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.infrastructure import codec
+from vextrus_finance.infrastructure.driver_sql import InsertMany, Sql, driver
 from vextrus_finance.infrastructure.schema import event_log_head, events, snapshots
 from vextrus_finance.observability import metrics
 
@@ -45,15 +47,33 @@ class EventEnvelope:
 
 
 # Prebuilt with bound parameters: compiled once per dialect, not rebuilt per command.
-_ADVANCE_HEAD = (
-    sa.update(event_log_head)
-    .where(event_log_head.c.id == HEAD_ID)
-    .values(
-        last_position=event_log_head.c.last_position + sa.bindparam("b_count", type_=sa.BigInteger)
-    )
-    .returning(event_log_head.c.last_position)
+# The append runs on every command: through the driver (ADR 0026).
+_ADVANCE_HEAD = Sql.same(
+    "UPDATE event_log_head SET last_position = last_position + ? WHERE id = ? "
+    "RETURNING last_position"
 )
-_INSERT_EVENTS = sa.insert(events)
+_INSERT_EVENTS = InsertMany(events)
+_APPEND_SQL: dict[str, str] = {}
+
+
+def _append_sql(dialect: Dialect) -> str:
+    """PostgreSQL: advance the head and insert the events numbered from it, one statement."""
+    text = _APPEND_SQL.get(dialect.name)
+    if text is None:
+        columns = [c for c in _INSERT_EVENTS.columns(dialect) if c[0] != "position"]
+        names = ", ".join(name for name, _ in columns)
+        arrays = ", ".join(f"${n}::{sql_type}[]" for n, (_, sql_type) in enumerate(columns, 3))
+        # Our own column names and types; every value is bound.
+        text = _APPEND_SQL[dialect.name] = (
+            "WITH h AS (UPDATE event_log_head SET last_position = last_position + $1 "  # noqa: S608
+            "WHERE id = $2 RETURNING last_position) "
+            f"INSERT INTO events (position, {names}) "
+            f"SELECT h.last_position - $1 + e.n, {', '.join('e.' + n for n, _ in columns)} "
+            f"FROM h, unnest({arrays}) WITH ORDINALITY AS e({names}, n) RETURNING position"
+        )
+    return text
+
+
 _STREAM_EXISTS = (
     sa.select(sa.literal(1))
     .where(
@@ -133,28 +153,36 @@ class EventStore:
         if not batch:
             return await self.head_position(conn)
         started = time.perf_counter()
-        result = await conn.execute(_ADVANCE_HEAD, {"b_count": len(batch)})
-        last = int(result.scalar_one())
-        first = last - len(batch) + 1
-        await conn.execute(
-            _INSERT_EVENTS,
-            [
-                {
-                    "position": first + i,
-                    "event_id": e.event_id,
-                    "tenant_id": e.tenant_id,
-                    "stream_type": e.stream_type,
-                    "stream_id": e.stream_id,
-                    "version": e.version,
-                    "event_type": e.event.event_type(),
-                    "schema_version": e.event.SCHEMA_VERSION,
-                    "data": codec.encode(e.event),
-                    "metadata": e.metadata,
-                    "recorded_at": e.recorded_at,
-                }
-                for i, e in enumerate(batch)
-            ],
-        )
+        db = await driver(conn)
+        rows = [
+            {
+                "position": 0,  # assigned below, under the head's lock
+                "event_id": e.event_id,
+                "tenant_id": e.tenant_id,
+                "stream_type": e.stream_type,
+                "stream_id": e.stream_id,
+                "version": e.version,
+                "event_type": e.event.event_type(),
+                "schema_version": e.event.SCHEMA_VERSION,
+                "data": codec.encode(e.event),
+                "metadata": e.metadata,
+                "recorded_at": e.recorded_at,
+            }
+            for e in batch
+        ]
+        if db.dialect == "postgresql":
+            # One round trip: the head moves and the events go in with one statement.
+            tuples = _INSERT_EVENTS.tuples(conn.dialect, rows)
+            at = _INSERT_EVENTS.columns(conn.dialect).index(("position", "BIGINT"))
+            arrays = [list(c) for i, c in enumerate(zip(*tuples, strict=True)) if i != at]
+            positions = await db.fetch(_append_sql(conn.dialect), (len(batch), HEAD_ID, *arrays))
+            last = max(int(row[0]) for row in positions)
+        else:
+            ((head,),) = await db.fetch(_ADVANCE_HEAD, (len(batch), HEAD_ID))
+            last = int(head)
+            for i, row in enumerate(rows, start=last - len(batch) + 1):
+                row["position"] = i
+            await _INSERT_EVENTS(conn, rows)
         metrics.observe_append(started)
         return last
 

@@ -5,31 +5,19 @@ its number back (no gaps from failed attempts)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.infrastructure.driver_sql import Sql, driver
 from vextrus_finance.infrastructure.projections import upsert
 from vextrus_finance.infrastructure.schema import counters
 
-# One prebuilt upsert per dialect, compiled once instead of per command.
-_TAKE: dict[str, Any] = {}
-
-
-def _take_statement(conn: AsyncConnection) -> Any:
-    statement = _TAKE.get(conn.dialect.name)
-    if statement is None:
-        insert = upsert(conn, counters).values(
-            tenant_id=sa.bindparam("b_tenant_id"),
-            name=sa.bindparam("b_name"),
-            value=sa.bindparam("b_count", type_=counters.c.value.type),
-        )
-        statement = _TAKE[conn.dialect.name] = insert.on_conflict_do_update(
-            index_elements=["tenant_id", "name"],
-            set_={"value": counters.c.value + insert.excluded.value},
-        ).returning(counters.c.value)
-    return statement
+# Every journal takes a number: through the driver (ADR 0026).
+_TAKE = Sql.same(
+    "INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?) "
+    "ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + excluded.value "
+    "RETURNING value"
+)
 
 
 class SqlNumbering:
@@ -42,11 +30,9 @@ class SqlNumbering:
 
     async def take(self, sequence: str, count: int) -> int:
         """`count` consecutive numbers with one statement; returns the first of them."""
-        result = await self._conn.execute(
-            _take_statement(self._conn),
-            {"b_tenant_id": self._tenant, "b_name": sequence, "b_count": count},
-        )
-        return int(result.scalar_one()) - count + 1
+        db = await driver(self._conn)
+        ((value,),) = await db.fetch(_TAKE, (self._tenant, sequence, count))
+        return int(value) - count + 1
 
     async def lock(self, sequences: Sequence[str]) -> None:
         for sequence in sequences:

@@ -12,15 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
-from vextrus_finance.infrastructure.schema import fiscal_periods
+from vextrus_finance.infrastructure.driver_sql import Sql, driver
 
-_STATUS_FOR_POSTING = (
-    sa.select(fiscal_periods.c.status)
-    .where(
-        fiscal_periods.c.tenant_id == sa.bindparam("tenant_id"),
-        fiscal_periods.c.code == sa.bindparam("code"),
-    )
-    .with_for_update(read=True)
+# Every posting runs this: through the driver (ADR 0026).
+_STATUS_FOR_POSTING = Sql.each(
+    sqlite="SELECT status FROM fiscal_periods WHERE tenant_id = ? AND code = ?",
+    postgresql="SELECT status FROM fiscal_periods WHERE tenant_id = ? AND code = ? FOR SHARE",
 )
 
 
@@ -30,11 +27,9 @@ class SqlPeriodGuard:
         self._tenant = tenant_id
 
     async def status_for_posting(self, period: FiscalPeriod) -> PeriodStatus:
-        result = await self._conn.execute(
-            _STATUS_FOR_POSTING, {"tenant_id": self._tenant, "code": period.code}
-        )
-        status = result.scalar_one_or_none()
-        return PeriodStatus(status) if status else PeriodStatus.OPEN
+        db = await driver(self._conn)
+        rows = await db.fetch(_STATUS_FOR_POSTING, (self._tenant, period.code))
+        return PeriodStatus(rows[0][0]) if rows and rows[0][0] else PeriodStatus.OPEN
 
     async def lock_for_change(self) -> None:
         if self._conn.dialect.name == "postgresql":

@@ -45,8 +45,10 @@ class SqlUnitOfWork:
         bulk: BulkProjector,
         idempotency_ttl: timedelta,
         now: datetime,
+        first_attempt: bool = True,
     ) -> None:
         self.conn = conn
+        self.first_attempt = first_attempt
         self.ctx = ctx
         self._store = store
         self._bulk = bulk
@@ -153,7 +155,9 @@ class SqlUnitOfWorkFactory:
         self._clock = clock
 
     @asynccontextmanager
-    async def __call__(self, ctx: RequestContext) -> AsyncIterator[SqlUnitOfWork]:
+    async def __call__(
+        self, ctx: RequestContext, *, first_attempt: bool = True
+    ) -> AsyncIterator[SqlUnitOfWork]:
         try:
             async with self._db.write() as conn:
                 uow = SqlUnitOfWork(
@@ -163,6 +167,7 @@ class SqlUnitOfWorkFactory:
                     bulk=self._bulk,
                     idempotency_ttl=self._ttl,
                     now=self._clock(),
+                    first_attempt=first_attempt,
                 )
                 yield uow
                 if uow.uncommitted:
