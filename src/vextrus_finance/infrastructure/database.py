@@ -54,8 +54,9 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         max_overflow=0,
         pool_timeout=60,
         json_deserializer=JSON_DESERIALIZER,
-        # The posting path's statements run on the sqlite3 connection from the event loop's
-        # thread inside the writer's transaction (ADR 0026); aiosqlite made it in its own.
+        # The posting path's statements, and the point reads of a journal written a moment
+        # ago, run on the sqlite3 connection from the event loop's thread (ADR 0026);
+        # aiosqlite made it in its own.
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 

@@ -241,3 +241,58 @@ class InsertMany:
     async def __call__(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
         sql = self._compile(conn.dialect).sql
         await (await driver(conn)).executemany(sql, self.tuples(conn.dialect, rows))
+
+
+@dataclass(frozen=True)
+class _CompiledSelect:
+    sql: str
+    order: tuple[str, ...]  # bind parameter names in the SQL's order
+    names: tuple[str, ...]  # result columns
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, result processor)
+
+
+class SelectRows:
+    """A Core SELECT of whole rows of one table, compiled once per dialect and run through the
+    driver: rows come back as dicts, converted by the result processors SQLAlchemy would apply
+    (dates and timestamps on SQLite, JSON…). For point reads on the command path — a created
+    journal read back for the response — where SQLAlchemy's execution cost more than the
+    query."""
+
+    def __init__(
+        self,
+        table: sa.Table,
+        *where: sa.ColumnElement[bool],
+        order_by: sa.ColumnElement[Any] | None = None,
+    ) -> None:
+        self._table = table
+        statement = sa.select(table).where(*where)
+        self._statement = statement if order_by is None else statement.order_by(order_by)
+        self._compiled: dict[str, _CompiledSelect] = {}
+
+    def _compile(self, dialect: Dialect) -> _CompiledSelect:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            statement = self._statement.compile(dialect=dialect)
+            processors = []
+            for position, column in enumerate(self._table.columns):
+                process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+                if process is not None:
+                    processors.append((position, process))
+            compiled = self._compiled[dialect.name] = _CompiledSelect(
+                str(statement),
+                tuple(statement.positiontup or ()),
+                tuple(c.name for c in self._table.columns),
+                tuple(processors),
+            )
+        return compiled
+
+    async def __call__(self, conn: AsyncConnection, **params: Any) -> list[dict[str, Any]]:
+        compiled = self._compile(conn.dialect)
+        rows = await (await driver(conn)).fetch(compiled.sql, [params[n] for n in compiled.order])
+        out = []
+        for row in rows:
+            values = list(row)
+            for position, process in compiled.processors:
+                values[position] = process(values[position])
+            out.append(dict(zip(compiled.names, values, strict=True)))
+        return out

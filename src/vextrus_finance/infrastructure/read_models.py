@@ -29,6 +29,7 @@ from vextrus_finance.domain.fiscal import FiscalYear, PeriodStatus, month_key, p
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.driver_sql import SelectRows
 from vextrus_finance.infrastructure.schema import (
     account_period_totals,
     accounts,
@@ -108,6 +109,19 @@ def _month_end(day: date) -> date:
     return period_of(day).end
 
 
+_JOURNAL = SelectRows(
+    journals,
+    journals.c.tenant_id == sa.bindparam("tenant_id"),
+    journals.c.id == sa.bindparam("id"),
+)
+_JOURNAL_LINES = SelectRows(
+    journal_lines,
+    journal_lines.c.tenant_id == sa.bindparam("tenant_id"),
+    journal_lines.c.journal_id == sa.bindparam("journal_id"),
+    order_by=journal_lines.c.line_no,
+)
+
+
 class SqlLedgerReader:
     def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
         self._conn = conn
@@ -170,20 +184,13 @@ class SqlLedgerReader:
         return lines
 
     async def journal(self, journal_id: str) -> JournalView | None:
-        row = (
-            (
-                await self._conn.execute(
-                    sa.select(journals).where(
-                        journals.c.tenant_id == self._tenant, journals.c.id == journal_id
-                    )
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
+        # Every POST /journals reads its journal back for the response: two prebuilt point
+        # reads through the driver (ADR 0026), not two statements built per call.
+        rows = await _JOURNAL(self._conn, tenant_id=self._tenant, id=journal_id)
+        if not rows:
             return None
-        return _journal_view(row, (await self._lines_of([journal_id]))[journal_id])
+        lines = await _JOURNAL_LINES(self._conn, tenant_id=self._tenant, journal_id=journal_id)
+        return _journal_view(rows[0], [_line_view(line) for line in lines])
 
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
         if not journal_ids:
