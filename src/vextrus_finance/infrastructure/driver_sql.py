@@ -180,7 +180,7 @@ async def driver(conn: AsyncConnection) -> Driver:
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    order: tuple[str, ...]  # the columns in the SQL's order
+    columns: tuple[tuple[str, str], ...]  # (name, SQL type) in the SQL's order
     values: Callable[[dict[str, Any]], tuple[Any, ...]]  # the row's values in the SQL's order
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
 
@@ -211,8 +211,12 @@ class InsertMany:
                 process = column_type.dialect_impl(dialect).bind_processor(dialect)
                 if process is not None:
                     processors.append((position, process))
+            compile_type = dialect.type_compiler_instance.process
             compiled = self._compiled[dialect.name] = _Compiled(
-                str(statement), tuple(order), itemgetter(*order), tuple(processors)
+                str(statement),
+                tuple((name, compile_type(self._table.c[name].type)) for name in order),
+                itemgetter(*order),
+                tuple(processors),
             )
         return compiled
 
@@ -230,9 +234,7 @@ class InsertMany:
 
     def columns(self, dialect: Dialect) -> list[tuple[str, str]]:
         """(name, SQL type) of each column, in the order of `tuples`."""
-        order = self._compile(dialect).order
-        compile_type = dialect.type_compiler_instance.process
-        return [(name, compile_type(self._table.c[name].type)) for name in order]
+        return list(self._compile(dialect).columns)
 
     @property
     def table(self) -> str:

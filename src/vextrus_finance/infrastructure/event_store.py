@@ -173,7 +173,7 @@ class EventStore:
         if db.dialect == "postgresql":
             # One round trip: the head moves and the events go in with one statement.
             tuples = _INSERT_EVENTS.tuples(conn.dialect, rows)
-            at = _INSERT_EVENTS.columns(conn.dialect).index(("position", "BIGINT"))
+            at = [name for name, _ in _INSERT_EVENTS.columns(conn.dialect)].index("position")
             arrays = [list(c) for i, c in enumerate(zip(*tuples, strict=True)) if i != at]
             positions = await db.fetch(_append_sql(conn.dialect), (len(batch), HEAD_ID, *arrays))
             last = max(int(row[0]) for row in positions)
