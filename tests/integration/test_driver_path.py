@@ -1,0 +1,90 @@
+"""The posting path through the bare driver (ADR 0026): its errors are the ones the retry logic
+knows, and what it writes is what the rest of the service reads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.integration.helpers import STANDARD, lines, open_accounts, run
+from vextrus_finance.application.journals import CreateJournal, create_journal
+from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.bootstrap import Container
+from vextrus_finance.infrastructure.driver_sql import Sql, driver
+
+DAY = date(2026, 11, 20)
+
+
+async def _count(container: Container, sql: str, **params: Any) -> int:
+    async with container.db.read() as conn:
+        return int((await conn.execute(sa.text(sql), params)).scalar_one())
+
+
+async def test_a_taken_journal_id_on_a_first_attempt_is_a_conflict_and_the_retry_returns_it(
+    container: Container,
+) -> None:
+    """No existence check on a first attempt: the journal's primary key refuses the insert
+    (through the driver, as SQLAlchemy's IntegrityError), the runner retries, and the retry
+    finds the journal and returns it — one journal, posted once."""
+    await open_accounts(container, "t1", STANDARD)
+    rent = lines(("5000", "700", "0"), ("1000", "0", "700"))
+    command = CreateJournal(DAY, "rent", rent, post=True)
+    first = await run(container, "t1", lambda uow: create_journal(uow, command))
+    conflicts = container.runner.stats.conflicts
+    again = await run(container, "t1", lambda uow: create_journal(uow, command))
+    assert again == first == command.journal_id
+    assert container.runner.stats.conflicts == conflicts + 1
+    assert await _count(container, "SELECT count(*) FROM journals WHERE id = :j", j=first) == 1
+    debit = await _count(
+        container,
+        "SELECT debit_total FROM accounts WHERE tenant_id = 't1' AND code = '5000'",
+    )
+    assert debit == 70_000  # paisa: posted once
+    events = await _count(
+        container, "SELECT count(*) FROM events WHERE stream_id = :j", j=command.journal_id
+    )
+    assert events == 2  # drafted, posted
+
+
+async def test_driver_errors_are_sqlalchemy_errors_naming_the_constraint(
+    container: Container,
+) -> None:
+    await open_accounts(container, "t1", STANDARD)
+    duplicate = Sql.same("INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)")
+    with pytest.raises(sa.exc.IntegrityError) as caught:
+        async with container.db.write() as conn:
+            db = await driver(conn)
+            await db.execute(duplicate, ("t1", "seq", 1))
+            await db.execute(duplicate, ("t1", "seq", 1))
+    assert "counters" in str(caught.value).lower() or "23505" in str(caught.value)
+    # Nothing of the failed transaction stayed behind.
+    assert await _count(container, "SELECT count(*) FROM counters WHERE name = 'seq'") == 0
+
+
+async def test_a_connection_killed_before_the_driver_statements_is_retried(
+    container: Container,
+) -> None:
+    """The posting path's first driver statement meets a connection the server has ended:
+    the error is classified as transient and the command retried on a fresh connection."""
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has no server connection to lose")
+    await open_accounts(container, "t1", STANDARD)
+    attempts = 0
+    command = CreateJournal(DAY, "fees", lines(("5000", "5", "0"), ("1000", "0", "5")), post=True)
+
+    async def decide(uow: UnitOfWork) -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            conn: Any = uow.conn  # type: ignore[attr-defined]
+            await conn.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return await create_journal(uow, command)
+
+    transient = container.runner.stats.transient_failures
+    journal_id = await run(container, "t1", decide)
+    assert attempts == 2
+    assert container.runner.stats.transient_failures == transient + 1
+    assert await _count(container, "SELECT count(*) FROM journals WHERE id = :j", j=journal_id) == 1
