@@ -30,8 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 _INFO_KEY = "vextrus.driver"
 # Above this many rows an executemany on SQLite goes through aiosqlite's thread: a rebuild's
-# 10,000-row inserts must not hold the event loop, a command's handful of rows may.
-SQLITE_INLINE_ROWS = 64
+# 10,000-row inserts must not hold the event loop; a command's rows (a 100-journal batch writes
+# ~300 lines, a few milliseconds at most) may.
+SQLITE_INLINE_ROWS = 1000
 
 
 @dataclass(frozen=True)
