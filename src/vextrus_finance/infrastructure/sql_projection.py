@@ -343,14 +343,18 @@ class SqlProjection:
     async def project(self, conn: AsyncConnection, after: int, upto: int) -> None:
         """Project the events at positions (after, upto], in log order."""
         sql = self._statements(conn)
-        bounds = {"after": after, "upto": upto}
-        found = await conn.execute(sa.text(sql.unprojectable), bounds)
-        unprojectable = [int(row[0]) for row in found]
+        unprojectable = await self.unprojectable(conn, after, upto)
         for piece in plan(after, upto, unprojectable, self._min_sql_run):
             if piece.how == "sql":
                 await self._project_sql(conn, sql, piece.after, piece.upto)
             else:
                 await self._project_python(conn, piece.after, piece.upto)
+
+    async def unprojectable(self, conn: AsyncConnection, after: int, upto: int) -> list[int]:
+        """Positions in (after, upto] of the events the SQL cannot project exactly."""
+        sql = self._statements(conn)
+        found = await conn.execute(sa.text(sql.unprojectable), {"after": after, "upto": upto})
+        return [int(row[0]) for row in found]
 
     async def _project_python(self, conn: AsyncConnection, after: int, upto: int) -> None:
         batch = await self._store.read_all(conn, after_position=after, limit=upto - after)
