@@ -344,12 +344,6 @@ class SqlProjection:
     async def project(self, conn: AsyncConnection, after: int, upto: int) -> None:
         """Project the events at positions (after, upto], in log order."""
         sql = self._statements(conn)
-        if conn.dialect.name == "postgresql":
-            # asyncpg prepares each statement; after five runs PostgreSQL may switch to a
-            # generic plan, which cannot see that (after, upto] is a few thousand positions
-            # and joins the whole shadow tables by hash (measured: 30× slower). Plan every
-            # run for its own bounds, for this transaction only.
-            await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         unprojectable = await self.unprojectable(conn, after, upto)
         for piece in plan(after, upto, unprojectable, self._min_sql_run):
             if piece.how == "sql":
