@@ -72,6 +72,9 @@ class Rebuilder:
                 # writer connection (one per process) gets a larger cache while it rebuilds.
                 await conn.exec_driver_sql(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
                 await conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{REBUILD_CACHE_KIB}")
+                # The temp schema lives and dies with this connection: its rollback journal
+                # need not be a file (ROLLBACK still works; a crash loses the schema anyway).
+                await conn.exec_driver_sql("PRAGMA temp.journal_mode = MEMORY")
             # Shadow tables left in the main schema by a rebuild that crashed.
             await conn.run_sync(leftover_metadata.drop_all)
             await conn.run_sync(metadata.drop_all)
