@@ -147,12 +147,12 @@ class Rebuilder:
         the trial balance's index-only scans visit the heap for every row until a VACUUM sets
         the visibility map. VACUUM cannot run inside a transaction: an autocommit connection
         of its own, after the swap committed."""
-        names = ", ".join(f'"{t.name}"' for t in tables)
         if self._db.is_sqlite:
             async with self._db.write() as conn:
                 for table in tables:
                     await conn.exec_driver_sql(f'ANALYZE "{table.name}"')
             return
+        names = ", ".join(f'"{t.name}"' for t in tables)
         async with self._db.write_engine.connect() as conn:
             autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {names}")
