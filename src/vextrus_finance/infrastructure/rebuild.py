@@ -8,17 +8,18 @@ catch up the last events while holding the event-log head (no appender can slip 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
+from vextrus_finance.infrastructure.sql_projection import SqlProjection
 
 Progress = Callable[[int, int], None]  # (events replayed, events in the log)
 # Events per read and per transaction while filling the shadow tables. Larger batches mean fewer
@@ -61,13 +62,21 @@ class Rebuilder:
         self._store = store
 
     async def _create_shadow(self) -> tuple[ReadModelTables, sa.MetaData]:
-        shadow, metadata = shadow_tables()
+        leftover, leftover_metadata = shadow_tables()
+        sqlite = self._db.is_sqlite
+        shadow, metadata = _private_copies(leftover, sqlite=sqlite)
         async with self._db.write() as conn:
-            if conn.dialect.name == "sqlite":
+            if sqlite:
                 # SQLite's default page cache (2 MB) is far smaller than the shadow tables'
                 # B-trees, whose keys arrive in random order: every insert re-reads pages. The
                 # writer connection (one per process) gets a larger cache while it rebuilds.
                 await conn.exec_driver_sql(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+                await conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{REBUILD_CACHE_KIB}")
+                # The temp schema lives and dies with this connection: its rollback journal
+                # need not be a file (ROLLBACK still works; a crash loses the schema anyway).
+                await conn.exec_driver_sql("PRAGMA temp.journal_mode = MEMORY")
+            # Shadow tables left in the main schema by a rebuild that crashed.
+            await conn.run_sync(leftover_metadata.drop_all)
             await conn.run_sync(metadata.drop_all)
             await conn.run_sync(metadata.create_all)
         return shadow, metadata
@@ -77,83 +86,87 @@ class Rebuilder:
             await conn.run_sync(metadata.drop_all)
             if conn.dialect.name == "sqlite":
                 await conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}")
+                await conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{SQLITE_DEFAULT_CACHE_KIB}")
 
-    async def _replay(
+    async def _project(
         self,
         conn: AsyncConnection,
-        projector: BulkProjector,
+        projection: SqlProjection,
         after: int,
-        *,
-        limit: int | None,
-        total: int,
+        upto: int,
         progress: Progress | None,
-    ) -> int:
-        """Project events after position `after` (at most `limit`); return the last position."""
-        done = 0
-        while limit is None or done < limit:
-            batch = await self._store.read_all(
-                conn, after_position=after, limit=EVENTS_PER_TRANSACTION
-            )
-            if not batch:
-                break
-            await projector.apply(conn, batch)
-            last = batch[-1].position
-            assert last is not None
-            done += len(batch)
-            after = last
+    ) -> None:
+        """Project positions (after, upto] in steps of EVENTS_PER_TRANSACTION."""
+        while after < upto:
+            step = min(after + EVENTS_PER_TRANSACTION, upto)
+            await projection.project(conn, after, step)
+            after = step
             if progress is not None:
-                progress(after, total)
-        return after
+                progress(after, upto)
 
-    async def _fill_shadow(self, projector: BulkProjector, progress: Progress | None) -> int:
+    async def _fill_shadow(self, projection: SqlProjection, progress: Progress | None) -> int:
+        """Everything up to the head as it was when the fill started, one transaction per
+        EVENTS_PER_TRANSACTION events; returns the last position projected."""
         async with self._db.read() as conn:
             total = await self._store.head_position(conn)
         after = 0
         while after < total:
+            upto = min(after + EVENTS_PER_TRANSACTION, total)
             async with self._db.write() as conn:
-                reached = await self._replay(
-                    conn,
-                    projector,
-                    after,
-                    limit=EVENTS_PER_TRANSACTION,
-                    total=total,
-                    progress=progress,
-                )
-            if reached == after:
-                break
-            after = reached
+                await projection.project(conn, after, upto)
+            after = upto
+            if progress is not None:
+                progress(after, total)
         return after
+
+    def _projection(self, shadow: ReadModelTables) -> SqlProjection:
+        return SqlProjection(shadow, self._store)
 
     async def rebuild(self, progress: Progress | None = None) -> int:
         """Replace every read model with one rebuilt from the events; returns events replayed."""
         shadow, metadata = await self._create_shadow()
-        projector = BulkProjector(shadow, defer_totals=True)
+        projection = self._projection(shadow)
         try:
-            after = await self._fill_shadow(projector, progress)
+            after = await self._fill_shadow(projection, progress)
             async with self._db.write() as conn:
                 await _lock_read_models(conn)
                 head = await self._store.lock_head(conn)
-                after = await self._replay(
-                    conn, projector, after, limit=None, total=head, progress=progress
-                )
-                await projector.flush_totals(conn)
+                await self._project(conn, projection, after, head, progress)
+                after = max(after, head)
+                await projection.finish(conn)
                 for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
                     await _replace_contents(conn, live, rebuilt)
         finally:
             await self._drop_shadow(metadata)
+        await self._refresh_statistics(LIVE.all())
         return after
+
+    async def _refresh_statistics(self, tables: Sequence[sa.Table]) -> None:
+        """Planner statistics for tables whose every row was just rewritten. Without them the
+        planner guesses; on PostgreSQL the rewritten pages are also not yet all-visible, so
+        the trial balance's index-only scans visit the heap for every row until a VACUUM sets
+        the visibility map. VACUUM cannot run inside a transaction: an autocommit connection
+        of its own, after the swap committed."""
+        if self._db.is_sqlite:
+            async with self._db.write() as conn:
+                for table in tables:
+                    await conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+            return
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        async with self._db.write_engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {names}")
 
     async def verify(self, progress: Progress | None = None) -> VerifyReport:
         shadow, metadata = await self._create_shadow()
-        projector = BulkProjector(shadow, defer_totals=True)
+        projection = self._projection(shadow)
         try:
-            after = await self._fill_shadow(projector, progress)
+            after = await self._fill_shadow(projection, progress)
             async with self._db.write() as conn:
                 head = await self._store.lock_head(conn)
-                after = await self._replay(
-                    conn, projector, after, limit=None, total=head, progress=progress
-                )
-                await projector.flush_totals(conn)
+                await self._project(conn, projection, after, head, progress)
+                after = max(after, head)
+                await projection.finish(conn)
                 report = VerifyReport(events=after)
                 for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
                     difference = await _compare(conn, live, rebuilt)
@@ -164,6 +177,28 @@ class Rebuilder:
         finally:
             await self._drop_shadow(metadata)
         return report
+
+
+def _private_copies(
+    shadow: ReadModelTables, *, sqlite: bool
+) -> tuple[ReadModelTables, sa.MetaData]:
+    """The shadow tables where writing them costs least and nobody else sees them.
+
+    SQLite: in the writer connection's `temp` schema, a file of its own without WAL or fsync.
+    Filled in the main database, every fill commit wrote each B-tree page it had touched to the
+    WAL and fsynced it, and the random keys (journal ids) touch most leaf pages in every batch.
+    The writer engine holds exactly one connection, so the temp tables stay visible to every
+    transaction of the rebuild; if that connection is lost, the rebuild fails (no such table).
+    PostgreSQL: UNLOGGED (no WAL); a crash empties them, and the next rebuild recreates them."""
+    metadata = sa.MetaData()
+    options: dict[str, Any] = {"schema": "temp"} if sqlite else {"prefixes": ["UNLOGGED"]}
+    copies = {}
+    for f in fields(shadow):
+        table: sa.Table = getattr(shadow, f.name)
+        columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns]
+        key = sa.PrimaryKeyConstraint(*table.primary_key.columns.keys(), name=f"pk_{table.name}")
+        copies[f.name] = sa.Table(table.name, metadata, *columns, key, **options)
+    return ReadModelTables(**copies), metadata
 
 
 # The order in which commands lock these tables (period guard first, accounts next, …): the
@@ -210,9 +245,11 @@ async def _replace_contents(conn: AsyncConnection, live: sa.Table, rebuilt: sa.T
             indexes.append(str(row["sql"]))
     await conn.execute(sa.delete(live))
     columns = [c.name for c in live.columns]
-    await conn.execute(
-        sa.insert(live).from_select(columns, sa.select(*[rebuilt.c[name] for name in columns]))
-    )
+    # In primary-key order: the live table's key index then grows at its right edge instead
+    # of taking every row at a random leaf (PostgreSQL keeps all live indexes during the copy).
+    key = [rebuilt.c[c.name] for c in live.primary_key.columns]
+    rows = sa.select(*[rebuilt.c[name] for name in columns]).order_by(*key)
+    await conn.execute(sa.insert(live).from_select(columns, rows))
     for sql in indexes:
         await conn.exec_driver_sql(sql)
 
