@@ -21,9 +21,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, Protocol
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -299,3 +301,21 @@ class SelectRows:
                 values[position] = process(values[position])
             out.append(dict(zip(compiled.names, values, strict=True)))
         return out
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")  # as UTCDateTime refuses them
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_rows(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows as one JSON array for `jsonb_to_recordset` (PostgreSQL): orjson, with dates and
+    timestamps as ISO text and naive timestamps refused (an offset-less value would be read in
+    the session's time zone)."""
+    option = orjson.OPT_PASSTHROUGH_DATETIME
+    return orjson.dumps(rows, default=_json_default, option=option).decode()

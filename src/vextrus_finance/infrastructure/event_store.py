@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.infrastructure import codec
-from vextrus_finance.infrastructure.driver_sql import InsertMany, Sql, driver
+from vextrus_finance.infrastructure.driver_sql import InsertMany, Sql, driver, json_rows
 from vextrus_finance.infrastructure.schema import event_log_head, events, snapshots
 from vextrus_finance.observability import metrics
 
@@ -57,19 +57,20 @@ _APPEND_SQL: dict[str, str] = {}
 
 
 def _append_sql(dialect: Dialect) -> str:
-    """PostgreSQL: advance the head and insert the events numbered from it, one statement."""
+    """PostgreSQL: advance the head and insert the events numbered from it, one statement; the
+    events arrive as one JSON array of objects, each with its offset `n` in the batch."""
     text = _APPEND_SQL.get(dialect.name)
     if text is None:
         columns = [c for c in _INSERT_EVENTS.columns(dialect) if c[0] != "position"]
-        names = ", ".join(name for name, _ in columns)
-        arrays = ", ".join(f"${n}::{sql_type}[]" for n, (_, sql_type) in enumerate(columns, 3))
+        names = ", ".join(f'"{name}"' for name, _ in columns)
+        defined = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
         # Our own column names and types; every value is bound.
         text = _APPEND_SQL[dialect.name] = (
             "WITH h AS (UPDATE event_log_head SET last_position = last_position + $1 "  # noqa: S608
             "WHERE id = $2 RETURNING last_position) "
             f"INSERT INTO events (position, {names}) "
-            f"SELECT h.last_position - $1 + e.n, {', '.join('e.' + n for n, _ in columns)} "
-            f"FROM h, unnest({arrays}) WITH ORDINALITY AS e({names}, n) RETURNING position"
+            f"SELECT h.last_position - $1 + e.n, {', '.join('e.' + n for n in names.split(', '))} "
+            f"FROM h, jsonb_to_recordset($3::jsonb) AS e({defined}, n bigint) RETURNING position"
         )
     return text
 
@@ -172,10 +173,10 @@ class EventStore:
         ]
         if db.dialect == "postgresql":
             # One round trip: the head moves and the events go in with one statement.
-            tuples = _INSERT_EVENTS.tuples(conn.dialect, rows)
-            at = [name for name, _ in _INSERT_EVENTS.columns(conn.dialect)].index("position")
-            arrays = [list(c) for i, c in enumerate(zip(*tuples, strict=True)) if i != at]
-            positions = await db.fetch(_append_sql(conn.dialect), (len(batch), HEAD_ID, *arrays))
+            for n, row in enumerate(rows, start=1):
+                row["n"] = n
+            as_json = json_rows(rows)
+            positions = await db.fetch(_append_sql(conn.dialect), (len(batch), HEAD_ID, as_json))
             last = max(int(row[0]) for row in positions)
         else:
             ((head,),) = await db.fetch(_ADVANCE_HEAD, (len(batch), HEAD_ID))
