@@ -4,7 +4,7 @@ trial balance's query (ADR 0021, ADR 0025).
 A balance at the end of `as_of` is assembled from what is stored: the all-time totals on each
 account row, one total per account and month (`account_period_totals`) and the posted lines
 (`ledger_entries`). `plan_for` picks, for the date, the fewest stored rows that give the exact
-balance; `NetBalanceQuery` sums them in one statement and fetches the rows through the driver.
+balance; `NetBalanceQuery` sums them per account and fetches the rows through the driver.
 """
 
 from __future__ import annotations
@@ -93,126 +93,118 @@ class _Compiled:
     processors: tuple[Callable[[Any], Any] | None, ...]
 
 
-class NetBalanceQuery:
-    """One statement per plan shape, compiled once per dialect and run through the driver.
+def _compile(statement: sa.Select[Any], dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    processors = tuple(
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
+    return _Compiled(str(compiled), names, processors)
 
-    At 10,000 rows SQLAlchemy's result processing (a `Row` per account, result processors,
-    the async adapter's cursor) cost about as much as the query itself on SQLite (~10 ms,
-    docs/performance.md). The statement is still built and compiled by SQLAlchemy — the bind
-    parameters go through the same bind processors — and only the fetch goes to the driver:
-    aiosqlite's `execute_fetchall` (one hop to its thread) or asyncpg's `fetch`. The amounts are
-    cast to BIGINT so that PostgreSQL's `sum` (NUMERIC) arrives as `int`, not `Decimal`."""
+
+def _tenant() -> sa.BindParameter[str]:
+    return sa.bindparam("tenant", type_=accounts.c.tenant_id.type)
+
+
+def _accounts_statement() -> sa.Select[Any]:
+    a = accounts
+    return sa.select(
+        a.c.id, a.c.code, a.c.name, a.c.type, a.c.is_active, a.c.debit_total - a.c.credit_total
+    ).where(
+        a.c.tenant_id == _tenant(),
+        a.c.currency == sa.bindparam("currency", type_=a.c.currency.type),
+    )
+
+
+def _sum_statement(amounts: sa.Table, key: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """Σ debit − credit per account over a range of `key` (month or entry date). Cast to BIGINT
+    so that PostgreSQL's `sum` (NUMERIC) arrives as `int`, not `Decimal`."""
+    return (
+        sa.select(
+            amounts.c.account_id,
+            sa.cast(sa.func.sum(amounts.c.debit - amounts.c.credit), sa.BigInteger),
+        )
+        .where(
+            amounts.c.tenant_id == _tenant(),
+            key.between(sa.bindparam("low", type_=key.type), sa.bindparam("high", type_=key.type)),
+        )
+        .group_by(amounts.c.account_id)
+    )
+
+
+class NetBalanceQuery:
+    """Up to three statements, each over one table: the accounts (with their all-time totals),
+    the month totals of `plan.months` summed per account, the ledger entries of `plan.days`
+    summed per account; combined per account in Python, in the reader's one transaction.
+
+    Not one statement joining the sums to the accounts: on a PostgreSQL table not yet analysed
+    (a fresh rebuild) the planner took each grouped side for one row and ran it once per
+    account in a nested loop — the benchmark's request timed out. Three single-table
+    statements have no join to get wrong, and combining 10,000 rows in a dict costs about what
+    the database's join did (~2–4 ms).
+
+    Each statement is compiled once per dialect and fetched through the driver: aiosqlite's
+    `execute_fetchall` (one hop to its thread) or asyncpg's `fetch`, plain tuples. At 10,000 rows
+    SQLAlchemy's result handling cost about as much as the SQLite query itself
+    (docs/performance.md). Bind parameters still go through SQLAlchemy's bind processors."""
 
     def __init__(self) -> None:
-        self._compiled: dict[tuple[str, bool, int, int], _Compiled] = {}
+        self._statements = {
+            "accounts": _accounts_statement(),
+            "months": _sum_statement(account_period_totals, account_period_totals.c.month),
+            "days": _sum_statement(ledger_entries, ledger_entries.c.entry_date),
+        }
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
 
-    @staticmethod
-    def statement(plan: Plan) -> sa.Select[Any]:
-        apt, le, a = account_period_totals, ledger_entries, accounts
-        tenant = sa.bindparam("tenant", type_=a.c.tenant_id.type)
-        # (sign, amount) terms; no literal numbers, so the only bind parameters are the named ones.
-        terms: list[tuple[int, sa.ColumnElement[Any]]] = []
-        if plan.from_totals:
-            terms.append((1, a.c.debit_total - a.c.credit_total))
-        joined: sa.FromClause = a
-        if plan.months is not None:
-            periods = (
-                sa.select(apt.c.account_id, sa.func.sum(apt.c.debit - apt.c.credit).label("net"))
-                .where(
-                    apt.c.tenant_id == tenant,
-                    apt.c.month.between(
-                        sa.bindparam("month_from", type_=apt.c.month.type),
-                        sa.bindparam("month_to", type_=apt.c.month.type),
-                    ),
-                )
-                .group_by(apt.c.account_id)
-                .subquery("periods")
-            )
-            joined = joined.outerjoin(periods, periods.c.account_id == a.c.id)
-            terms.append((plan.months_sign, sa.func.coalesce(periods.c.net, _ZERO)))
-        if plan.days is not None:
-            in_days = (
-                sa.select(le.c.account_id, sa.func.sum(le.c.debit - le.c.credit).label("net"))
-                .where(
-                    le.c.tenant_id == tenant,
-                    le.c.entry_date.between(
-                        sa.bindparam("day_from", type_=le.c.entry_date.type),
-                        sa.bindparam("day_to", type_=le.c.entry_date.type),
-                    ),
-                )
-                .group_by(le.c.account_id)
-                .subquery("in_days")
-            )
-            joined = joined.outerjoin(in_days, in_days.c.account_id == a.c.id)
-            terms.append((plan.days_sign, sa.func.coalesce(in_days.c.net, _ZERO)))
-        net: sa.ColumnElement[Any] = _ZERO
-        for i, (sign, term) in enumerate(terms):
-            if i == 0:
-                net = term if sign > 0 else -term
-            else:
-                net = net + term if sign > 0 else net - term
-        # Not ordered: the document sorts by code in Python (the database's collation need not
-        # sort codes as Python does, and PostgreSQL's collation-aware sort cost ~20 ms).
-        return (
-            sa.select(
-                a.c.id,
-                a.c.code,
-                a.c.name,
-                a.c.type,
-                a.c.is_active,
-                sa.cast(net, sa.BigInteger).label("net"),
-            )
-            .select_from(joined)
-            .where(
-                a.c.tenant_id == tenant,
-                a.c.currency == sa.bindparam("currency", type_=a.c.currency.type),
-            )
-        )
-
-    def _compile(self, dialect: Dialect, plan: Plan) -> _Compiled:
-        shape = (
-            dialect.name,
-            plan.from_totals,
-            0 if plan.months is None else plan.months_sign,
-            0 if plan.days is None else plan.days_sign,
-        )
-        compiled = self._compiled.get(shape)
+    async def _fetch(
+        self, conn: AsyncConnection, driver: Any, name: str, values: dict[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        key = (conn.dialect.name, name)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            statement = self.statement(plan).compile(dialect=dialect)
-            names = tuple(statement.positiontup or ())
-            processors = tuple(
-                statement.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-                for name in names
+            compiled = self._compiled[key] = _compile(self._statements[name], conn.dialect)
+        parameters = [
+            value if process is None else process(value)
+            for value, process in zip(
+                (values[n] for n in compiled.names), compiled.processors, strict=True
             )
-            compiled = self._compiled[shape] = _Compiled(str(statement), names, processors)
-        return compiled
+        ]
+        if conn.dialect.name == "sqlite":
+            rows: Sequence[Sequence[Any]] = await driver.execute_fetchall(compiled.sql, parameters)
+            return rows
+        found: Sequence[Sequence[Any]] = await driver.fetch(compiled.sql, *parameters)
+        return found
 
     async def rows(
         self, conn: AsyncConnection, tenant_id: str, currency: str, plan: Plan
     ) -> list[NetBalanceRow]:
         """Must run inside the reader's transaction, after a statement of SQLAlchemy's own has
-        begun it (the asyncpg adapter begins its REPEATABLE READ transaction lazily)."""
-        compiled = self._compile(conn.dialect, plan)
-        values: dict[str, Any] = {"tenant": tenant_id, "currency": currency}
-        if plan.months is not None:
-            values["month_from"], values["month_to"] = plan.months
-        if plan.days is not None:
-            values["day_from"], values["day_to"] = plan.days
-        parameters = [
-            value if process is None else process(value)
-            for value, process in zip(
-                (values[name] for name in compiled.names), compiled.processors, strict=True
-            )
-        ]
+        begun it (the asyncpg adapter begins its REPEATABLE READ transaction lazily): the
+        statements then read one snapshot."""
         driver = (await conn.get_raw_connection()).driver_connection
         assert driver is not None
-        found: Sequence[Sequence[Any]]
-        if conn.dialect.name == "sqlite":
-            found = await driver.execute_fetchall(compiled.sql, parameters)
-        else:
-            found = await driver.fetch(compiled.sql, *parameters)
-        # SQLite stores booleans as 0/1.
+        moved: dict[str, int] = {}
+        for name, span, sign in (
+            ("months", plan.months, plan.months_sign),
+            ("days", plan.days, plan.days_sign),
+        ):
+            if span is None:
+                continue
+            low, high = span
+            values = {"tenant": tenant_id, "low": low, "high": high}
+            for account_id, net in await self._fetch(conn, driver, name, values):
+                moved[account_id] = moved.get(account_id, 0) + sign * net
+        found = await self._fetch(
+            conn, driver, "accounts", {"tenant": tenant_id, "currency": currency}
+        )
+        get = moved.get
+        # bool(): SQLite stores booleans as 0/1.
+        if plan.from_totals:
+            return [
+                (account_id, code, name, account_type, bool(is_active), total + get(account_id, 0))
+                for account_id, code, name, account_type, is_active, total in found
+            ]
         return [
-            (account_id, code, name, account_type, bool(is_active), net)
-            for account_id, code, name, account_type, is_active, net in found
+            (account_id, code, name, account_type, bool(is_active), get(account_id, 0))
+            for account_id, code, name, account_type, is_active, _ in found
         ]
