@@ -13,7 +13,7 @@ import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -84,6 +84,9 @@ def plan_for(as_of: date, first_month: int | None, last_month: int | None) -> Pl
         return Plan(False, months, 1, days, days_sign)
     months = (_month_key(max(forward_to + 1, first)), _month_key(last)) if backward_count else None
     return Plan(True, months, -1, days, days_sign)
+
+
+_Sums = Sequence[tuple[str, int]]  # (account id, Σ debit − credit) rows
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,11 @@ class NetBalanceQuery:
                 continue
             low, high = span
             values = {"tenant": tenant_id, "low": low, "high": high}
-            for account_id, net in await self._fetch(conn, driver, name, values):
+            side = await self._fetch(conn, driver, name, values)
+            if not moved:  # the first side read: one dict built in C when added
+                moved = dict(cast(_Sums, side)) if sign > 0 else {key: -net for key, net in side}
+                continue
+            for account_id, net in side:
                 moved[account_id] = moved.get(account_id, 0) + sign * net
         found = await self._fetch(
             conn, driver, "accounts", {"tenant": tenant_id, "currency": currency}
