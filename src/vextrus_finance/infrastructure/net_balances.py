@@ -143,8 +143,8 @@ class NetBalanceQuery:
     Not one statement joining the sums to the accounts: on a PostgreSQL table not yet analysed
     (a fresh rebuild) the planner took each grouped side for one row and ran it once per
     account in a nested loop — the benchmark's request timed out. Three single-table
-    statements have no join to get wrong, and combining 10,000 rows in a dict costs about what
-    the database's join did (~2–4 ms).
+    statements have no join to get wrong, and combining 10,000 rows in a dict costs a few
+    milliseconds, about what the database's hash join did.
 
     Each statement is compiled once per dialect and fetched through the driver: aiosqlite's
     `execute_fetchall` (one hop to its thread) or asyncpg's `fetch`, plain tuples. At 10,000 rows
