@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
@@ -41,6 +41,9 @@ def _net(row: BalanceRow) -> NetBalanceRow:
     return (row.account_id, row.code, row.name, row.type.value, row.is_active, paisa)
 
 
+# No deadline: on the shared, loaded machine one run failed and its seed did not reproduce
+# the failure — the mark of an example exceeding Hypothesis's 200 ms default, not of a bug.
+@settings(deadline=None)
 @given(
     rows=balance_rows(),
     include_zero=st.booleans(),

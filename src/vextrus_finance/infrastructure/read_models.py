@@ -30,6 +30,7 @@ from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.driver_sql import SelectRows
+from vextrus_finance.infrastructure.net_balances import NetBalanceQuery, plan_for
 from vextrus_finance.infrastructure.schema import (
     account_period_totals,
     accounts,
@@ -40,6 +41,7 @@ from vextrus_finance.infrastructure.schema import (
 )
 
 _ACCOUNT_TYPES = {t.value: t for t in AccountType}
+_NET_BALANCES = NetBalanceQuery()
 
 
 def account_view(m: Any) -> AccountView:
@@ -250,12 +252,18 @@ class SqlLedgerReader:
     # --- balances ------------------------------------------------------------------
 
     async def _month_range(self) -> tuple[int | None, int | None]:
+        """The first and last months with stored totals. Two scalar subqueries, not
+        `SELECT min(month), max(month)`: SQLite answers a lone `min` or `max` from the index's
+        end but scans the tenant's whole index range for both at once (~13 ms at 160,000
+        month totals)."""
+        apt = account_period_totals
+        mine = apt.c.tenant_id == self._tenant
         row = (
             await self._conn.execute(
                 sa.select(
-                    sa.func.min(account_period_totals.c.month),
-                    sa.func.max(account_period_totals.c.month),
-                ).where(account_period_totals.c.tenant_id == self._tenant)
+                    sa.select(sa.func.min(apt.c.month)).where(mine).scalar_subquery(),
+                    sa.select(sa.func.max(apt.c.month)).where(mine).scalar_subquery(),
+                )
             )
         ).one()
         return row[0], row[1]
@@ -351,43 +359,13 @@ class SqlLedgerReader:
 
     async def net_balances_as_of(self, as_of: date, currency: str) -> list[NetBalanceRow]:
         """The trial balance's rows: debits minus credits per account in integer paisa, summed
-        by the database; no `Decimal`, no enum, no object per row (10,000 rows and more).
-
-        Each side (stored months, days of the month) is summed on its own and then joined to
-        the accounts: aggregating the two sides' union as one relation cost twice as much on
-        both databases (docs/performance.md), and with the covering indexes of migration 0003
-        each side is read from its index alone. Not ordered: the caller sorts by code (the
-        database's collation need not sort codes as Python does, and skipping the sort saves
-        PostgreSQL a collation-aware sort of 10,000 strings)."""
-        backward, months, days = await self._sides(as_of)
-        apt, le, a = account_period_totals, ledger_entries, accounts
-        periods = (
-            sa.select(apt.c.account_id, sa.func.sum(apt.c.debit - apt.c.credit).label("net"))
-            .where(apt.c.tenant_id == self._tenant, months)
-            .group_by(apt.c.account_id)
-            .subquery()
+        by the database, in no particular order (the caller sorts by code). `net_balances`
+        picks the fewest stored rows that give the exact balances (ADR 0025); the month range
+        read here first, through SQLAlchemy, also begins the reader's transaction."""
+        first, last = await self._month_range()
+        return await _NET_BALANCES.rows(
+            self._conn, self._tenant, currency, plan_for(as_of, first, last)
         )
-        in_days = (
-            sa.select(le.c.account_id, sa.func.sum(le.c.debit - le.c.credit).label("net"))
-            .where(le.c.tenant_id == self._tenant, days)
-            .group_by(le.c.account_id)
-            .subquery()
-        )
-        moved = sa.func.coalesce(periods.c.net, 0) + sa.func.coalesce(in_days.c.net, 0)
-        net = (a.c.debit_total - a.c.credit_total - moved) if backward else moved
-        result = await self._conn.execute(
-            sa.select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.is_active, net.label("net"))
-            .select_from(
-                a.outerjoin(periods, periods.c.account_id == a.c.id).outerjoin(
-                    in_days, in_days.c.account_id == a.c.id
-                )
-            )
-            .where(a.c.tenant_id == self._tenant, a.c.currency == currency)
-        )
-        return [
-            (account_id, code, name, account_type, bool(is_active), int(net))
-            for account_id, code, name, account_type, is_active, net in result
-        ]
 
     async def _account_balance_as_of(self, account: AccountView, as_of: date) -> Decimal:
         backward, moved = await self._movements(as_of, account.id)

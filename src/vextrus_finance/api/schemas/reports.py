@@ -83,26 +83,34 @@ def trial_balance_document(
     column holds `d` when positive and the credit column `−d` when negative, whatever the
     account's type; `net` is `d` on a debit-normal account and `−d` on the others."""
     sums = {t.value: [0, 0, 0, 0] for t in AccountType}  # debit, credit, net, count
-    debit_normal = _DEBIT_NORMAL
-    entries = []
+    # Per type: its sums and whether it is debit-normal, in one lookup per account.
+    of_type = {t: (sums[t], normal) for t, normal in _DEBIT_NORMAL.items()}
+    entries: list[dict[str, str]] = []
+    append = entries.append
+    # One pass, one branch per sign, the amount formatted inline (as `format_minor` does): at
+    # 10,000 accounts each call and lookup saved per row is ~1 ms.
     for account_id, code, name, account_type, is_active, d in sorted(rows, key=_BY_CODE):
-        if d == 0:
-            if not (include_zero and is_active):
-                continue
+        s, debit_normal = of_type[account_type]
+        if d > 0:
+            whole, cents = divmod(d, 100)
+            debit = f"{whole}.{cents:02d}"
+            credit = _NOTHING
+            net = debit if debit_normal else "-" + debit
+            s[0] += d
+            s[2] += d if debit_normal else -d
+        elif d < 0:
+            whole, cents = divmod(-d, 100)
+            credit = f"{whole}.{cents:02d}"
+            debit = _NOTHING
+            net = "-" + credit if debit_normal else credit
+            s[1] -= d
+            s[2] += d if debit_normal else -d
+        elif include_zero and is_active:
             debit = credit = net = _NOTHING
         else:
-            amount = format_minor(d if d > 0 else -d)
-            minus = "-" + amount
-            if d > 0:
-                debit, credit = amount, _NOTHING
-            else:
-                debit, credit = _NOTHING, amount
-            net = (
-                (amount if d > 0 else minus)
-                if debit_normal[account_type]
-                else (minus if d > 0 else amount)
-            )
-        entries.append(
+            continue
+        s[3] += 1
+        append(
             {
                 "account_id": account_id,
                 "code": code,
@@ -113,13 +121,6 @@ def trial_balance_document(
                 "net": net,
             }
         )
-        s = sums[account_type]
-        if d > 0:
-            s[0] += d
-        else:
-            s[1] -= d
-        s[2] += d if debit_normal[account_type] else -d
-        s[3] += 1
     total_debit = sum(s[0] for s in sums.values())
     total_credit = sum(s[1] for s in sums.values())
     return {
