@@ -88,3 +88,24 @@ async def test_a_connection_killed_before_the_driver_statements_is_retried(
     assert attempts == 2
     assert container.runner.stats.transient_failures == transient + 1
     assert await _count(container, "SELECT count(*) FROM journals WHERE id = :j", j=journal_id) == 1
+
+
+async def test_a_pooled_connection_dead_before_begin_is_retried(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ended the pooled session while it sat idle, and the idle ping did not run
+    (threshold not reached): the driver's first statement fails at BEGIN, and that failure
+    too is a transient SQLAlchemy error — the command is retried on a fresh connection."""
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has no server connection to lose")
+    from tests.integration.test_transient_failures import _terminate_all
+    from vextrus_finance.infrastructure import database
+
+    await open_accounts(container, "t1", STANDARD)
+    monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 3600.0)
+    assert await _terminate_all(container) >= 1
+    command = CreateJournal(DAY, "fees", lines(("5000", "5", "0"), ("1000", "0", "5")), post=True)
+    transient = container.runner.stats.transient_failures
+    journal_id = await run(container, "t1", lambda uow: create_journal(uow, command))
+    assert container.runner.stats.transient_failures > transient
+    assert await _count(container, "SELECT count(*) FROM journals WHERE id = :j", j=journal_id) == 1

@@ -126,6 +126,8 @@ class _AsyncpgDriver:
         self._sa_dialect = sa_dialect
 
     async def _in_transaction(self) -> None:
+        # Inside the callers' try: a connection that died in the pool fails here, at BEGIN,
+        # and must reach the unit of work as a (transient) SQLAlchemy error like any other.
         if self._adapted._transaction is None:
             await self._adapted._start_transaction()
 
@@ -137,8 +139,8 @@ class _AsyncpgDriver:
 
     async def fetch(self, sql: Sql | str, params: Sequence[Any]) -> list[Row]:
         text = sql if isinstance(sql, str) else sql.postgresql
-        await self._in_transaction()
         try:
+            await self._in_transaction()
             rows: list[Row] = await self._pg.fetch(text, *params)
         except Exception as error:
             self._raise(text, params, error, many=False)
@@ -147,8 +149,8 @@ class _AsyncpgDriver:
 
     async def execute(self, sql: Sql | str, params: Sequence[Any]) -> None:
         text = sql if isinstance(sql, str) else sql.postgresql
-        await self._in_transaction()
         try:
+            await self._in_transaction()
             await self._pg.execute(text, *params)
         except Exception as error:
             self._raise(text, params, error, many=False)
@@ -156,8 +158,8 @@ class _AsyncpgDriver:
 
     async def executemany(self, sql: Sql | str, rows: Sequence[Sequence[Any]]) -> None:
         text = sql if isinstance(sql, str) else sql.postgresql
-        await self._in_transaction()
         try:
+            await self._in_transaction()
             await self._pg.executemany(text, rows)
         except Exception as error:
             self._raise(text, rows, error, many=True)
