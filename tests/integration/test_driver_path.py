@@ -3,6 +3,7 @@ knows, and what it writes is what the rest of the service reads."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -104,6 +105,10 @@ async def test_a_pooled_connection_dead_before_begin_is_retried(
     await open_accounts(container, "t1", STANDARD)
     monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 3600.0)
     assert await _terminate_all(container) >= 1
+    # Let the driver see the sessions close (as it would for a connection idle in the pool);
+    # without the pause the close can still be in flight and asyncpg reports a protocol
+    # state error instead of a lost connection.
+    await asyncio.sleep(0.2)
     command = CreateJournal(DAY, "fees", lines(("5000", "5", "0"), ("1000", "0", "5")), post=True)
     transient = container.runner.stats.transient_failures
     journal_id = await run(container, "t1", lambda uow: create_journal(uow, command))
