@@ -114,3 +114,42 @@ async def test_a_pooled_connection_dead_before_begin_is_retried(
     journal_id = await run(container, "t1", lambda uow: create_journal(uow, command))
     assert container.runner.stats.transient_failures > transient
     assert await _count(container, "SELECT count(*) FROM journals WHERE id = :j", j=journal_id) == 1
+
+
+@pytest.mark.parametrize("count", [3, 300])
+async def test_the_account_lock_finds_accounts_by_id_and_by_code(
+    container: Container, count: int
+) -> None:
+    """A few names (one placeholder each on SQLite) and more than the placeholder limit (one
+    JSON array): the same accounts, by id and by code, with their balances."""
+    from vextrus_finance.domain.accounts import AccountType
+
+    opened = await open_accounts(
+        container, "t1", [(f"{6000 + n}", AccountType.EXPENSE) for n in range(count)]
+    )
+    codes = sorted(opened)
+    by_code_only = codes[: count // 2 + 1]
+    by_id_only = [opened[c] for c in codes[count // 2 + 1 :]]
+
+    async def decide(uow: UnitOfWork) -> tuple[set[str], set[str], set[str]]:
+        by_id, by_code, balances = await uow.accounts.lock(by_id_only, by_code_only)
+        return set(by_id), set(by_code), set(balances)
+
+    ids, found_codes, balances = await run(container, "t1", decide)
+    assert ids == set(opened.values()) == balances
+    assert found_codes == set(codes)
+
+
+async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container) -> None:
+    if not container.db.is_sqlite:
+        pytest.skip("SQLite's query plan")
+    from vextrus_finance.infrastructure.chart import _sqlite_lock
+
+    async with container.db.read() as conn:
+        plan = await conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + _sqlite_lock(2, 3), ("t1", "a", "b", "t1", "c", "d", "e")
+        )
+        details = " | ".join(str(row[3]) for row in plan)
+    assert "(tenant_id=? AND id=?)" in details
+    assert "(tenant_id=? AND code=?)" in details
+    assert "SCAN accounts" not in details

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from vextrus_finance.application.ports import AccountRecord, LockedAccounts
 from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
 from vextrus_finance.domain.money import from_minor
-from vextrus_finance.infrastructure.driver_sql import Sql, driver
+from vextrus_finance.infrastructure.driver_sql import driver
 from vextrus_finance.infrastructure.schema import accounts
 
 _ACCOUNT_TYPES = {t.value: t for t in AccountType}
@@ -42,26 +42,50 @@ _BY_CODES = sa.select(accounts).where(
 )
 # Every posting locks its accounts: through the driver (ADR 0026). ORDER BY + FOR UPDATE locks
 # the rows in id order, so two postings touching the same accounts queue instead of
-# deadlocking (SQLite has one writer; the clause is not emitted there). A list parameter is a
-# JSON array on SQLite and an array on PostgreSQL.
+# deadlocking (SQLite has one writer; the clause is not emitted there). PostgreSQL takes each
+# list as one array parameter; SQLite gets one placeholder per name (a list passed as JSON made
+# its planner walk the tenant's whole chart in id order instead of looking the names up).
 _LOCK = (
     "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "
-    "credit_total FROM accounts WHERE tenant_id = ? AND "
+    "credit_total FROM accounts WHERE tenant_id = {} AND "
 )
-_IN_LIST = {"sqlite": "IN (SELECT value FROM json_each(?))", "postgresql": "= ANY(?::text[])"}
+_POSTGRESQL_LOCKS: dict[tuple[str, ...], str] = {
+    columns: _LOCK.format("$1")
+    + "("
+    + " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, 2))
+    + ") ORDER BY id FOR UPDATE"
+    for columns in (("id",), ("code",), ("id", "code"))
+}
+_SQLITE_LOCKS: dict[tuple[int, int], str] = {}
+# Above this many names a list goes to SQLite as one JSON array (a huge batch scans the chart
+# once; SQLite caps the number of placeholders, and the texts cached here stay few).
+SQLITE_PLACEHOLDER_LIMIT = 256
 
 
-def _lock_sql(*columns: str) -> Sql:
-    def text(dialect: str) -> str:
-        named = " OR ".join(f"{column} {_IN_LIST[dialect]}" for column in columns)
-        return f"{_LOCK}({named}) ORDER BY id"
+def _sqlite_lock(ids: int, codes: int) -> str:
+    text = _SQLITE_LOCKS.get((ids, codes))
+    if text is None:
+        selects = []
+        for column, count in (("id", ids), ("code", codes)):
+            if count > SQLITE_PLACEHOLDER_LIMIT:
+                names = "(SELECT value FROM json_each(?))"
+            elif count:
+                names = f"({', '.join('?' * count)})"
+            else:
+                continue
+            selects.append(_LOCK.format("?") + f"{column} IN {names}")
+        # One SELECT per column joined by UNION, no ORDER BY: SQLite takes no row locks (one
+        # writer), and both an ORDER BY id and an OR of the two lists made its planner walk the
+        # tenant's whole chart when the table had no statistics yet.
+        text = " UNION ".join(selects)
+        if ids <= SQLITE_PLACEHOLDER_LIMIT and codes <= SQLITE_PLACEHOLDER_LIMIT:
+            _SQLITE_LOCKS[(ids, codes)] = text
+    return text
 
-    return Sql.each(sqlite=text("sqlite"), postgresql=text("postgresql") + " FOR UPDATE")
 
-
-_LOCK_BY_IDS = _lock_sql("id")
-_LOCK_BY_CODES = _lock_sql("code")
-_LOCK_BY_IDS_OR_CODES = _lock_sql("id", "code")
+def _sqlite_names(names: list[str]) -> list[str]:
+    """The parameters `_sqlite_lock` expects for one list."""
+    return [json.dumps(names)] if len(names) > SQLITE_PLACEHOLDER_LIMIT else names
 
 
 class SqlAccountDirectory:
@@ -123,23 +147,26 @@ class SqlAccountDirectory:
         """The accounts named by id or by code, with their limits and totals, locked until
         commit in id order: resolving and locking a posting's accounts in one statement."""
         wanted_ids, wanted_codes = sorted(set(ids)), sorted(set(codes))
-        lists: tuple[list[str], ...]
-        if wanted_ids and wanted_codes:
-            sql, lists = _LOCK_BY_IDS_OR_CODES, (wanted_ids, wanted_codes)
-        elif wanted_ids:
-            sql, lists = _LOCK_BY_IDS, (wanted_ids,)
-        elif wanted_codes:
-            sql, lists = _LOCK_BY_CODES, (wanted_codes,)
-        else:
+        if not (wanted_ids or wanted_codes):
             return {}, {}, {}
         db = await driver(self._conn)
-        params: tuple[object, ...] = lists
+        params: tuple[object, ...]
         if db.dialect == "sqlite":
-            params = tuple(json.dumps(names) for names in lists)
+            sql = _sqlite_lock(len(wanted_ids), len(wanted_codes))
+            params = tuple(
+                value
+                for names in (wanted_ids, wanted_codes)
+                if names
+                for value in (self._tenant, *_sqlite_names(names))
+            )
+        else:
+            columns = tuple(c for c, names in (("id", wanted_ids), ("code", wanted_codes)) if names)
+            sql = _POSTGRESQL_LOCKS[columns]
+            params = (self._tenant, *(names for names in (wanted_ids, wanted_codes) if names))
         by_id: dict[str, AccountRecord] = {}
         by_code: dict[str, AccountRecord] = {}
         balances: dict[str, AccountBalance] = {}
-        for row in await db.fetch(sql, (self._tenant, *params)):
+        for row in await db.fetch(sql, params):
             (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row
             account_type = _ACCOUNT_TYPES[type_]
             balance_limit = BalanceLimit(limit) if limit else None
