@@ -71,7 +71,9 @@ Row = Sequence[Any]
 class Driver(Protocol):
     dialect: str
 
-    async def fetch(self, sql: Sql | str, params: Sequence[Any]) -> list[Row]: ...
+    async def fetch(
+        self, sql: Sql | str, params: Sequence[Any], *, off_loop: bool = False
+    ) -> list[Row]: ...
 
     async def execute(self, sql: Sql | str, params: Sequence[Any]) -> None: ...
 
@@ -94,9 +96,13 @@ class _SqliteDriver:
         self._db: sqlite3.Connection = aio._conn
         self._sa_dialect = sa_dialect
 
-    async def fetch(self, sql: Sql | str, params: Sequence[Any]) -> list[Row]:
+    async def fetch(
+        self, sql: Sql | str, params: Sequence[Any], *, off_loop: bool = False
+    ) -> list[Row]:
         text = sql if isinstance(sql, str) else sql.sqlite
         try:
+            if off_loop:
+                return list(await self._aio.execute_fetchall(text, params))
             return self._db.execute(text, params).fetchall()
         except sqlite3.Error as error:
             raise _wrap(self._sa_dialect, text, params, error, many=False) from error
@@ -137,7 +143,10 @@ class _AsyncpgDriver:
         except Exception as translated:
             raise _wrap(self._sa_dialect, text, params, translated, many=many) from error
 
-    async def fetch(self, sql: Sql | str, params: Sequence[Any]) -> list[Row]:
+    async def fetch(
+        self, sql: Sql | str, params: Sequence[Any], *, off_loop: bool = False
+    ) -> list[Row]:
+        # `off_loop` is SQLite's: asyncpg never holds the event loop while the server works.
         text = sql if isinstance(sql, str) else sql.postgresql
         try:
             await self._in_transaction()
@@ -254,16 +263,47 @@ class InsertMany:
 class _CompiledSelect:
     sql: str
     order: tuple[str, ...]  # bind parameter names in the SQL's order
-    names: tuple[str, ...]  # result columns
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, result processor)
+    binds: tuple[Callable[[Any], Any] | None, ...]  # their bind processors
+
+
+class Select:
+    """A Core SELECT compiled once per dialect and run through the driver: parameters go
+    through the bind processors SQLAlchemy would apply, rows come back as the driver returns
+    them. `off_loop`: on SQLite the read runs in aiosqlite's thread instead of inline — for
+    reads of thousands of rows (a trial balance), which must not hold the event loop."""
+
+    def __init__(self, statement: sa.Select[Any], *, off_loop: bool = False) -> None:
+        self._statement = statement
+        self._off_loop = off_loop
+        self._compiled: dict[str, _CompiledSelect] = {}
+
+    def _compile(self, dialect: Dialect) -> _CompiledSelect:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            statement = self._statement.compile(dialect=dialect)
+            order = tuple(statement.positiontup or ())
+            binds = tuple(
+                statement.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                for name in order
+            )
+            compiled = self._compiled[dialect.name] = _CompiledSelect(str(statement), order, binds)
+        return compiled
+
+    async def rows(self, conn: AsyncConnection, **params: Any) -> list[Row]:
+        compiled = self._compile(conn.dialect)
+        values = [
+            params[name] if process is None else process(params[name])
+            for name, process in zip(compiled.order, compiled.binds, strict=True)
+        ]
+        db = await driver(conn)
+        return await db.fetch(compiled.sql, values, off_loop=self._off_loop)
 
 
 class SelectRows:
-    """A Core SELECT of whole rows of one table, compiled once per dialect and run through the
-    driver: rows come back as dicts, converted by the result processors SQLAlchemy would apply
-    (dates and timestamps on SQLite, JSON…). For point reads on the command path — a created
-    journal read back for the response — where SQLAlchemy's execution cost more than the
-    query."""
+    """Whole rows of one table through `Select`, as dicts converted by the result processors
+    SQLAlchemy would apply (dates and timestamps on SQLite, JSON…). For point reads on the
+    command path — a created journal read back for the response — where SQLAlchemy's execution
+    cost more than the query."""
 
     def __init__(
         self,
@@ -273,35 +313,29 @@ class SelectRows:
     ) -> None:
         self._table = table
         statement = sa.select(table).where(*where)
-        self._statement = statement if order_by is None else statement.order_by(order_by)
-        self._compiled: dict[str, _CompiledSelect] = {}
+        self._select = Select(statement if order_by is None else statement.order_by(order_by))
+        self._names = tuple(c.name for c in table.columns)
+        self._results: dict[str, tuple[tuple[int, Callable[[Any], Any]], ...]] = {}
 
-    def _compile(self, dialect: Dialect) -> _CompiledSelect:
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            statement = self._statement.compile(dialect=dialect)
-            processors = []
+    def _result_processors(self, dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        processors = self._results.get(dialect.name)
+        if processors is None:
+            found = []
             for position, column in enumerate(self._table.columns):
                 process = column.type.dialect_impl(dialect).result_processor(dialect, None)
                 if process is not None:
-                    processors.append((position, process))
-            compiled = self._compiled[dialect.name] = _CompiledSelect(
-                str(statement),
-                tuple(statement.positiontup or ()),
-                tuple(c.name for c in self._table.columns),
-                tuple(processors),
-            )
-        return compiled
+                    found.append((position, process))
+            processors = self._results[dialect.name] = tuple(found)
+        return processors
 
     async def __call__(self, conn: AsyncConnection, **params: Any) -> list[dict[str, Any]]:
-        compiled = self._compile(conn.dialect)
-        rows = await (await driver(conn)).fetch(compiled.sql, [params[n] for n in compiled.order])
+        processors = self._result_processors(conn.dialect)
         out = []
-        for row in rows:
+        for row in await self._select.rows(conn, **params):
             values = list(row)
-            for position, process in compiled.processors:
+            for position, process in processors:
                 values[position] = process(values[position])
-            out.append(dict(zip(compiled.names, values, strict=True)))
+            out.append(dict(zip(self._names, values, strict=True)))
         return out
 
 

@@ -10,16 +10,16 @@ balance; `NetBalanceQuery` sums them per account and fetches the rows through th
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.views import NetBalanceRow
+from vextrus_finance.infrastructure.driver_sql import Select
 from vextrus_finance.infrastructure.schema import account_period_totals, accounts, ledger_entries
 
 _ZERO: sa.ColumnElement[int] = sa.literal_column(
@@ -89,22 +89,6 @@ def plan_for(as_of: date, first_month: int | None, last_month: int | None) -> Pl
 _Sums = Sequence[tuple[str, int]]  # (account id, Σ debit − credit) rows
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    names: tuple[str, ...]  # the bind parameters in the SQL's positional order
-    processors: tuple[Callable[[Any], Any] | None, ...]
-
-
-def _compile(statement: sa.Select[Any], dialect: Dialect) -> _Compiled:
-    compiled = statement.compile(dialect=dialect)
-    names = tuple(compiled.positiontup or ())
-    processors = tuple(
-        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    )
-    return _Compiled(str(compiled), names, processors)
-
-
 def _tenant() -> sa.BindParameter[str]:
     return sa.bindparam("tenant", type_=accounts.c.tenant_id.type)
 
@@ -146,46 +130,28 @@ class NetBalanceQuery:
     statements have no join to get wrong, and combining 10,000 rows in a dict costs a few
     milliseconds, about what the database's hash join did.
 
-    Each statement is compiled once per dialect and fetched through the driver: aiosqlite's
-    `execute_fetchall` (one hop to its thread) or asyncpg's `fetch`, plain tuples. At 10,000 rows
-    SQLAlchemy's result handling cost about as much as the SQLite query itself
-    (docs/performance.md). Bind parameters still go through SQLAlchemy's bind processors."""
+    Each statement is compiled once per dialect and fetched through the driver (`Select`, off the
+    event loop on SQLite: 10,000 rows), plain tuples. At 10,000 rows SQLAlchemy's result handling
+    cost about as much as the SQLite query itself (docs/performance.md)."""
 
     def __init__(self) -> None:
         self._statements = {
-            "accounts": _accounts_statement(),
-            "months": _sum_statement(account_period_totals, account_period_totals.c.month),
-            "days": _sum_statement(ledger_entries, ledger_entries.c.entry_date),
+            "accounts": Select(_accounts_statement(), off_loop=True),
+            "months": Select(
+                _sum_statement(account_period_totals, account_period_totals.c.month),
+                off_loop=True,
+            ),
+            "days": Select(
+                _sum_statement(ledger_entries, ledger_entries.c.entry_date), off_loop=True
+            ),
         }
-        self._compiled: dict[tuple[str, str], _Compiled] = {}
-
-    async def _fetch(
-        self, conn: AsyncConnection, driver: Any, name: str, values: dict[str, Any]
-    ) -> Sequence[Sequence[Any]]:
-        key = (conn.dialect.name, name)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = _compile(self._statements[name], conn.dialect)
-        parameters = [
-            value if process is None else process(value)
-            for value, process in zip(
-                (values[n] for n in compiled.names), compiled.processors, strict=True
-            )
-        ]
-        if conn.dialect.name == "sqlite":
-            rows: Sequence[Sequence[Any]] = await driver.execute_fetchall(compiled.sql, parameters)
-            return rows
-        found: Sequence[Sequence[Any]] = await driver.fetch(compiled.sql, *parameters)
-        return found
 
     async def rows(
         self, conn: AsyncConnection, tenant_id: str, currency: str, plan: Plan
     ) -> list[NetBalanceRow]:
-        """Must run inside the reader's transaction, after a statement of SQLAlchemy's own has
-        begun it (the asyncpg adapter begins its REPEATABLE READ transaction lazily): the
-        statements then read one snapshot."""
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
+        """Runs inside the reader's transaction (the driver begins the asyncpg adapter's
+        REPEATABLE READ transaction if no statement has yet): the statements read one
+        snapshot."""
         moved: dict[str, int] = {}
         for name, span, sign in (
             ("months", plan.months, plan.months_sign),
@@ -195,15 +161,13 @@ class NetBalanceQuery:
                 continue
             low, high = span
             values = {"tenant": tenant_id, "low": low, "high": high}
-            side = await self._fetch(conn, driver, name, values)
+            side = await self._statements[name].rows(conn, **values)
             if not moved:  # the first side read: one dict built in C when added
                 moved = dict(cast(_Sums, side)) if sign > 0 else {key: -net for key, net in side}
                 continue
             for account_id, net in side:
                 moved[account_id] = moved.get(account_id, 0) + sign * net
-        found = await self._fetch(
-            conn, driver, "accounts", {"tenant": tenant_id, "currency": currency}
-        )
+        found = await self._statements["accounts"].rows(conn, tenant=tenant_id, currency=currency)
         get = moved.get
         # bool(): SQLite stores booleans as 0/1.
         if plan.from_totals:
