@@ -33,6 +33,11 @@ class AccountType(StrEnum):
         return self in (AccountType.ASSET, AccountType.EXPENSE)
 
 
+# `AccountType(value)` as a dict lookup: rows read by the thousand (trial balance, account locks)
+# skip the enum's call machinery.
+ACCOUNT_TYPE_BY_VALUE: dict[str, AccountType] = {t.value: t for t in AccountType}
+
+
 class BalanceLimit(StrEnum):
     NON_NEGATIVE = "non_negative"
 

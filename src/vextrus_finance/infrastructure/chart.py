@@ -9,12 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.ports import AccountRecord, LockedAccounts
-from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
+from vextrus_finance.domain.accounts import (
+    ACCOUNT_TYPE_BY_VALUE,
+    AccountBalance,
+    AccountType,
+    BalanceLimit,
+)
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.infrastructure.driver_sql import driver
 from vextrus_finance.infrastructure.schema import accounts
-
-_ACCOUNT_TYPES = {t.value: t for t in AccountType}
 
 
 def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
@@ -168,7 +171,7 @@ class SqlAccountDirectory:
         balances: dict[str, AccountBalance] = {}
         for row in await db.fetch(sql, params):
             (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row
-            account_type = _ACCOUNT_TYPES[type_]
+            account_type = ACCOUNT_TYPE_BY_VALUE[type_]
             balance_limit = BalanceLimit(limit) if limit else None
             record = AccountRecord(
                 id=id_,

@@ -19,6 +19,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.infrastructure import codec
 from vextrus_finance.infrastructure.driver_sql import InsertMany, Sql, driver, json_rows
+from vextrus_finance.infrastructure.pg_one_statement import recordset
 from vextrus_finance.infrastructure.schema import event_log_head, events, snapshots
 from vextrus_finance.observability import metrics
 
@@ -63,14 +64,13 @@ def _append_sql(dialect: Dialect) -> str:
     if text is None:
         columns = [c for c in _INSERT_EVENTS.columns(dialect) if c[0] != "position"]
         names = ", ".join(f'"{name}"' for name, _ in columns)
-        defined = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
         # Our own column names and types; every value is bound.
         text = _APPEND_SQL[dialect.name] = (
             "WITH h AS (UPDATE event_log_head SET last_position = last_position + $1 "  # noqa: S608
             "WHERE id = $2 RETURNING last_position) "
             f"INSERT INTO events (position, {names}) "
             f"SELECT h.last_position - $1 + e.n, {', '.join('e.' + n for n in names.split(', '))} "
-            f"FROM h, jsonb_to_recordset($3::jsonb) AS e({defined}, n bigint) RETURNING position"
+            f"FROM h, {recordset(3, [*columns, ('n', 'bigint')], alias='e')} RETURNING position"
         )
     return text
 

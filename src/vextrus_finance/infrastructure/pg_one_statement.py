@@ -28,9 +28,10 @@ from vextrus_finance.infrastructure.driver_sql import Driver, InsertMany, json_r
 _Part = Callable[[int], str]
 
 
-def _recordset(n: int, columns: Sequence[tuple[str, str]]) -> str:
+def recordset(n: int, columns: Sequence[tuple[str, str]], alias: str = "r") -> str:
+    """Parameter `$n`, one JSON array of row objects, as a table `alias` of typed columns."""
     defined = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
-    return f"jsonb_to_recordset(${n}::jsonb) AS r({defined})"
+    return f"jsonb_to_recordset(${n}::jsonb) AS {alias}({defined})"
 
 
 def _insert_part(insert: InsertMany, dialect: Dialect) -> _Part:
@@ -38,7 +39,7 @@ def _insert_part(insert: InsertMany, dialect: Dialect) -> _Part:
     names = ", ".join(f'"{name}"' for name, _ in columns)
     table = insert.table
     return lambda n: (
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM {_recordset(n, columns)}"  # noqa: S608
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {recordset(n, columns)}"  # noqa: S608
     )
 
 
@@ -55,7 +56,7 @@ _MONTHS = [
 def _totals_part(table: str) -> _Part:
     return lambda n: (
         f"UPDATE {table} AS a SET debit_total = a.debit_total + r.debit, "  # noqa: S608
-        f"credit_total = a.credit_total + r.credit FROM {_recordset(n, _TOTALS)} "
+        f"credit_total = a.credit_total + r.credit FROM {recordset(n, _TOTALS)} "
         "WHERE a.tenant_id = r.tenant_id AND a.id = r.id"
     )
 
@@ -63,7 +64,7 @@ def _totals_part(table: str) -> _Part:
 def _months_part(table: str) -> _Part:
     return lambda n: (
         f"INSERT INTO {table} AS m (tenant_id, account_id, month, debit, credit) "  # noqa: S608
-        f"SELECT tenant_id, account_id, month, debit, credit FROM {_recordset(n, _MONTHS)} "
+        f"SELECT tenant_id, account_id, month, debit, credit FROM {recordset(n, _MONTHS)} "
         "ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET "
         "debit = m.debit + excluded.debit, credit = m.credit + excluded.credit"
     )

@@ -23,7 +23,12 @@ from vextrus_finance.application.views import (
     Page,
     PeriodView,
 )
-from vextrus_finance.domain.accounts import AccountType, BalanceLimit, signed_balance
+from vextrus_finance.domain.accounts import (
+    ACCOUNT_TYPE_BY_VALUE,
+    AccountType,
+    BalanceLimit,
+    signed_balance,
+)
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.fiscal import FiscalYear, PeriodStatus, month_key, period_of
 from vextrus_finance.domain.journals import JournalStatus, JournalType
@@ -40,7 +45,6 @@ from vextrus_finance.infrastructure.schema import (
     ledger_entries,
 )
 
-_ACCOUNT_TYPES = {t.value: t for t in AccountType}
 _NET_BALANCES = NetBalanceQuery()
 
 
@@ -343,7 +347,7 @@ class SqlLedgerReader:
         )
         # One row per account (10,000 and more): rows unpacked, enum members from a dict and
         # paisa → Decimal by scaling, each several times cheaper than the general helpers.
-        types = _ACCOUNT_TYPES
+        types = ACCOUNT_TYPE_BY_VALUE
         return [
             BalanceRow(
                 account_id=account_id,
