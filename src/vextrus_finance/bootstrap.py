@@ -42,7 +42,7 @@ class Container:
             yield SqlInvoiceReader(conn, tenant_id)
 
     async def migrate(self) -> None:
-        async with self.db.write_engine.connect() as conn:
+        async with self.db.writer() as conn:
             if not self.db.is_sqlite:
                 # Replicas starting together: one migrates, the others wait and find it done.
                 await conn.execute(

@@ -93,7 +93,7 @@ async def _ready_with_schema_revision(database_url: str, revision: str) -> httpx
     container = bootstrap(make_settings(database_url))
     app = create_app(container=container)
     try:
-        async with container.db.write_engine.begin() as conn:
+        async with container.db.write() as conn:
             await conn.execute(
                 sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision}
             )

@@ -18,7 +18,7 @@ def _diff(connection: Any) -> list[Any]:
 
 
 async def test_schema_at_head_matches_the_code(container: Container) -> None:
-    async with container.db.write_engine.connect() as conn:
+    async with container.db.writer() as conn:
         assert await migrations.current_revision(conn) == migrations.head_revision()
         assert await conn.run_sync(_diff) == []
 
@@ -26,5 +26,5 @@ async def test_schema_at_head_matches_the_code(container: Container) -> None:
 async def test_migrating_twice_changes_nothing(container: Container) -> None:
     await container.migrate()
     await container.migrate()
-    async with container.db.write_engine.connect() as conn:
+    async with container.db.writer() as conn:
         assert await migrations.current_revision(conn) == migrations.head_revision()

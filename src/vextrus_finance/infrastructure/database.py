@@ -6,6 +6,7 @@ readers that never block the writer. PostgreSQL: one pooled engine (asyncpg)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -18,10 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState
 
 from vextrus_finance.infrastructure.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a SQLite transaction waits for its turn at the one writer connection.
+WRITER_WAIT_S = 60.0
 # JSON columns (event data, metadata, snapshots) read back with orjson: the stdlib decoder was
 # ~10 % of a rebuild's CPU (ADR 0023). Writing stays with the stdlib encoder (SQLite wants str).
 JSON_DESERIALIZER = orjson.loads
@@ -52,8 +56,11 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         url,
         pool_size=1 if writer else pool_size,
         max_overflow=0,
-        pool_timeout=60,
+        pool_timeout=WRITER_WAIT_S,
         json_deserializer=JSON_DESERIALIZER,
+        # Reset on return is `_rollback_inline` below: the pool's own reset is a ROLLBACK sent
+        # to aiosqlite's thread, one more hop per transaction after every COMMIT.
+        pool_reset_on_return=None,
         # The posting path's statements, and the point reads of a journal written a moment
         # ago, run on the sqlite3 connection from the event loop's thread (ADR 0026);
         # aiosqlite made it in its own.
@@ -79,7 +86,26 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         else:
             connection.exec_driver_sql("BEGIN")
 
+    event.listen(engine.sync_engine.pool, "reset", _rollback_inline)
     return engine
+
+
+def _rollback_inline(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """A connection going back to the pool leaves no transaction open (what the pool's
+    rollback-on-return guarantees), rolled back on the sqlite3 connection in the event loop's
+    thread, and only when one is open (ADR 0026).
+
+    After a COMMIT — every transaction that ended well — there is nothing to roll back, but the
+    pool's reset still sent a ROLLBACK through aiosqlite's thread and waited for it: ~10 % of a
+    posting's time. A transaction left open (an error, a cancelled request) is rolled back
+    here; in WAL mode that discards the transaction's pages without touching the disk, so it
+    does not block the loop. When the pool cannot touch the connection (garbage collected
+    outside the loop), SQLAlchemy's own reset would not either: the connection is discarded."""
+    if state.terminate_only or not state.asyncio_safe:
+        return
+    db: sqlite3.Connection = dbapi_connection.driver_connection._conn
+    if db.in_transaction:
+        db.rollback()
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -160,6 +186,9 @@ class Database:
                 connect_args={"timeout": settings.database_connect_timeout_seconds},
             )
             _ping_when_idle(self.write_engine)
+        # SQLite: the writer engine's one connection, kept checked out between transactions.
+        self._writer: AsyncConnection | None = None
+        self._writer_turn = asyncio.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -168,8 +197,53 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A read-write transaction; commits when the block ends without an exception."""
-        async with self.write_engine.begin() as conn:
+        async with self.writer() as conn, conn.begin():
             yield conn
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncConnection]:
+        """The connection writes go through, without a transaction begun (migrations manage
+        their own). Whatever the block leaves open is rolled back."""
+        if not self.is_sqlite:
+            async with self.write_engine.connect() as conn:
+                yield conn
+            return
+        try:
+            async with asyncio.timeout(WRITER_WAIT_S):
+                await self._writer_turn.acquire()
+        except TimeoutError as exc:
+            raise sa.exc.TimeoutError(
+                f"no turn at the SQLite writer within {WRITER_WAIT_S:.0f} s"
+            ) from exc
+        try:
+            async with self._held_writer() as conn:
+                yield conn
+        finally:
+            self._writer_turn.release()
+
+    @asynccontextmanager
+    async def _held_writer(self) -> AsyncIterator[AsyncConnection]:
+        """SQLite's writer connection stays checked out from one transaction to the next
+        (ADR 0027): the engine has exactly one, and every write waits for its turn here
+        anyway, so checking it out of the pool and back for each transaction (a new
+        `Connection`, the pool's events and bookkeeping) was a tenth of a posting's time.
+
+        A block that ends in an exception — a conflict, a cancelled request — or leaves a
+        transaction open gives the connection back to the pool instead (whose reset rolls back
+        what is open) and the next write checks it out afresh: no state of a failed block
+        carries over. The DBAPI connection underneath stays the same, as the rebuild's temp
+        tables need (rebuild.py)."""
+        conn = self._writer or await self.write_engine.connect()
+        self._writer = None
+        try:
+            yield conn
+        except BaseException:
+            await asyncio.shield(conn.close())
+            raise
+        if conn.in_transaction() or conn.invalidated:
+            await asyncio.shield(conn.close())
+        else:
+            self._writer = conn
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -182,6 +256,9 @@ class Database:
                 yield conn
 
     async def dispose(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await writer.close()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
