@@ -147,3 +147,25 @@ async def test_writes_take_turns_and_a_write_that_waits_too_long_is_a_pool_timeo
 async def _write(container: Container, name: str) -> None:
     async with container.db.write() as conn:
         await conn.execute(sa.text(INSERT), {"name": name})
+
+
+async def test_statements_through_sqlalchemy_and_savepoints_commit_with_the_transaction(
+    sqlite: Container,
+) -> None:
+    """`write()` begins and commits on the driver connection; a Core statement or a savepoint
+    inside it makes SQLAlchemy track a transaction of its own, committed with it."""
+    async with sqlite.db.write() as conn:
+        raw = await _raw_in(conn)
+        raw.execute(INSERT.replace(":name", "'driver'"))
+        await conn.execute(sa.text(INSERT), {"name": "core"})
+        with pytest.raises(RuntimeError):
+            async with conn.begin_nested():
+                await conn.execute(sa.text(INSERT), {"name": "rolled back to savepoint"})
+                raise RuntimeError("one item fails")
+        await conn.execute(sa.text(INSERT), {"name": "after savepoint"})
+    assert await _names(sqlite) == {"driver", "core", "after savepoint"}
+    assert not (await _sqlite3_connection(sqlite)).in_transaction
+
+
+async def _raw_in(conn: Any) -> Any:
+    return (await conn.get_raw_connection()).driver_connection._conn
