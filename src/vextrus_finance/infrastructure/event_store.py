@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.application.context import new_id
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.infrastructure import codec
@@ -39,7 +39,7 @@ class EventEnvelope:
     event: DomainEvent
     metadata: dict[str, Any]
     recorded_at: datetime
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_id: str = field(default_factory=new_id)
     position: int | None = None
 
     @property
