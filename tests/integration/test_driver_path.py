@@ -153,3 +153,45 @@ async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container
     assert "(tenant_id=? AND id=?)" in details
     assert "(tenant_id=? AND code=?)" in details
     assert "SCAN accounts" not in details
+
+
+async def test_insert_many_converts_shared_and_distinct_values_as_sqlalchemy_would(
+    container: Container,
+) -> None:
+    """`InsertMany` converts an object shared by several rows once; equal-but-distinct and
+    different values each still get their own conversion."""
+    from datetime import UTC, datetime
+
+    from vextrus_finance.infrastructure.driver_sql import InsertMany
+    from vextrus_finance.infrastructure.schema import snapshots
+
+    shared = datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=UTC)
+    equal = datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=UTC)
+    other = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    state = {"n": 1}
+    stamps = [shared, shared, equal, other, shared]
+    rows = [
+        {
+            "tenant_id": "t1",
+            "stream_type": "journal",
+            "stream_id": f"s{i}",
+            "version": 1,
+            "schema_version": 1,
+            "state": state if i < 2 else {"n": i},
+            "created_at": at,
+        }
+        for i, at in enumerate(stamps)
+    ]
+    async with container.db.write() as conn:
+        await InsertMany(snapshots)(conn, rows)
+    columns = [c.name for c in snapshots.columns]
+    assert set(columns) == set(rows[0])  # every column given
+    async with container.db.read() as conn:
+        found = await conn.execute(
+            sa.select(snapshots.c.stream_id, snapshots.c.state, snapshots.c.created_at).order_by(
+                snapshots.c.stream_id
+            )
+        )
+        stored = {r[0]: (r[1], r[2]) for r in found}
+    for i, at in enumerate(stamps):
+        assert stored[f"s{i}"] == (rows[i]["state"], at)

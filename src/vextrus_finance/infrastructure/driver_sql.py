@@ -31,6 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 _INFO_KEY = "vextrus.driver"
+_UNSEEN = object()  # no value processed yet (None is a value)
 # Above this many rows an executemany on SQLite goes through aiosqlite's thread: a rebuild's
 # 10,000-row inserts must not hold the event loop; a command's rows (a 100-journal batch writes
 # ~300 lines, a few milliseconds at most) may.
@@ -239,10 +240,18 @@ class InsertMany:
         compiled = self._compile(dialect)
         values, processors = compiled.values, compiled.processors
         parameters: list[tuple[Any, ...]] = []
+        # The rows of one call share their timestamps and dates (one command, one clock
+        # reading): each processor converts the same object once. By identity, so a value
+        # that is merely equal is converted again (ADR 0027).
+        seen: list[Any] = [_UNSEEN] * len(processors)
+        done: list[Any] = [None] * len(processors)
         for row in rows:
             converted = list(values(row))
-            for position, process in processors:
-                converted[position] = process(converted[position])
+            for i, (position, process) in enumerate(processors):
+                value = converted[position]
+                if value is not seen[i]:
+                    seen[i], done[i] = value, process(value)
+                converted[position] = done[i]
             parameters.append(tuple(converted))
         return parameters
 
