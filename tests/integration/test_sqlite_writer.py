@@ -1,4 +1,4 @@
-"""SQLite's one writer connection, kept checked out between transactions (ADR 0027): a write
+"""SQLite's one writer connection, kept checked out between transactions (ADR 0028): a write
 costs one trip to aiosqlite's thread (its COMMIT), and nothing a failed, cancelled or
 unfinished block did survives into the next write."""
 

@@ -1,4 +1,4 @@
-"""The id and JSON formatting on the posting path (ADR 0027): the same values the standard
+"""The id and JSON formatting on the posting path (ADR 0028): the same values the standard
 library would give."""
 
 from __future__ import annotations

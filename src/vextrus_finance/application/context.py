@@ -19,7 +19,7 @@ def is_tenant_id(value: str) -> bool:
 def new_id() -> str:
     """A random (version 4) UUID in its canonical text form: the same as `str(uuid.uuid4())`,
     formatted from the random bytes directly — `uuid.UUID` validates its arguments and
-    builds an object first, and a posting makes eight ids (ADR 0027)."""
+    builds an object first, and a posting makes eight ids (ADR 0028)."""
     h = os.urandom(16).hex()
     # Version nibble 4; variant bits 10xx (RFC 4122): the top two bits of byte 8 set to 10.
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"

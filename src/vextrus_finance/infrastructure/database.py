@@ -34,7 +34,7 @@ JSON_DESERIALIZER = orjson.loads
 
 def json_text(value: Any) -> str:
     """JSON columns written on SQLite (which stores text): orjson, ~10× faster than the stdlib
-    encoder, which took 2 % of a posting's time for its two events (ADR 0027). Compact and
+    encoder, which took 2 % of a posting's time for its two events (ADR 0028). Compact and
     UTF-8 instead of `\\u` escapes; the same JSON to every reader. What orjson refuses —
     integers beyond 64 bits, non-string keys — goes to the stdlib encoder as before."""
     try:
@@ -106,7 +106,7 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
 def _rollback_inline(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
     """A connection going back to the pool leaves no transaction open (what the pool's
     rollback-on-return guarantees), rolled back on the sqlite3 connection in the event loop's
-    thread, and only when one is open (ADR 0026).
+    thread, and only when one is open (ADR 0028).
 
     After a COMMIT — every transaction that ended well — there is nothing to roll back, but the
     pool's reset still sent a ROLLBACK through aiosqlite's thread and waited for it: ~10 % of a
@@ -161,7 +161,7 @@ def _wrapped(statement: str, error: sqlite3.Error, dialect: Any) -> sa.exc.State
 @asynccontextmanager
 async def _begin_and_commit(conn: AsyncConnection) -> AsyncIterator[None]:
     """One transaction on the SQLite writer, begun and committed on the driver connection
-    instead of through SQLAlchemy's transaction objects (ADR 0027). A posting's statements run
+    instead of through SQLAlchemy's transaction objects (ADR 0028). A posting's statements run
     on the driver anyway (ADR 0026); SQLAlchemy's begin and commit around them (a greenlet for
     each, a transaction object, events) cost ~40 µs, a twentieth of a posting.
 
@@ -290,7 +290,7 @@ class Database:
     @asynccontextmanager
     async def _held_writer(self) -> AsyncIterator[AsyncConnection]:
         """SQLite's writer connection stays checked out from one transaction to the next
-        (ADR 0027): the engine has exactly one, and every write waits for its turn here
+        (ADR 0028): the engine has exactly one, and every write waits for its turn here
         anyway, so checking it out of the pool and back for each transaction (a new
         `Connection`, the pool's events and bookkeeping) was a tenth of a posting's time.
 

@@ -242,7 +242,7 @@ class InsertMany:
         parameters: list[tuple[Any, ...]] = []
         # The rows of one call share their timestamps and dates (one command, one clock
         # reading): each processor converts the same object once. By identity, so a value
-        # that is merely equal is converted again (ADR 0027).
+        # that is merely equal is converted again (ADR 0028).
         seen: list[Any] = [_UNSEEN] * len(processors)
         done: list[Any] = [None] * len(processors)
         for row in rows:
