@@ -195,3 +195,50 @@ async def test_insert_many_converts_shared_and_distinct_values_as_sqlalchemy_wou
         stored = {r[0]: (r[1], r[2]) for r in found}
     for i, at in enumerate(stamps):
         assert stored[f"s{i}"] == (rows[i]["state"], at)
+
+
+async def test_lock_for_posting_reads_the_period_guarded_with_the_accounts(
+    container: Container,
+) -> None:
+    """One statement on PostgreSQL: the period's status (open when it has no row, closed once
+    closed) comes with the locked accounts, and the period stays guarded — a close cannot
+    take its table lock until the posting's transaction ends. With no account matched the
+    status is read on its own."""
+    from vextrus_finance.application.periods import ChangePeriod, change_period
+    from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus, period_of
+
+    opened = await open_accounts(container, "t1", STANDARD)
+    period = period_of(DAY)
+    other: FiscalPeriod = period_of(date(2025, 7, 10))
+
+    async def lock(p: FiscalPeriod, codes: list[str]) -> tuple[PeriodStatus, set[str]]:
+        async def decide(uow: UnitOfWork) -> tuple[PeriodStatus, set[str]]:
+            status, (by_id, _by_code, _b) = await uow.accounts.lock_for_posting(p, (), codes)
+            return status, set(by_id)
+
+        return await run(container, "t1", decide)
+
+    assert await lock(period, ["1000", "4000"]) == (
+        PeriodStatus.OPEN,
+        {opened["1000"], opened["4000"]},
+    )
+    await run(
+        container,
+        "t1",
+        lambda uow: change_period(uow, ChangePeriod(other.code, "month end", close=True)),
+    )
+    assert await lock(other, ["1000"]) == (PeriodStatus.CLOSED, {opened["1000"]})
+    assert await lock(other, ["no-such-code"]) == (PeriodStatus.CLOSED, set())
+    assert await lock(period, ["no-such-code"]) == (PeriodStatus.OPEN, set())
+
+    if container.db.is_sqlite:
+        return  # one writer: a close cannot run beside a posting at all
+    async with container.db.write() as conn:
+        from vextrus_finance.infrastructure.chart import SqlAccountDirectory
+
+        await SqlAccountDirectory(conn, "t1").lock_for_posting(period, (), ["1000"])
+        async with container.db.read_engine.connect() as other_conn:
+            with pytest.raises(sa.exc.DBAPIError, match="lock"):
+                await other_conn.execute(
+                    sa.text("LOCK TABLE fiscal_periods IN EXCLUSIVE MODE NOWAIT")
+                )

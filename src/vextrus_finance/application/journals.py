@@ -247,18 +247,22 @@ async def create_journal(
     # journal's primary key refuses it, and the retry that follows asks.
     if not uow.first_attempt and await uow.exists(Journal, cmd.journal_id):
         return cmd.journal_id  # an earlier attempt of this same command committed
-    await _check_period(uow, cmd.date)
     if cmd.post and ledger is None:
-        # Resolve and lock the accounts with one statement (after the period guard: the
-        # global lock order of docs/architecture.md §6).
-        ledger = PostingLedger(uow)
-        by_id, by_code, balances = await uow.accounts.lock(
+        # Guard the period, then resolve and lock the accounts — in that order (the global
+        # lock order of docs/architecture.md §6), with one statement where it saves a round
+        # trip.
+        period = period_of(cmd.date)
+        status, (by_id, by_code, balances) = await uow.accounts.lock_for_posting(
+            period,
             {s.account_id for s in cmd.lines if s.account_id},
             {s.account_code for s in cmd.lines if s.account_code},
         )
+        ensure_open(period, status)
+        ledger = PostingLedger(uow)
         ledger.hold(balances)
         inputs = _resolve_in((by_id, by_code), cmd.lines)
     else:
+        await _check_period(uow, cmd.date)
         inputs = await _resolve(uow, cmd.lines)
     lines = build_lines(inputs, cmd.currency, new_id)
     if cmd.post:

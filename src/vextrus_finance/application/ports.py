@@ -75,6 +75,13 @@ class AccountDirectory(Protocol):
         like `lock_balances`: a posting resolves and locks its accounts with one statement."""
         ...
 
+    async def lock_for_posting(
+        self, period: FiscalPeriod, ids: Iterable[str], codes: Iterable[str]
+    ) -> tuple[PeriodStatus, LockedAccounts]:
+        """The period's status, guarded as `PeriodGuard.status_for_posting` guards it, and the
+        accounts as `lock` returns them — the period guarded first (the lock order)."""
+        ...
+
 
 class PeriodGuard(Protocol):
     async def status_for_posting(self, period: FiscalPeriod) -> PeriodStatus:

@@ -15,8 +15,10 @@ from vextrus_finance.domain.accounts import (
     AccountType,
     BalanceLimit,
 )
+from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.infrastructure.driver_sql import driver
+from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
 from vextrus_finance.infrastructure.schema import accounts
 
 
@@ -57,6 +59,20 @@ _POSTGRESQL_LOCKS: dict[tuple[str, ...], str] = {
     + "("
     + " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, 2))
     + ") ORDER BY id FOR UPDATE"
+    for columns in (("id",), ("code",), ("id", "code"))
+}
+# A create-and-post on PostgreSQL: its period's status and its accounts in one round trip
+# (ADR 0028). The CTE's FOR SHARE names fiscal_periods first, so the statement takes its ROW
+# SHARE table lock — what holds a period close back (period_guard.py) — when it starts, before
+# any account row: the lock order of docs/architecture.md §6 holds. A period without a row is
+# open (NULL), as `SqlPeriodGuard` reads it.
+_POSTGRESQL_POSTING_LOCKS: dict[tuple[str, ...], str] = {
+    columns: "WITH period AS (SELECT status FROM fiscal_periods WHERE tenant_id = $1"  # noqa: S608
+    " AND code = $2 FOR SHARE) "
+    + _LOCK.replace(" FROM accounts", ", (SELECT status FROM period) FROM accounts").format("$1")
+    + "("
+    + " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, 3))
+    + ") ORDER BY id FOR UPDATE OF accounts"
     for columns in (("id",), ("code",), ("id", "code"))
 }
 _SQLITE_LOCKS: dict[tuple[int, int], str] = {}
@@ -149,9 +165,27 @@ class SqlAccountDirectory:
     async def lock(self, ids: Iterable[str], codes: Iterable[str]) -> LockedAccounts:
         """The accounts named by id or by code, with their limits and totals, locked until
         commit in id order: resolving and locking a posting's accounts in one statement."""
+        return (await self._lock(ids, codes, None))[1]
+
+    async def lock_for_posting(
+        self, period: FiscalPeriod, ids: Iterable[str], codes: Iterable[str]
+    ) -> tuple[PeriodStatus, LockedAccounts]:
+        """On PostgreSQL one statement (a round trip fewer per create-and-post); on SQLite,
+        whose statements run inline, the guard's own read and then `lock`."""
+        if self._conn.dialect.name == "sqlite":
+            status = await SqlPeriodGuard(self._conn, self._tenant).status_for_posting(period)
+            return status, await self.lock(ids, codes)
+        carried, locked = await self._lock(ids, codes, period)
+        if carried is None:  # no account matched, so no row carried the status: ask for it
+            carried = await SqlPeriodGuard(self._conn, self._tenant).status_for_posting(period)
+        return carried, locked
+
+    async def _lock(
+        self, ids: Iterable[str], codes: Iterable[str], period: FiscalPeriod | None
+    ) -> tuple[PeriodStatus | None, LockedAccounts]:
         wanted_ids, wanted_codes = sorted(set(ids)), sorted(set(codes))
         if not (wanted_ids or wanted_codes):
-            return {}, {}, {}
+            return None, ({}, {}, {})
         db = await driver(self._conn)
         params: tuple[object, ...]
         if db.dialect == "sqlite":
@@ -164,13 +198,20 @@ class SqlAccountDirectory:
             )
         else:
             columns = tuple(c for c, names in (("id", wanted_ids), ("code", wanted_codes)) if names)
-            sql = _POSTGRESQL_LOCKS[columns]
-            params = (self._tenant, *(names for names in (wanted_ids, wanted_codes) if names))
+            lists = tuple(names for names in (wanted_ids, wanted_codes) if names)
+            if period is None:
+                sql, params = _POSTGRESQL_LOCKS[columns], (self._tenant, *lists)
+            else:
+                sql = _POSTGRESQL_POSTING_LOCKS[columns]
+                params = (self._tenant, period.code, *lists)
         by_id: dict[str, AccountRecord] = {}
         by_code: dict[str, AccountRecord] = {}
         balances: dict[str, AccountBalance] = {}
+        status: PeriodStatus | None = None
         for row in await db.fetch(sql, params):
-            (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row
+            (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row[:10]
+            if period is not None:
+                status = PeriodStatus(row[10]) if row[10] else PeriodStatus.OPEN
             account_type = ACCOUNT_TYPE_BY_VALUE[type_]
             balance_limit = BalanceLimit(limit) if limit else None
             record = AccountRecord(
@@ -194,4 +235,4 @@ class SqlAccountDirectory:
                 debit_total=from_minor(debit),
                 credit_total=from_minor(credit),
             )
-        return by_id, by_code, balances
+        return status, (by_id, by_code, balances)
