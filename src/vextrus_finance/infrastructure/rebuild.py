@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -138,11 +138,11 @@ class Rebuilder:
                 head = await self._store.lock_head(conn)
                 await self._project(conn, projection, after, head, progress)
                 after = max(after, head)
-                await projection.finish(conn)
-                for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
-                    if conn.dialect.name == "sqlite":
-                        await _swap_tables(conn, live, rebuilt)
-                    else:
+                if self._db.is_sqlite:
+                    await _swap_sqlite(conn, projection, shadow)
+                else:
+                    await projection.finish(conn)
+                    for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
                         await _replace_contents(conn, live, rebuilt)
         finally:
             await self._drop_shadow(metadata)
@@ -245,6 +245,22 @@ async def _lock_read_models(conn: AsyncConnection) -> None:
     if conn.dialect.name == "postgresql":
         tables = ", ".join(_COMMAND_LOCK_ORDER)
         await conn.execute(sa.text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+
+
+async def _swap_sqlite(
+    conn: AsyncConnection, projection: SqlProjection, shadow: ReadModelTables
+) -> None:
+    """The ledger first, so that `finish` sums it through the live table's covering index
+    (tenant_id, entry_date, account_id, debit, credit) instead of reading every whole row;
+    the totals go into the shadow tables (no secondary index there to mislead the planner of
+    the per-account UPDATE), which are swapped in last."""
+    totals = (shadow.accounts, shadow.account_period_totals)
+    for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
+        if rebuilt not in totals:
+            await _swap_tables(conn, live, rebuilt)
+    await projection.finish(conn, replace(shadow, ledger_entries=LIVE.ledger_entries))
+    await _swap_tables(conn, LIVE.accounts, shadow.accounts)
+    await _swap_tables(conn, LIVE.account_period_totals, shadow.account_period_totals)
 
 
 async def _swap_tables(conn: AsyncConnection, live: sa.Table, rebuilt: sa.Table) -> None:
