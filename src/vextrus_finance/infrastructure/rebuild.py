@@ -23,13 +23,18 @@ from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 from vextrus_finance.infrastructure.sql_projection import SqlProjection
 
 Progress = Callable[[int, int], None]  # (events replayed, events in the log)
-# Events per transaction while filling the shadow tables. Larger batches mean fewer commits and
-# fewer rewrites of the same B-tree pages (the random keys touch most leaves in every batch),
-# but commands wait for the writer for as long as one batch takes: on SQLite 50,000 events
-# take about 1.5 s (1M events: 31 s in 20 transactions instead of 39 s in 100, ADR 0027). On
-# PostgreSQL commands do not wait for a fill transaction; its size there was not re-measured.
+# Events per transaction while filling the shadow tables. On SQLite each fill commit writes
+# every B-tree page the batch touched to the WAL, and the random keys (journal ids) touch most
+# leaves of the primary-key indexes in every batch: fewer, larger batches rewrite them less
+# often (1M events: fill 37 s in 10 transactions, 42–44 s in 20, ADR 0027). The price: a
+# command waits for the writer for as long as one batch takes, about 3.5 s here — still less
+# than the swap's own transaction at the end. On PostgreSQL the fill writes UNLOGGED tables
+# that no command waits for; 10,000 there, as measured before.
 EVENTS_PER_TRANSACTION = 10_000
-SQLITE_EVENTS_PER_TRANSACTION = 50_000
+SQLITE_EVENTS_PER_TRANSACTION = 100_000
+# The writer connection's page cache while rebuilding: holds a batch's dirty pages (about
+# 200 MB at the end of 1M events) so they are written once, at the commit, and the events the
+# batch's statements scan several times. Restored to SQLite's default afterwards.
 REBUILD_CACHE_KIB = 512 * 1024
 SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's compiled-in default, restored after a rebuild
 
