@@ -231,6 +231,14 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         )
         month = "(extract(year FROM entry_date) * 100 + extract(month FROM entry_date))::integer"
 
+    # SQLite, grouped month first, reads the ledger through its covering index (tenant_id,
+    # entry_date, account_id, debit, credit) when the table has one — the live table after the
+    # swap (ADR 0027) — instead of every whole row: 1.0 s instead of 3–4 s for 1.5M entries.
+    # PostgreSQL hashes the groups either way; its statement is left as it was measured.
+    month_groups = (
+        f"tenant_id, {month}, account_id" if sqlite else f"tenant_id, account_id, {month}"
+    )
+
     def line_sum(column: str) -> str:
         return (
             f"(SELECT coalesce(sum(l.{column}), 0) FROM {jl} AS l"
@@ -302,13 +310,10 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
             f" JOIN {jl} AS l ON l.tenant_id = j.tenant_id AND l.journal_id = j.id"
             f" WHERE {_RANGE} AND e.event_type = '{_POSTED}'"
         ),
-        # Grouped month first: SQLite then reads the ledger through the covering index
-        # (tenant_id, entry_date, account_id, debit, credit) when the table has it — the live
-        # table after a swap — instead of the whole rows (1.0 s instead of 3–4 s for 1.5M).
         month_totals=(
             f"INSERT INTO {apt} (tenant_id, account_id, month, debit, credit)"
             f" SELECT tenant_id, account_id, {month}, sum(debit), sum(credit) FROM {le}"
-            f" GROUP BY tenant_id, {month}, account_id"
+            f" GROUP BY {month_groups}"
         ),
         account_totals=(
             f"UPDATE {a} SET"
