@@ -195,6 +195,7 @@ async def test_sql_and_python_paths_interleaved_reproduce_the_live_read_models(
     (drafts posted in a later transaction, postings of drafts projected by Python)."""
     await _mixed_log(container)
     monkeypatch.setattr(rebuild, "EVENTS_PER_TRANSACTION", per_transaction)
+    monkeypatch.setattr(rebuild, "SQLITE_EVENTS_PER_TRANSACTION", per_transaction)
     before = await _snapshot_of_read_models(container)
     await Rebuilder(container.db, container.store).rebuild()
     assert await _snapshot_of_read_models(container) == before

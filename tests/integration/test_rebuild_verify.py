@@ -82,6 +82,7 @@ async def test_rebuild_in_many_small_transactions_reproduces_the_read_models(
     interrupted by reversals and a period change, which the one-by-one projector applies."""
     await _ledger(container)
     monkeypatch.setattr(rebuild, "EVENTS_PER_TRANSACTION", 3)
+    monkeypatch.setattr(rebuild, "SQLITE_EVENTS_PER_TRANSACTION", 3)
     before = await _snapshot_of_read_models(container)
     await Rebuilder(container.db, container.store).rebuild()
     assert await _snapshot_of_read_models(container) == before

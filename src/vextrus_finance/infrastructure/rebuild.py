@@ -3,14 +3,15 @@ live tables hold.
 
 Both replay every event into shadow tables (`rebuild_*`) while the service keeps running, then
 catch up the last events while holding the event-log head (no appender can slip in between).
-`rebuild` then swaps the shadow contents into the live tables in that same transaction;
-`verify` compares them row by row and checks that debits equal credits per tenant."""
+`rebuild` then swaps the shadow tables in for the live ones in that same transaction (SQLite:
+drop and rename, ADR 0027; PostgreSQL: copy the rows); `verify` compares them row by row and
+checks that debits equal credits per tenant."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,10 +23,19 @@ from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 from vextrus_finance.infrastructure.sql_projection import SqlProjection
 
 Progress = Callable[[int, int], None]  # (events replayed, events in the log)
-# Events per read and per transaction while filling the shadow tables. Larger batches mean fewer
-# commits (each an fsync) and longer multi-row statements; 10,000 envelopes are a few MB.
+# Events per transaction while filling the shadow tables. On SQLite each fill commit writes
+# every B-tree page the batch touched to the WAL, and the random keys (journal ids) touch most
+# leaves of the primary-key indexes in every batch: fewer, larger batches rewrite them less
+# often (1M events: fill 37 s in 10 transactions, 42–44 s in 20, ADR 0027). The price: a
+# command waits for the writer for as long as one batch takes, about 3.5 s here — still less
+# than the swap's own transaction at the end. On PostgreSQL the fill writes UNLOGGED tables
+# that no command waits for; 10,000 there, as measured before.
 EVENTS_PER_TRANSACTION = 10_000
-REBUILD_CACHE_KIB = 128 * 1024
+SQLITE_EVENTS_PER_TRANSACTION = 100_000
+# The writer connection's page cache while rebuilding: holds a batch's dirty pages (about
+# 200 MB at the end of 1M events) so they are written once, at the commit, and the events the
+# batch's statements scan several times. Restored to SQLite's default afterwards.
+REBUILD_CACHE_KIB = 512 * 1024
 SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's compiled-in default, restored after a rebuild
 
 
@@ -62,23 +72,21 @@ class Rebuilder:
         self._store = store
 
     async def _create_shadow(self) -> tuple[ReadModelTables, sa.MetaData]:
-        leftover, leftover_metadata = shadow_tables()
-        sqlite = self._db.is_sqlite
-        shadow, metadata = _private_copies(leftover, sqlite=sqlite)
+        shadow, metadata = shadow_tables()
         async with self._db.write() as conn:
-            if sqlite:
-                # SQLite's default page cache (2 MB) is far smaller than the shadow tables'
-                # B-trees, whose keys arrive in random order: every insert re-reads pages. The
-                # writer connection (one per process) gets a larger cache while it rebuilds.
-                await conn.exec_driver_sql(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
-                await conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{REBUILD_CACHE_KIB}")
-                # The temp schema lives and dies with this connection: its rollback journal
-                # need not be a file (ROLLBACK still works; a crash loses the schema anyway).
-                await conn.exec_driver_sql("PRAGMA temp.journal_mode = MEMORY")
-            # Shadow tables left in the main schema by a rebuild that crashed.
-            await conn.run_sync(leftover_metadata.drop_all)
+            # Shadow tables left by a rebuild or verify that crashed (or an older version's).
             await conn.run_sync(metadata.drop_all)
-            await conn.run_sync(metadata.create_all)
+            if not self._db.is_sqlite:
+                private, metadata = _private_copies(shadow)
+                await conn.run_sync(metadata.drop_all)
+                await conn.run_sync(metadata.create_all)
+                return private, metadata
+            # SQLite's default page cache (2 MB) is far smaller than the shadow tables'
+            # B-trees, whose keys arrive in random order: every insert re-reads pages. The
+            # writer connection (one per process) gets a larger cache while it rebuilds.
+            await conn.exec_driver_sql(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+            for live, copy in zip(LIVE.all(), shadow.all(), strict=True):
+                await conn.exec_driver_sql(_renamed_table_sql(await _table_sql(conn, live), copy))
         return shadow, metadata
 
     async def _drop_shadow(self, metadata: sa.MetaData) -> None:
@@ -86,7 +94,6 @@ class Rebuilder:
             await conn.run_sync(metadata.drop_all)
             if conn.dialect.name == "sqlite":
                 await conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}")
-                await conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{SQLITE_DEFAULT_CACHE_KIB}")
 
     async def _project(
         self,
@@ -96,28 +103,31 @@ class Rebuilder:
         upto: int,
         progress: Progress | None,
     ) -> None:
-        """Project positions (after, upto] in steps of EVENTS_PER_TRANSACTION."""
+        """Project positions (after, upto] in steps of one fill transaction."""
         while after < upto:
-            step = min(after + EVENTS_PER_TRANSACTION, upto)
+            step = min(after + self._per_transaction(), upto)
             await projection.project(conn, after, step)
             after = step
             if progress is not None:
                 progress(after, upto)
 
     async def _fill_shadow(self, projection: SqlProjection, progress: Progress | None) -> int:
-        """Everything up to the head as it was when the fill started, one transaction per
-        EVENTS_PER_TRANSACTION events; returns the last position projected."""
+        """Everything up to the head as it was when the fill started, in transactions of
+        `_per_transaction()` events; returns the last position projected."""
         async with self._db.read() as conn:
             total = await self._store.head_position(conn)
         after = 0
         while after < total:
-            upto = min(after + EVENTS_PER_TRANSACTION, total)
+            upto = min(after + self._per_transaction(), total)
             async with self._db.write() as conn:
                 await projection.project(conn, after, upto)
             after = upto
             if progress is not None:
                 progress(after, total)
         return after
+
+    def _per_transaction(self) -> int:
+        return SQLITE_EVENTS_PER_TRANSACTION if self._db.is_sqlite else EVENTS_PER_TRANSACTION
 
     def _projection(self, shadow: ReadModelTables) -> SqlProjection:
         return SqlProjection(shadow, self._store)
@@ -133,9 +143,12 @@ class Rebuilder:
                 head = await self._store.lock_head(conn)
                 await self._project(conn, projection, after, head, progress)
                 after = max(after, head)
-                await projection.finish(conn)
-                for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
-                    await _replace_contents(conn, live, rebuilt)
+                if self._db.is_sqlite:
+                    await _swap_sqlite(conn, projection, shadow)
+                else:
+                    await projection.finish(conn)
+                    for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
+                        await _replace_contents(conn, live, rebuilt)
         finally:
             await self._drop_shadow(metadata)
         await self._refresh_statistics(LIVE.all())
@@ -179,26 +192,39 @@ class Rebuilder:
         return report
 
 
-def _private_copies(
-    shadow: ReadModelTables, *, sqlite: bool
-) -> tuple[ReadModelTables, sa.MetaData]:
-    """The shadow tables where writing them costs least and nobody else sees them.
-
-    SQLite: in the writer connection's `temp` schema, a file of its own without WAL or fsync.
-    Filled in the main database, every fill commit wrote each B-tree page it had touched to the
-    WAL and fsynced it, and the random keys (journal ids) touch most leaf pages in every batch.
-    The writer engine holds exactly one connection, so the temp tables stay visible to every
-    transaction of the rebuild; if that connection is lost, the rebuild fails (no such table).
-    PostgreSQL: UNLOGGED (no WAL); a crash empties them, and the next rebuild recreates them."""
+def _private_copies(shadow: ReadModelTables) -> tuple[ReadModelTables, sa.MetaData]:
+    """PostgreSQL's shadow tables: UNLOGGED (no WAL); a crash empties them, and the next
+    rebuild recreates them."""
     metadata = sa.MetaData()
-    options: dict[str, Any] = {"schema": "temp"} if sqlite else {"prefixes": ["UNLOGGED"]}
     copies = {}
     for f in fields(shadow):
         table: sa.Table = getattr(shadow, f.name)
         columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns]
         key = sa.PrimaryKeyConstraint(*table.primary_key.columns.keys(), name=f"pk_{table.name}")
-        copies[f.name] = sa.Table(table.name, metadata, *columns, key, **options)
+        copies[f.name] = sa.Table(table.name, metadata, *columns, key, prefixes=["UNLOGGED"])
     return ReadModelTables(**copies), metadata
+
+
+async def _table_sql(conn: AsyncConnection, table: sa.Table) -> str:
+    found = await conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+    )
+    return str(found.scalar_one())
+
+
+# The head of SQLite's stored CREATE TABLE text: the name as the migration wrote it, or quoted
+# as ALTER TABLE … RENAME TO writes it (after the first rebuild's swap).
+_CREATE_TABLE = re.compile(r'^CREATE TABLE\s+(?:"(?P<quoted>[^"]+)"|(?P<bare>\w+))\s*\(')
+
+
+def _renamed_table_sql(sql: str, shadow: sa.Table) -> str:
+    """The live table's CREATE TABLE as SQLite stored it, for the shadow table: same columns,
+    types, defaults and constraints (primary key, UNIQUE, NOT NULL), so that after the swap
+    renames it the live table is exactly what the migrations made."""
+    head = _CREATE_TABLE.match(sql)
+    if head is None:
+        raise RuntimeError(f"unexpected table definition: {sql[:80]!r}")
+    return f'CREATE TABLE "{shadow.name}" (' + sql[head.end() :]
 
 
 # The order in which commands lock these tables (period guard first, accounts next, …): the
@@ -226,32 +252,49 @@ async def _lock_read_models(conn: AsyncConnection) -> None:
         await conn.execute(sa.text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
 
 
+async def _swap_sqlite(
+    conn: AsyncConnection, projection: SqlProjection, shadow: ReadModelTables
+) -> None:
+    """The ledger first, so that `finish` sums it through the live table's covering index
+    (tenant_id, entry_date, account_id, debit, credit) instead of reading every whole row;
+    the totals go into the shadow tables (no secondary index there to mislead the planner of
+    the per-account UPDATE), which are swapped in last."""
+    totals = (shadow.accounts, shadow.account_period_totals)
+    for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
+        if rebuilt not in totals:
+            await _swap_tables(conn, live, rebuilt)
+    await projection.finish(conn, replace(shadow, ledger_entries=LIVE.ledger_entries))
+    await _swap_tables(conn, LIVE.accounts, shadow.accounts)
+    await _swap_tables(conn, LIVE.account_period_totals, shadow.account_period_totals)
+
+
+async def _swap_tables(conn: AsyncConnection, live: sa.Table, rebuilt: sa.Table) -> None:
+    """SQLite: the shadow table becomes the live one — drop the live table (its indexes go with
+    it), rename the shadow table, create the live table's secondary indexes on it from the SQL
+    SQLite stored for them. No row is copied: the rows were written to the main database while
+    filling. WAL readers keep reading their snapshot, old tables included, until the swap
+    commits; a crash before the commit leaves the live tables as they were (ADR 0027)."""
+    found = await conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (live.name,),
+    )
+    indexes = [str(row[0]) for row in found]
+    await conn.exec_driver_sql(f'DROP TABLE "{live.name}"')
+    await conn.exec_driver_sql(f'ALTER TABLE "{rebuilt.name}" RENAME TO "{live.name}"')
+    for sql in indexes:
+        await conn.exec_driver_sql(sql)
+
+
 async def _replace_contents(conn: AsyncConnection, live: sa.Table, rebuilt: sa.Table) -> None:
-    """Live rows := shadow rows. On SQLite the live table's secondary indexes are dropped and
-    created again after the copy, in the same transaction: building an index from the finished
-    table is several times cheaper than maintaining it row by row (ADR 0023). WAL readers keep
-    reading their snapshot, old indexes included, until the swap commits. The indexes are
-    re-created from the SQL SQLite stored for them, so they stay exactly what the migrations
-    made. (PostgreSQL's DROP INDEX would lock out readers for the swap: not done there.)"""
-    indexes: list[str] = []
-    if conn.dialect.name == "sqlite":
-        found = await conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (live.name,),
-        )
-        for row in found.mappings().all():
-            await conn.exec_driver_sql(f'DROP INDEX "{row["name"]}"')
-            indexes.append(str(row["sql"]))
+    """PostgreSQL: live rows := shadow rows, in the swap's transaction; the live indexes stay
+    (dropping them would lock out readers for the swap)."""
     await conn.execute(sa.delete(live))
     columns = [c.name for c in live.columns]
     # In primary-key order: the live table's key index then grows at its right edge instead
-    # of taking every row at a random leaf (PostgreSQL keeps all live indexes during the copy).
+    # of taking every row at a random leaf.
     key = [rebuilt.c[c.name] for c in live.primary_key.columns]
     rows = sa.select(*[rebuilt.c[name] for name in columns]).order_by(*key)
     await conn.execute(sa.insert(live).from_select(columns, rows))
-    for sql in indexes:
-        await conn.exec_driver_sql(sql)
 
 
 async def _count_except(conn: AsyncConnection, a: sa.Table, b: sa.Table) -> int:

@@ -231,6 +231,14 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         )
         month = "(extract(year FROM entry_date) * 100 + extract(month FROM entry_date))::integer"
 
+    # SQLite, grouped month first, reads the ledger through its covering index (tenant_id,
+    # entry_date, account_id, debit, credit) when the table has one — the live table after the
+    # swap (ADR 0027) — instead of every whole row: 1.0 s instead of 3–4 s for 1.5M entries.
+    # PostgreSQL hashes the groups either way; its statement is left as it was measured.
+    month_groups = (
+        f"tenant_id, {month}, account_id" if sqlite else f"tenant_id, account_id, {month}"
+    )
+
     def line_sum(column: str) -> str:
         return (
             f"(SELECT coalesce(sum(l.{column}), 0) FROM {jl} AS l"
@@ -305,7 +313,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         month_totals=(
             f"INSERT INTO {apt} (tenant_id, account_id, month, debit, credit)"
             f" SELECT tenant_id, account_id, {month}, sum(debit), sum(credit) FROM {le}"
-            f" GROUP BY tenant_id, account_id, {month}"
+            f" GROUP BY {month_groups}"
         ),
         account_totals=(
             f"UPDATE {a} SET"
@@ -329,16 +337,19 @@ class SqlProjection:
         self._min_sql_run = MIN_SQL_RUN if min_sql_run is None else min_sql_run
         # Totals deferred: whatever it adds to them is replaced by `finish`.
         self._python = BulkProjector(tables, defer_totals=True)
-        self._sql: dict[str, _Statements] = {}
+        self._sql: dict[tuple[str, ...], _Statements] = {}
         self.events_by_sql = 0
         self.events_by_python = 0
         self._analysed_at = 0  # events_by_sql when the shadow tables were last analysed
 
-    def _statements(self, conn: AsyncConnection) -> _Statements:
-        name = conn.dialect.name
-        statements = self._sql.get(name)
+    def _statements(
+        self, conn: AsyncConnection, tables: ReadModelTables | None = None
+    ) -> _Statements:
+        tables = self.t if tables is None else tables
+        key = (conn.dialect.name, *(t.name for t in tables.all()))
+        statements = self._sql.get(key)
         if statements is None:
-            statements = self._sql[name] = _statements(name, self.t)
+            statements = self._sql[key] = _statements(conn.dialect.name, tables)
         return statements
 
     async def project(self, conn: AsyncConnection, after: int, upto: int) -> None:
@@ -397,9 +408,12 @@ class SqlProjection:
             self._analysed_at = self.events_by_sql + events
         return due
 
-    async def finish(self, conn: AsyncConnection) -> None:
-        """Account and month totals := the sums of the ledger entries."""
-        sql = self._statements(conn)
-        await conn.execute(sa.delete(self.t.account_period_totals))
+    async def finish(self, conn: AsyncConnection, tables: ReadModelTables | None = None) -> None:
+        """Account and month totals := the sums of the ledger entries — of the tables this
+        projection filled, or of `tables` (on SQLite the live tables, once the filled ones
+        have been swapped in and their indexes created)."""
+        tables = self.t if tables is None else tables
+        sql = self._statements(conn, tables)
+        await conn.execute(sa.delete(tables.account_period_totals))
         await conn.execute(sa.text(sql.month_totals))
         await conn.execute(sa.text(sql.account_totals))
