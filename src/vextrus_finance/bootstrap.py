@@ -48,6 +48,14 @@ class Container:
                 await conn.execute(
                     sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
+            else:
+                # Processes sharing a SQLite file: the whole migration in one BEGIN IMMEDIATE,
+                # so one migrates and the others wait and find it done. Left to itself Alembic
+                # reads the version in one transaction and migrates in another (SQLite's DDL
+                # counts as non-transactional to it), and two processes could both read "no
+                # version" and both create the tables. Begun here, the transaction is external
+                # to Alembic, which then runs every step inside it.
+                await conn.begin()
             try:
                 await migrations.upgrade(conn)
                 await conn.commit()
