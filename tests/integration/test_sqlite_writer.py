@@ -67,8 +67,8 @@ async def test_a_committed_write_goes_to_the_driver_thread_once_for_its_commit(
 async def test_a_failed_write_is_rolled_back_and_the_next_one_uses_the_same_connection(
     sqlite: Container,
 ) -> None:
-    """The rebuild keeps its shadow tables in the writer connection's temp schema across
-    transactions: a failure in between must not cost it the connection."""
+    """What is set on the writer connection (the rebuild's page cache, a temp table here)
+    lasts across its transactions: a failure in between must not cost it the connection."""
     before = await _sqlite3_connection(sqlite)
     async with sqlite.db.write() as conn:
         await conn.exec_driver_sql("CREATE TEMP TABLE survivor (x INTEGER)")

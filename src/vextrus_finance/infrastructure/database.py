@@ -172,15 +172,10 @@ async def _begin_and_commit(conn: AsyncConnection) -> AsyncIterator[None]:
     aio: Any = conn.info.get(_AIOSQLITE)  # aiosqlite.Connection
     if aio is None:
         aio = conn.info[_AIOSQLITE] = (await conn.get_raw_connection()).driver_connection
-    db: sqlite3.Connection = aio._conn
-    if not _begin_inline(db, conn.dialect):
-        db.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        try:
-            await aio.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise _wrapped("BEGIN IMMEDIATE", exc, conn.dialect) from exc
-        finally:
-            db.execute("PRAGMA busy_timeout=0")
+    if not _begin_inline(aio._conn, conn.dialect):
+        # Another process holds the write lock: SQLAlchemy's begin waits for it the usual way
+        # (`_begin_immediate`, in aiosqlite's thread), and commits below.
+        await conn.begin()
     yield
     if conn.in_transaction():
         await conn.commit()
@@ -297,8 +292,8 @@ class Database:
         A block that ends in an exception — a conflict, a cancelled request — or leaves a
         transaction open gives the connection back to the pool instead (whose reset rolls back
         what is open) and the next write checks it out afresh: no state of a failed block
-        carries over. The DBAPI connection underneath stays the same, as the rebuild's temp
-        tables need (rebuild.py)."""
+        carries over. The DBAPI connection underneath stays the same, and with it what was set
+        on it (the rebuild's larger page cache, until the rebuild restores it)."""
         conn = self._writer or await self.write_engine.connect()
         self._writer = None
         try:
