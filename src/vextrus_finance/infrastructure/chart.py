@@ -54,27 +54,34 @@ _LOCK = (
     "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "
     "credit_total FROM accounts WHERE tenant_id = {} AND "
 )
-_POSTGRESQL_LOCKS: dict[tuple[str, ...], str] = {
-    columns: _LOCK.format("$1")
-    + "("
-    + " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, 2))
-    + ") ORDER BY id FOR UPDATE"
-    for columns in (("id",), ("code",), ("id", "code"))
-}
 # A create-and-post on PostgreSQL: its period's status and its accounts in one round trip
 # (ADR 0028). The CTE's FOR SHARE names fiscal_periods first, so the statement takes its ROW
 # SHARE table lock — what holds a period close back (period_guard.py) — when it starts, before
 # any account row: the lock order of docs/architecture.md §6 holds. A period without a row is
 # open (NULL), as `SqlPeriodGuard` reads it.
-_POSTGRESQL_POSTING_LOCKS: dict[tuple[str, ...], str] = {
-    columns: "WITH period AS (SELECT status FROM fiscal_periods WHERE tenant_id = $1"  # noqa: S608
-    " AND code = $2 FOR SHARE) "
-    + _LOCK.replace(" FROM accounts", ", (SELECT status FROM period) FROM accounts").format("$1")
-    + "("
-    + " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, 3))
-    + ") ORDER BY id FOR UPDATE OF accounts"
-    for columns in (("id",), ("code",), ("id", "code"))
-}
+_PERIOD = (
+    "WITH period AS (SELECT status FROM fiscal_periods WHERE tenant_id = $1 AND code = $2"
+    " FOR SHARE) "
+)
+
+
+def _postgresql_lock(columns: tuple[str, ...], *, with_period: bool) -> str:
+    """`_LOCK` for PostgreSQL: $1 the tenant, then (with the period) $2 its code, then one
+    array parameter per column named."""
+    select = _LOCK.format("$1")
+    first = 2
+    if with_period:
+        select = _PERIOD + select.replace(
+            " FROM accounts", ", (SELECT status FROM period) FROM accounts"
+        )
+        first = 3
+    names = " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, first))
+    return f"{select}({names}) ORDER BY id FOR UPDATE OF accounts"
+
+
+_LOCKED_COLUMNS: tuple[tuple[str, ...], ...] = (("id",), ("code",), ("id", "code"))
+_POSTGRESQL_LOCKS = {c: _postgresql_lock(c, with_period=False) for c in _LOCKED_COLUMNS}
+_POSTGRESQL_POSTING_LOCKS = {c: _postgresql_lock(c, with_period=True) for c in _LOCKED_COLUMNS}
 _SQLITE_LOCKS: dict[tuple[int, int], str] = {}
 # Above this many names a list goes to SQLite as one JSON array (a huge batch scans the chart
 # once; SQLite caps the number of placeholders, and the texts cached here stay few).
