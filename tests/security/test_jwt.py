@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from tests.conftest import TEST_SECRET
 from tests.security.edge import app_client, assert_problem
+from vextrus_finance.api import auth
 from vextrus_finance.api.auth import AuthenticationError, TokenVerifier
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.settings import Environment, Settings
@@ -307,3 +308,59 @@ async def test_refused_tokens_get_401_problem_documents_over_http(
             assert response.headers["www-authenticate"] == "Bearer"
             assert bad not in body["detail"]
         assert_problem(await client.get(ACCOUNTS), 401, "unauthenticated")
+
+
+# --- the cache of tokens verified lately ---------------------------------------------------
+
+OTHER_SECRET = "a-rotated-secret-of-at-least-32-bytes!!"
+
+
+def test_a_verified_token_is_served_from_the_cache_for_at_most_the_ttl() -> None:
+    now = [time.time()]
+    verifier = TokenVerifier(settings(), clock=lambda: now[0])
+    token = jwt.encode(claims(), TEST_SECRET, algorithm="HS256")
+    assert verifier.verify(token).subject == "u1"
+    verifier._secret = OTHER_SECRET.encode()  # the secret rotates
+    # Within the TTL the token is not decoded again: still accepted…
+    now[0] += auth.VERIFIED_TTL_S - 1
+    assert verifier.verify(token).subject == "u1"
+    assert verifier.cached(token) is not None
+    # …and after it, verified afresh against the new secret.
+    now[0] += 2
+    assert verifier.cached(token) is None
+    with pytest.raises(AuthenticationError, match="Signature verification failed"):
+        verifier.verify(token)
+
+
+def test_a_cached_token_stops_serving_when_it_expires() -> None:
+    verifier = TokenVerifier(settings(jwt_leeway_seconds=0))
+    exp = int(time.time()) + 1
+    token = jwt.encode(claims(exp=exp), TEST_SECRET, algorithm="HS256")
+    assert verifier.verify(token).subject == "u1"
+    time.sleep(max(0.0, exp - time.time()) + 0.05)
+    assert verifier.cached(token) is None
+    with pytest.raises(AuthenticationError, match="expired"):
+        verifier.verify(token)
+
+
+def test_only_the_exact_token_hits_and_refusals_are_not_kept() -> None:
+    verifier = TokenVerifier(settings())
+    token = jwt.encode(claims(), TEST_SECRET, algorithm="HS256")
+    verifier.verify(token)
+    head, _payload, signature = token.split(".")
+    forged = jwt.encode(claims(roles=["admin", "auditor"]), OTHER_SECRET, algorithm="HS256")
+    for bad in (f"{head}.{forged.split('.')[1]}.{signature}", forged):
+        for _ in range(2):
+            with pytest.raises(AuthenticationError):
+                verifier.verify(bad)
+    assert len(verifier.verified) == 1
+
+
+def test_the_cache_keeps_only_the_newest_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "VERIFIED_CACHE_SIZE", 3)
+    verifier = TokenVerifier(settings())
+    tokens = [jwt.encode(claims(sub=f"u{i}"), TEST_SECRET, algorithm="HS256") for i in range(5)]
+    for token in tokens:
+        verifier.verify(token)
+    assert len(verifier.verified) == 3
+    assert [verifier.cached(t) is not None for t in tokens] == [False, False, True, True, True]

@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,19 @@ def test_stdlib_and_structlog_lines_share_one_json_format(captured: io.StringIO)
     assert "color_message" not in lines[1]
     assert "ConnectionError" in lines[2]["exception"]
     assert "Hunter2pw" not in captured.getvalue()  # the traceback was scrubbed too
+
+
+def test_log_lines_carry_any_value_as_json(captured: io.StringIO) -> None:
+    """orjson renders the lines; what it has no type for, or refuses, still comes out."""
+    log = structlog.stdlib.get_logger("vextrus_finance.test")
+    log.info("posted", amount=Decimal("1234.50"), memo="ভাড়া বাবদ", when=date(2026, 11, 27))
+    log.info("odd", by_number={1: "one"}, huge=2**70)
+    first, second = [json.loads(line) for line in captured.getvalue().splitlines()]
+    assert first["amount"] == "Decimal('1234.50')"  # structlog's fallback (repr): not a float
+    assert first["memo"] == "ভাড়া বাবদ"
+    assert first["when"] == "2026-11-27"
+    assert second["by_number"] == {"1": "one"}
+    assert second["huge"] == 2**70
 
 
 def test_log_format_is_json_unless_developing_or_overridden() -> None:

@@ -9,8 +9,9 @@ never verifies.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,13 @@ SUBJECT_MAX = 255  # stored as the author of what the request writes
 HMAC_ALGORITHMS = ("HS256",)
 ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
 JWKS_TIMEOUT_S = 5
+# Tokens verified lately, by their exact text: a client sends the same token with every
+# request until it expires, and decoding and checking it (base64 checks in Python, JSON, the
+# signature) was a tenth of a journal's POST. An entry serves until the token expires, as
+# jwt.decode would judge it, and for at most VERIFIED_TTL_S: a key withdrawn from the JWKS or
+# a changed secret stops its tokens within that long. Only successes are kept.
+VERIFIED_CACHE_SIZE = 4096
+VERIFIED_TTL_S = 60.0
 
 
 class AuthenticationError(Exception):
@@ -88,8 +96,41 @@ class _Jwks:
         return keys[0]
 
 
+class _Verified:
+    """Principals of tokens verified lately, each with the wall-clock time it stops serving;
+    oldest first out. Locked: with a JWKS, `verify` runs in worker threads."""
+
+    def __init__(self, size: int, clock: Callable[[], float]) -> None:
+        self._size = size
+        self._clock = clock
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            if self._clock() < entry[1]:
+                return entry[0]
+            del self._entries[token]
+            return None
+
+    def put(self, token: str, principal: Principal, until: float) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+            self._entries[token] = (principal, until)
+            while len(self._entries) > self._size:
+                del self._entries[next(iter(self._entries))]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class TokenVerifier:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self.verified = _Verified(VERIFIED_CACHE_SIZE, clock)
         self._secret = settings.jwt_key()
         self._pem: tuple[Any, str] | None = None
         if settings.jwt_public_key is not None:
@@ -134,7 +175,15 @@ class TokenVerifier:
                     return jwk.key, [str(alg)]
         raise AuthenticationError(f"tokens signed with alg {alg!r} are not accepted")
 
+    def cached(self, token: str) -> Principal | None:
+        """The principal of `token` if it was verified lately and has not expired since."""
+        return self.verified.get(token)
+
     def verify(self, token: str) -> Principal:
+        principal = self.verified.get(token)
+        if principal is not None:
+            return principal
+        verified_at = self._clock()
         key, algorithms = self._key(token)
         options: Options = {
             "require": ["exp", "sub"],
@@ -156,7 +205,12 @@ class TokenVerifier:
             raise AuthenticationError("the token is not valid yet (nbf/iat)") from None
         except jwt.PyJWTError as exc:
             raise AuthenticationError(f"the token is not valid: {exc}") from None
-        return self._principal(claims)
+        principal = self._principal(claims)
+        # jwt.decode refuses a token once `int(exp) <= now - leeway` ("exp" is required and
+        # was checked to be an integer): the cached entry stops serving at that same moment.
+        expires = int(claims["exp"]) + self._leeway
+        self.verified.put(token, principal, min(expires, verified_at + VERIFIED_TTL_S))
+        return principal
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
         tenant = next((claims[c] for c in self._tenant_claims if claims.get(c)), None)

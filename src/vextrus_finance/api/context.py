@@ -58,7 +58,9 @@ class CorrelationIdMiddleware:
             await self.app(scope, receive, send_with_id)
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop to another thread
+    # and back on every request for one attribute read.
     container: Container = request.app.state.container
     return container
 
@@ -83,10 +85,13 @@ async def authenticate(
         token = request.cookies.get(cookie_name) if cookie_name else None
     if not token:
         raise AuthenticationError("send Authorization: Bearer <token>")
+    token = token.strip()
     if verifier.may_fetch_keys:
-        # A JWKS refresh is a blocking HTTP fetch: keep it off the event loop.
-        return await asyncio.to_thread(verifier.verify, token.strip())
-    return verifier.verify(token.strip())
+        # A JWKS refresh is a blocking HTTP fetch: keep it off the event loop, unless the
+        # token was verified lately.
+        cached = verifier.cached(token)
+        return cached if cached is not None else await asyncio.to_thread(verifier.verify, token)
+    return verifier.verify(token)
 
 
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
@@ -161,7 +166,7 @@ async def idempotency(
 IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
 
-def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     if if_match is None:
         return None
     match = _ETAG_RE.fullmatch(if_match.strip())

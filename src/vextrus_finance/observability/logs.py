@@ -6,12 +6,14 @@ so every line written while serving a request carries them, whoever writes it.""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
@@ -26,10 +28,17 @@ _SECRET_TEXT = (
     (re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*"), "***jwt***"),
     (re.compile(r"(?P<head>(password|secret|token)\s*[=:]\s*)[^\s&\"',]+", re.I), r"\g<head>***"),
 )
+# Any of them (case-insensitive: a superset), for one search first: most values — every field
+# of every access-log line — hold none, and one search costs a quarter of four substitutions.
+_ANY_SECRET_TEXT = re.compile(
+    "|".join(f"(?:{p.pattern.replace('(?P<head>', '(?:')})" for p, _ in _SECRET_TEXT), re.I
+)
 REDACTED = "***"
 
 
 def redact_text(text: str) -> str:
+    if not _ANY_SECRET_TEXT.search(text):
+        return text
     for pattern, replacement in _SECRET_TEXT:
         text = pattern.sub(replacement, text)
     return text
@@ -51,6 +60,17 @@ def redact(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDi
     """The last processor before rendering: runs after exceptions are formatted to text, so a
     traceback quoting a connection string is scrubbed too."""
     return {key: _redact_value(key, value) for key, value in event_dict.items()}
+
+
+def _json_line(event: Any, **dumps_kw: Any) -> str:
+    """One JSON log line by orjson: the stdlib encoder was a quarter of the cost of the access
+    log line every request writes. structlog's fallback (`default`) still turns what JSON has no
+    type for into text; what orjson refuses outright (non-string keys, integers beyond 64 bits)
+    goes to the stdlib encoder as before."""
+    try:
+        return orjson.dumps(event, default=dumps_kw.get("default")).decode()
+    except TypeError:
+        return json.dumps(event, **dumps_kw)
 
 
 def _drop_color_message(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
@@ -82,7 +102,7 @@ def configure(level: str, fmt: str, stream: Any = None) -> None:
     if fmt == "console":
         renderer = structlog.dev.ConsoleRenderer(colors=stream is None and sys.stderr.isatty())
     else:
-        renderer = structlog.processors.JSONRenderer()
+        renderer = structlog.processors.JSONRenderer(serializer=_json_line)
     # Tracebacks become text before redaction in both formats, so they are scrubbed too.
     final: list[Processor] = [
         _drop_color_message,

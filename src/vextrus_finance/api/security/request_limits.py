@@ -18,6 +18,8 @@ _STRUCTURE = re.compile(rb'["\\\[\]{}]')
 def json_too_deep(body: bytes, limit: int) -> bool:
     """Whether arrays/objects nest deeper than `limit` (strings and escapes skipped).
     Only structural characters are visited, so this is cheap next to parsing."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # fewer openings than the limit (strings' included): cannot nest deeper
     depth = 0
     in_string = False
     skip_at = -1
