@@ -30,7 +30,7 @@ from tests.api.helpers import (
 from tests.conftest import TEST_SECRET
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import mint_token
-from vextrus_finance.api.context import authorize
+from vextrus_finance.api.context import ContextDep, authorize
 from vextrus_finance.api.permissions import ROLE_PERMISSIONS, ROUTE_PERMISSIONS
 from vextrus_finance.infrastructure.settings import Settings
 
@@ -292,6 +292,25 @@ async def test_a_route_missing_from_the_table_is_refused(container, auth):
             response = await c.get(f"{API}/not-in-the-table", headers=auth(roles=("admin",)))
     problem_of(response, 403)
     assert "leaked" not in response.text
+
+
+async def test_a_route_using_the_context_without_authorize_fails_closed(container, auth):
+    """ContextDep reads what `authorize` (a router dependency) made; a route mounted without
+    it answers 500 and runs nothing, instead of running without a checked caller."""
+    app = create_app(container=container)
+    ran = []
+
+    async def unguarded(ctx: ContextDep) -> dict[str, str]:
+        ran.append(ctx)
+        return {"tenant": ctx.tenant_id}
+
+    app.add_api_route(f"{API}/unguarded", unguarded)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            response = await c.get(f"{API}/unguarded", headers=auth(roles=("admin",)))
+    assert response.status_code == 500
+    assert ran == []
 
 
 async def test_tenant_isolation_on_every_route_by_id(client, auth):
