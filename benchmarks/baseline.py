@@ -7,8 +7,10 @@ machine at this moment. Payloads are prepared before the clock starts."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -176,78 +178,152 @@ def _groups(journals: list[RawJournal], size: int) -> list[list[RawJournal]]:
     return [journals[i : i + size] for i in range(0, len(journals), size)]
 
 
+def _sqlite_connection(path: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA busy_timeout=30000")
+    return db
+
+
+def _sqlite_accounts(db: sqlite3.Connection, accounts: list[ChartAccount]) -> None:
+    if db.execute("SELECT 1 FROM accounts WHERE tenant_id = ? LIMIT 1", (TENANT,)).fetchone():
+        return
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(
+        _ACCOUNT_INSERT.format(_marks(12, False)),
+        _account_rows(accounts, datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")),
+    )
+    db.execute("COMMIT")
+
+
+def _sqlite_write(
+    db: sqlite3.Connection, sql: dict[str, str], journals: list[RawJournal], per_transaction: int
+) -> None:
+    for group in _groups(journals, per_transaction):
+        db.execute("BEGIN IMMEDIATE")
+        for j in group:
+            (seq,) = db.execute(sql["counter"], (TENANT, j.sequence)).fetchone()
+            number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
+            (last,) = db.execute(sql["head"], (2,)).fetchone()
+            db.executemany(sql["events"], [(last - 1 + i, *e) for i, e in enumerate(j.events)])
+            db.execute(sql["journal"], (*j.journal[:2], number, *j.journal[2:]))
+            db.executemany(sql["lines"], j.lines)
+            db.executemany(sql["ledger"], [(*row, number) for row in j.ledger])
+            db.executemany(sql["totals"], j.totals)
+            db.executemany(sql["months"], j.months)
+        db.execute("COMMIT")
+
+
 def run_sqlite(
     path: str, accounts: list[ChartAccount], journals: list[RawJournal], per_transaction: int
 ) -> float:
     """Journals per second."""
-    sql = _sql(dollar=False)
-    db = sqlite3.connect(path, isolation_level=None)
+    db = _sqlite_connection(path)
     try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA busy_timeout=30000")
-        if (
-            db.execute("SELECT 1 FROM accounts WHERE tenant_id = ? LIMIT 1", (TENANT,)).fetchone()
-            is None
-        ):
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                _ACCOUNT_INSERT.format(_marks(12, False)),
-                _account_rows(accounts, datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")),
-            )
-            db.execute("COMMIT")
+        _sqlite_accounts(db, accounts)
         started = time.perf_counter()
-        for group in _groups(journals, per_transaction):
-            db.execute("BEGIN IMMEDIATE")
-            for j in group:
-                (seq,) = db.execute(sql["counter"], (TENANT, j.sequence)).fetchone()
-                number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
-                (last,) = db.execute(sql["head"], (2,)).fetchone()
-                db.executemany(sql["events"], [(last - 1 + i, *e) for i, e in enumerate(j.events)])
-                db.execute(sql["journal"], (*j.journal[:2], number, *j.journal[2:]))
-                db.executemany(sql["lines"], j.lines)
-                db.executemany(sql["ledger"], [(*row, number) for row in j.ledger])
-                db.executemany(sql["totals"], j.totals)
-                db.executemany(sql["months"], j.months)
-            db.execute("COMMIT")
+        _sqlite_write(db, _sql(dollar=False), journals, per_transaction)
         return len(journals) / (time.perf_counter() - started)
     finally:
         db.close()
 
 
+def run_sqlite_concurrent(
+    path: str, accounts: list[ChartAccount], journals: list[RawJournal], connections: int
+) -> float:
+    """Journals per second from `connections` threads, each with its own connection and one
+    transaction per journal: what SQLite's single writer allows at the HTTP scenario's
+    concurrency (the stdlib driver releases the GIL while SQLite works and waits)."""
+    dbs = [_sqlite_connection(path) for _ in range(connections)]
+    try:
+        _sqlite_accounts(dbs[0], accounts)
+        sql = _sql(dollar=False)
+        threads = [
+            threading.Thread(target=_sqlite_write, args=(db, sql, journals[i::connections], 1))
+            for i, db in enumerate(dbs)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return len(journals) / (time.perf_counter() - started)
+    finally:
+        for db in dbs:
+            db.close()
+
+
+async def _pg_connection(url: str) -> asyncpg.Connection:
+    u = make_url(url)
+    return await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
+
+
+async def _pg_accounts(conn: asyncpg.Connection, accounts: list[ChartAccount]) -> None:
+    if await conn.fetchval("SELECT 1 FROM accounts WHERE tenant_id = $1 LIMIT 1", TENANT):
+        return
+    await conn.executemany(
+        _ACCOUNT_INSERT.format(_marks(12, True)), _account_rows(accounts, datetime.now(UTC))
+    )
+
+
+async def _pg_statements(conn: asyncpg.Connection) -> dict[str, Any]:
+    return {k: await conn.prepare(v) for k, v in _sql(dollar=True).items()}
+
+
+async def _pg_write(
+    conn: asyncpg.Connection,
+    stmts: dict[str, Any],
+    journals: list[RawJournal],
+    per_transaction: int,
+) -> None:
+    for group in _groups(journals, per_transaction):
+        async with conn.transaction():
+            for j in group:
+                seq = await stmts["counter"].fetchval(TENANT, j.sequence)
+                number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
+                last = await stmts["head"].fetchval(2)
+                await stmts["events"].executemany(
+                    [(last - 1 + i, *e) for i, e in enumerate(j.events)]
+                )
+                await stmts["journal"].fetch(*j.journal[:2], number, *j.journal[2:])
+                await stmts["lines"].executemany(j.lines)
+                await stmts["ledger"].executemany([(*row, number) for row in j.ledger])
+                await stmts["totals"].executemany(j.totals)
+                await stmts["months"].executemany(j.months)
+
+
 async def run_postgres(
     url: str, accounts: list[ChartAccount], journals: list[RawJournal], per_transaction: int
 ) -> float:
-    sql = _sql(dollar=True)
-    u = make_url(url)
-    conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, database=u.database)
+    conn = await _pg_connection(url)
     try:
-        if (
-            await conn.fetchval("SELECT 1 FROM accounts WHERE tenant_id = $1 LIMIT 1", TENANT)
-            is None
-        ):
-            await conn.executemany(
-                _ACCOUNT_INSERT.format(_marks(12, True)), _account_rows(accounts, datetime.now(UTC))
-            )
-        stmts = {k: await conn.prepare(v) for k, v in sql.items()}
+        await _pg_accounts(conn, accounts)
+        stmts = await _pg_statements(conn)
         started = time.perf_counter()
-        for group in _groups(journals, per_transaction):
-            async with conn.transaction():
-                for j in group:
-                    seq = await stmts["counter"].fetchval(TENANT, j.sequence)
-                    number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
-                    last = await stmts["head"].fetchval(2)
-                    await stmts["events"].executemany(
-                        [(last - 1 + i, *e) for i, e in enumerate(j.events)]
-                    )
-                    await stmts["journal"].fetch(*j.journal[:2], number, *j.journal[2:])
-                    await stmts["lines"].executemany(j.lines)
-                    await stmts["ledger"].executemany([(*row, number) for row in j.ledger])
-                    await stmts["totals"].executemany(j.totals)
-                    await stmts["months"].executemany(j.months)
+        await _pg_write(conn, stmts, journals, per_transaction)
         return len(journals) / (time.perf_counter() - started)
     finally:
         await conn.close()
+
+
+async def run_postgres_concurrent(
+    url: str, accounts: list[ChartAccount], journals: list[RawJournal], connections: int
+) -> float:
+    """Journals per second from `connections` connections at once, one transaction per
+    journal (PostgreSQL can flush several commits with one WAL write)."""
+    conns = [await _pg_connection(url) for _ in range(connections)]
+    try:
+        await _pg_accounts(conns[0], accounts)
+        stmts = [await _pg_statements(c) for c in conns]
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(_pg_write(c, stmts[i], journals[i::connections], 1) for i, c in enumerate(conns))
+        )
+        return len(journals) / (time.perf_counter() - started)
+    finally:
+        for c in conns:
+            await c.close()
 
 
 def sqlite_path(url: str) -> str:

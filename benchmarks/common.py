@@ -50,6 +50,27 @@ async def raw_baseline(
     return await baseline.run_postgres(url, accounts, journals, per_transaction)
 
 
+async def raw_baseline_concurrent(
+    backend: str,
+    url: str,
+    accounts: list[ChartAccount],
+    specs: list[JournalSpec],
+    connections: int,
+) -> float:
+    """Journals per second written by plain SQL from `connections` connections at once, one
+    transaction per journal, on the same database."""
+    journals = baseline.prepare(specs, sqlite_types=backend == "sqlite")
+    if backend == "sqlite":
+        return await asyncio.to_thread(
+            baseline.run_sqlite_concurrent,
+            baseline.sqlite_path(url),
+            accounts,
+            journals,
+            connections,
+        )
+    return await baseline.run_postgres_concurrent(url, accounts, journals, connections)
+
+
 def this_fiscal_year(today: date) -> tuple[date, date]:
     """Dates for posting: from the start of the current fiscal year (July) to today."""
     start = date(today.year if today.month >= 7 else today.year - 1, 7, 1)
