@@ -367,3 +367,33 @@ async def test_a_posting_without_its_journal_fails_the_rebuild(
     with pytest.raises(ProjectionError, match="have no draft"):
         await Rebuilder(container.db, container.store).rebuild()
     assert await _snapshot_of_read_models(container) == before
+
+
+@pytest.mark.usefixtures("sql_for_every_run")
+async def test_postings_apart_from_their_drafts_in_one_run(
+    container: Container, recorded: list[SqlProjection]
+) -> None:
+    """Drafts posted later in the same run (other events between, so not folded into the
+    draft's row on SQLite) and one posted right away: all through SQL, rows as live."""
+    await open_accounts(container, "t7", STANDARD)
+    first, second = [
+        await journal(
+            container,
+            "t7",
+            date(2025, 9, d),
+            ("1000", f"{d}.00", "0.00"),
+            ("3000", "0.00", f"{d}.00"),
+            post=False,
+        )
+        for d in (1, 2)
+    ]
+    await journal(
+        container, "t7", date(2025, 9, 3), ("1100", "3.00", "0.00"), ("4000", "0.00", "3.00")
+    )
+    await run(container, "t7", lambda uow: post_journal(uow, PostJournal(second)))
+    await run(container, "t7", lambda uow: post_journal(uow, PostJournal(first)))
+    before = await _snapshot_of_read_models(container)
+    await Rebuilder(container.db, container.store).rebuild()
+    assert await _snapshot_of_read_models(container) == before
+    assert recorded[0].events_by_python == 0
+    assert len([r for r in before["ledger_entries"] if r[0] == "t7"]) == 6

@@ -242,30 +242,25 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         f"tenant_id, {month}, account_id" if sqlite else f"tenant_id, account_id, {month}"
     )
 
-    if sqlite:
-        # One seek into the run's lines per journal, the groups in the events' position order
-        # (no sorter); a journal without lines has a NULL-extended row, summed to 0.
-        def line_sum(column: str) -> str:
-            return f"coalesce(sum(l.{column}), 0)"
-
-        journal_lines_join = (
-            f" LEFT JOIN {jl} AS l ON l.tenant_id = e.tenant_id AND l.journal_id = e.stream_id"
+    def line_sum(column: str) -> str:
+        return (
+            f"(SELECT coalesce(sum(l.{column}), 0) FROM {jl} AS l"
+            " WHERE l.tenant_id = e.tenant_id AND l.journal_id = e.stream_id)"
         )
-        journal_groups = " GROUP BY e.position"
-        # A posting the journals INSERT folded already gave its row this posting's version;
-        # every other journal row carries the version of an earlier event of its stream (each
-        # projection of a journal event sets `version`, and a stream's versions grow with its
-        # positions). Cheaper than looking the draft up again in the events.
+
+    if sqlite:
+        # Only a posting at the very next position is folded into its draft's row (a command
+        # that creates and posts a journal appends the two together): looking it up by
+        # position is a seek on the integer key the scan is walking, not one at a random
+        # place of the (tenant, stream, version) index — journals INSERT −10 % at 1M events.
+        # A later posting is applied by `mark_posted`, as a posting of an earlier run is.
+        next_is_posting = f"p.position = e.position + 1 AND {_NEXT_IS_POSTING}"
+        # A folded posting already gave its row the posting's version; every other journal
+        # row carries the version of an earlier event of its stream (each projection of a
+        # journal event sets `version`, and a stream's versions grow with its positions).
         not_folded = f"{j}.version <> e.version"
     else:
-
-        def line_sum(column: str) -> str:
-            return (
-                f"(SELECT coalesce(sum(l.{column}), 0) FROM {jl} AS l"
-                " WHERE l.tenant_id = e.tenant_id AND l.journal_id = e.stream_id)"
-            )
-
-        journal_lines_join = journal_groups = ""
+        next_is_posting = _NEXT_IS_POSTING
         not_folded = f"NOT EXISTS (SELECT 1 FROM events AS d WHERE {_PREVIOUS_IS_DRAFT_IN_RUN})"
 
     return _Statements(
@@ -284,7 +279,8 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         ),
         # After the lines: the totals are summed from the rows just written (paisa already),
         # not from the JSON a second time. A posting in the same run (the draft's next
-        # version, no revision between) is folded into the row instead of updating it later.
+        # version, no revision between; on SQLite only at the next position) is folded into
+        # the row instead of updating it later.
         journals=(
             f"INSERT INTO {j} (tenant_id, id, number, date, type, status, currency, description,"
             " reference, fiscal_period, total_debit, total_credit, created_at, created_by,"
@@ -295,8 +291,8 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
             f" {text('fiscal_period')}, {line_sum('debit')}, {line_sum('credit')},"
             f" e.recorded_at, {user}, {posted_at('p.data')}, {text('posted_by', 'p.data')},"
             f" NULL, {text('reverses_id')}, NULL, coalesce(p.version, e.version)"
-            f" FROM events AS e LEFT JOIN events AS p ON {_NEXT_IS_POSTING}{journal_lines_join}"
-            f" WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'{journal_groups}"
+            f" FROM events AS e LEFT JOIN events AS p ON {next_is_posting}"
+            f" WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'"
         ),
         lines=(
             f"INSERT INTO {jl} (tenant_id, journal_id, line_no, id, account_id, account_code,"
