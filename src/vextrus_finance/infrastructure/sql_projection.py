@@ -259,6 +259,12 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
     )
 
     def line_sum(column: str) -> str:
+        if sqlite:
+            # The same conversion as the lines INSERT, of the same texts, from the event's
+            # cached parse: cheaper than two seeks per journal into the run's line rows at a
+            # random place of their 1.5M-entry key (journals INSERT −6 % at 1M events).
+            amount = _sqlite_paisa(f"json_extract(e.data, '$.lines[' || k.key || '].{column}')")
+            return f"(SELECT coalesce(sum({amount}), 0) FROM json_each(e.data, '$.lines') AS k)"
         return (
             f"(SELECT coalesce(sum(l.{column}), 0) FROM {jl} AS l"
             " WHERE l.tenant_id = e.tenant_id AND l.journal_id = e.stream_id)"
@@ -297,10 +303,10 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
             " NULL, NULL, e.version, e.recorded_at, e.recorded_at"
             f" FROM events AS e WHERE {_RANGE} AND e.event_type = '{_OPENED}'"
         ),
-        # After the lines: the totals are summed from the rows just written (paisa already),
-        # not from the JSON a second time. A posting in the same run (the draft's next
-        # version, no revision between; on SQLite only at the next position) is folded into
-        # the row instead of updating it later.
+        # After the lines: on PostgreSQL the totals are summed from the rows just written
+        # (paisa already), not from the JSON a second time. A posting in the same run (the
+        # draft's next version, no revision between; on SQLite only at the next position) is
+        # folded into the row instead of updating it later.
         journals=(
             f"INSERT INTO {j} (tenant_id, id, number, date, type, status, currency, description,"
             " reference, fiscal_period, total_debit, total_credit, created_at, created_by,"
