@@ -34,6 +34,7 @@ from vextrus_finance.domain.journals import JournalDrafted, JournalLine, Journal
 from vextrus_finance.infrastructure import rebuild, sql_projection
 from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.event_store import EventEnvelope
+from vextrus_finance.infrastructure.projections import ProjectionError
 from vextrus_finance.infrastructure.read_model_tables import LIVE
 from vextrus_finance.infrastructure.rebuild import Rebuilder
 from vextrus_finance.infrastructure.schema import journal_lines, ledger_entries
@@ -275,3 +276,144 @@ def test_plan_splits_at_unprojectable_events_and_merges_short_runs() -> None:
         sql_projection.Piece("python", 9, 10),
     ]
     assert plan(0, 100, [], 200) == [sql_projection.Piece("python", 0, 100)]
+
+
+def _line(n: int, account: str, code: str, debit: str, credit: str, **text: str) -> JournalLine:
+    return JournalLine(f"line-{n}", account, code, Decimal(debit), Decimal(credit), **text)
+
+
+@pytest.mark.usefixtures("sql_for_every_run")
+async def test_line_fields_set_null_or_missing_and_a_journal_without_lines_project_alike(
+    container: Container, recorded: list[SqlProjection]
+) -> None:
+    """The SQL reads each line field by its path in the event: a field set, null, or missing
+    from the stored JSON (as older code wrote it) gives the row the Python projection gives;
+    a draft without lines gets zero totals."""
+    ids = await open_accounts(container, "t5", STANDARD)
+    now = datetime(2025, 9, 3, 10, 30, tzinfo=UTC)
+
+    def drafted(number: str, lines: tuple[JournalLine, ...]) -> JournalDrafted:
+        return JournalDrafted(
+            number=number,
+            date=date(2025, 9, 3),
+            type=JournalType.GENERAL,
+            currency="BDT",
+            description="header text",
+            reference="REF-1",
+            fiscal_period="FY2025-2026-P03",
+            lines=lines,
+        )
+
+    full = {"description": "own text", "cost_center": "CC-9", "project": "P-1", "tax_code": "VAT"}
+    lines = (
+        _line(1, ids["1000"], "1000", "10.00", "0.00", **full),
+        _line(2, ids["1100"], "1100", "5.25", "0.00"),  # optional fields null
+        _line(3, ids["3000"], "3000", "0.00", "15.25"),  # optional fields missing (below)
+    )
+    posted = JournalPosted(posted_at=now, posted_by="u")
+    meta = {"user_id": "u"}
+    batch = [
+        EventEnvelope("t5", "journal", "fields-1", 1, drafted("GJ-1", lines), meta, now),
+        EventEnvelope("t5", "journal", "fields-1", 2, posted, meta, now),
+        EventEnvelope("t5", "journal", "empty-1", 1, drafted("GJ-2", ()), meta, now),
+    ]
+    async with container.db.write() as conn:
+        await container.store.append(conn, batch)
+        await BulkProjector(LIVE).apply(conn, batch)
+        for name in ("description", "cost_center", "project", "tax_code"):
+            data = (
+                f"json_remove(data, '$.lines[2].{name}')"
+                if container.db.is_sqlite
+                else f"data #- '{{lines,2,{name}}}'"
+            )
+            await conn.execute(
+                sa.text(f"UPDATE events SET data = {data} WHERE stream_id = 'fields-1'")
+            )
+        stored = await conn.execute(
+            sa.text("SELECT data FROM events WHERE stream_id = 'fields-1' AND version = 1")
+        )
+        assert "tax_code" not in str(stored.scalar_one()).split("line-3")[1]
+    before = await _snapshot_of_read_models(container)
+    await Rebuilder(container.db, container.store).rebuild()
+    assert await _snapshot_of_read_models(container) == before
+    assert recorded[0].events_by_python == 0
+    rows = [r for r in before["journal_lines"] if r[0] == "t5"]
+    assert [r[8:] for r in rows] == [("own text", "CC-9", "P-1", "VAT"), *[(None,) * 4] * 2]
+    empty = [r for r in before["journals"] if r[1] == "empty-1"]
+    assert [(r[10], r[11]) for r in empty] == [(0, 0)]
+
+
+@pytest.mark.parametrize("per_transaction", [10_000, 2])
+@pytest.mark.parametrize("fault", ["no draft", "posted twice"])
+@pytest.mark.usefixtures("sql_for_every_run")
+async def test_a_posting_without_its_journal_fails_the_rebuild(
+    container: Container, monkeypatch: pytest.MonkeyPatch, per_transaction: int, fault: str
+) -> None:
+    """As `Projector` refuses it: a posting of a journal that has no row — in the same fill
+    transaction as other postings or alone in a later one — or a draft posted twice by
+    postings written apart from it; the live tables stay as they were."""
+    await open_accounts(container, "t6", STANDARD)
+    draft = await journal(
+        container,
+        "t6",
+        date(2025, 9, 1),
+        ("1000", "1.00", "0.00"),
+        ("3000", "0.00", "1.00"),
+        post=fault != "posted twice",
+    )
+    await journal(
+        container, "t6", date(2025, 9, 2), ("1100", "2.00", "0.00"), ("4000", "0.00", "2.00")
+    )
+    now = datetime(2025, 9, 3, 10, 30, tzinfo=UTC)
+    meta = {"user_id": "u"}
+
+    def posting(stream: str, version: int) -> EventEnvelope:
+        event = JournalPosted(posted_at=now, posted_by="u")
+        return EventEnvelope("t6", "journal", stream, version, event, meta, now)
+
+    bad = (
+        [posting("no-draft", 2)] if fault == "no draft" else [posting(draft, 2), posting(draft, 3)]
+    )
+    async with container.db.write() as conn:
+        # Appended without projecting them: the live projection would refuse them too.
+        await container.store.append(conn, bad)
+    monkeypatch.setattr(rebuild, "EVENTS_PER_TRANSACTION", per_transaction)
+    monkeypatch.setattr(rebuild, "SQLITE_EVENTS_PER_TRANSACTION", per_transaction)
+    before = await _snapshot_of_read_models(container)
+    # Two postings in different fill transactions reach the ledger twice instead (as they
+    # do through `Projector`): its primary key refuses the second copy.
+    apart = fault == "posted twice" and per_transaction == 2
+    refused = (ProjectionError, sa.exc.IntegrityError) if apart else ProjectionError
+    with pytest.raises(refused):
+        await Rebuilder(container.db, container.store).rebuild()
+    assert await _snapshot_of_read_models(container) == before
+
+
+@pytest.mark.usefixtures("sql_for_every_run")
+async def test_postings_apart_from_their_drafts_in_one_run(
+    container: Container, recorded: list[SqlProjection]
+) -> None:
+    """Drafts posted later in the same run (other events between, so not folded into the
+    draft's row on SQLite) and one posted right away: all through SQL, rows as live."""
+    await open_accounts(container, "t7", STANDARD)
+    first, second = [
+        await journal(
+            container,
+            "t7",
+            date(2025, 9, d),
+            ("1000", f"{d}.00", "0.00"),
+            ("3000", "0.00", f"{d}.00"),
+            post=False,
+        )
+        for d in (1, 2)
+    ]
+    await journal(
+        container, "t7", date(2025, 9, 3), ("1100", "3.00", "0.00"), ("4000", "0.00", "3.00")
+    )
+    await run(container, "t7", lambda uow: post_journal(uow, PostJournal(second)))
+    await run(container, "t7", lambda uow: post_journal(uow, PostJournal(first)))
+    before = await _snapshot_of_read_models(container)
+    await Rebuilder(container.db, container.store).rebuild()
+    assert await _snapshot_of_read_models(container) == before
+    assert recorded[0].events_by_python == 0
+    assert len([r for r in before["ledger_entries"] if r[0] == "t7"]) == 6
