@@ -115,6 +115,7 @@ class Run:
             self.versions["postgres_settings"] = pg
             for name in args.scenarios:
                 for backend in args.backends:
+                    await dbs.settle()
                     started = time.perf_counter()
                     print(f"[bench] {name} on {backend} …", file=sys.stderr, flush=True)
                     got = await SCENARIOS[name](dbs, backend, self.sizes, self.runs)
