@@ -83,11 +83,12 @@ class Backends:
         return url
 
     async def settle(self) -> None:
-        """Before each scenario: PostgreSQL writes out what earlier scenarios left dirty in its
-        buffers (CHECKPOINT), and the kernel what is in its page cache (sync), now rather than
-        during the next measurement. Without it the SQLite rebuild, measured right after the
-        PostgreSQL trial-balance and aggregate-load scenarios had written ~2 GB, ran at
-        18,500–23,200 events/s in one full run against ~25,000 alone."""
+        """Before each scenario, and between a scenario's preparation and its measurement:
+        PostgreSQL writes out what is dirty in its buffers (CHECKPOINT), and the kernel what is
+        in its page cache (sync), now rather than during the measurement. Without it the SQLite
+        rebuild, measured right after the PostgreSQL trial-balance and aggregate-load scenarios
+        had written ~2 GB, ran at 18,500–23,200 events/s in one full run against ~25,000
+        alone."""
         if self.postgres_server is not None:
             engine = create_async_engine(
                 async_url(self.postgres_server), isolation_level="AUTOCOMMIT"

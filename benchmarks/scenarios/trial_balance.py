@@ -63,6 +63,7 @@ async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list
     started = time.perf_counter()
     events = await load_and_project(url, accounts, specs)
     prepared_s = time.perf_counter() - started
+    await backends.settle()  # the preparation's ~2 GB written out before the clock runs
     server = Server(url, backend, backends.workdir / f"server-tb-{backend}.log")
     server.start()
     now_p95, past_p95, rss = [], [], []
