@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -209,6 +210,8 @@ def verify() -> None:
         table.add_row(
             "account totals", f"[red]{report.account_total_mismatches} accounts differ[/]"
         )
+    for finding in report.out_of_range:
+        table.add_row("out of range", f"[red]{escape(finding)}[/]")
     table.add_row("verdict", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
     console.print(table)
     raise typer.Exit(0 if report.ok else 1)

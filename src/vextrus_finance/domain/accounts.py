@@ -12,6 +12,7 @@ from enum import StrEnum
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import format_amount
 
 CODE_RE = re.compile(r"[0-9]{4}(-[0-9]{2})*")
@@ -289,6 +290,16 @@ def check_balance_limits(
             issues.append(
                 FieldIssue(
                     field_of[account_id], f"account {account.code} is inactive", "account_inactive"
+                )
+            )
+            continue
+        if max(account.debit_total + debit, account.credit_total + credit) > MAX_TOTAL:
+            issues.append(
+                FieldIssue(
+                    field_of[account_id],
+                    f"account {account.code} would total more than {MAX_TOTAL}, the largest "
+                    "total the ledger keeps for one account",
+                    "account_total_exceeded",
                 )
             )
             continue

@@ -19,6 +19,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.fiscal import fiscal_year_of
+from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO, format_amount
 from vextrus_finance.domain.tax_ids import normalize_hs_code, validate_bin, validate_tin
 from vextrus_finance.domain.vat import (
@@ -257,6 +258,10 @@ def build_lines(specs: Sequence[LineSpec]) -> tuple[InvoiceLine, ...]:
                 vat_amount=figures.vat,
                 ait_amount=figures.ait,
             )
+        )
+    if not issues and totals_of(lines).grand_total > MAX_TOTAL:
+        issues.append(
+            FieldIssue("lines", f"the invoice total must not exceed {MAX_TOTAL}", "total_too_large")
         )
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))

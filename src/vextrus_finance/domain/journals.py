@@ -14,6 +14,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.fiscal import period_of
+from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import ZERO, format_amount
 
 DESCRIPTION_MAX = 500
@@ -260,6 +261,10 @@ def build_lines(
         )
     debit = sum((line.debit for line in lines), ZERO)
     credit = sum((line.credit for line in lines), ZERO)
+    if not issues and max(debit, credit) > MAX_TOTAL:
+        issues.append(
+            FieldIssue("lines", f"a journal's total must not exceed {MAX_TOTAL}", "total_too_large")
+        )
     if not issues and debit != credit:
         issues.append(
             FieldIssue(

@@ -6,11 +6,12 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from vextrus_finance.domain.errors import InvalidInput
+from vextrus_finance.domain.limits import MAX_AMOUNT
+
+__all__ = ["MAX_AMOUNT"]  # re-exported: callers know it as money's limit
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-# Integer paisa must fit a signed 64-bit column with room for sums of many amounts.
-MAX_AMOUNT = Decimal("999999999999999.99")
 BASE_CURRENCY = "BDT"
 
 

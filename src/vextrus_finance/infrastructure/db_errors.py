@@ -40,6 +40,16 @@ def sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+def is_overflow(exc: BaseException) -> bool:
+    """A value left the 64-bit integer range: PostgreSQL's numeric_value_out_of_range, SQLite's
+    "integer overflow" from sum(), or a Python int too large for the SQLite driver."""
+    if isinstance(exc, OverflowError):
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    return sqlstate(exc) == "22003" or "integer overflow" in _text(exc).lower()
+
+
 def is_connection_failure(exc: BaseException) -> bool:
     """The connection failed or the server went away (counted as a connection error), as
     opposed to a deadlock, a serialization failure or a busy SQLite writer."""

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, fields, replace
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.domain.limits import MAX_TOTAL_PAISA
 from vextrus_finance.infrastructure.database import Database
+from vextrus_finance.infrastructure.db_errors import is_overflow
 from vextrus_finance.infrastructure.event_store import EventStore
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
@@ -60,10 +62,18 @@ class VerifyReport:
     differences: list[TableDifference] = field(default_factory=list)
     imbalances: list[Imbalance] = field(default_factory=list)
     account_total_mismatches: int = 0
+    # Stored amounts outside the ledger's limits (domain/limits.py), and a replay of the log
+    # that could not finish because its totals leave the 64-bit range: reported, not raised.
+    out_of_range: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.differences and not self.imbalances and not self.account_total_mismatches
+        return (
+            not self.differences
+            and not self.imbalances
+            and not self.account_total_mismatches
+            and not self.out_of_range
+        )
 
 
 class Rebuilder:
@@ -173,6 +183,7 @@ class Rebuilder:
     async def verify(self, progress: Progress | None = None) -> VerifyReport:
         shadow, metadata = await self._create_shadow()
         projection = self._projection(shadow)
+        after = 0
         try:
             after = await self._fill_shadow(projection, progress)
             async with self._db.write() as conn:
@@ -181,12 +192,25 @@ class Rebuilder:
                 after = max(after, head)
                 await projection.finish(conn)
                 report = VerifyReport(events=after)
+                report.out_of_range = await _out_of_range(conn, LIVE.all())
+                report.out_of_range += await _out_of_range(conn, shadow.all())
                 for live, rebuilt in zip(LIVE.all(), shadow.all(), strict=True):
                     difference = await _compare(conn, live, rebuilt)
                     if difference is not None:
                         report.differences.append(difference)
                 report.imbalances = await _imbalances(conn)
                 report.account_total_mismatches = await _account_total_mismatches(conn)
+        except (OverflowError, sa.exc.DBAPIError) as exc:
+            if not is_overflow(exc):
+                raise
+            # A log written before the limits may hold totals no 64-bit column can keep.
+            report = VerifyReport(events=after)
+            report.out_of_range.append(
+                "replaying the event log overflowed a 64-bit total (amounts beyond "
+                f"the ledger's limits were written): {_first_line(exc)}"
+            )
+            async with self._db.read() as conn:
+                report.out_of_range += await _out_of_range(conn, LIVE.all())
         finally:
             await self._drop_shadow(metadata)
         return report
@@ -312,6 +336,44 @@ async def _compare(
     if only_live or only_rebuilt:
         return TableDifference(live.name, only_live, only_rebuilt)
     return None
+
+
+# How many stored values out of range one table reports by name (the count is always given).
+MAX_NAMED_FINDINGS = 10
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0][:200]
+
+
+async def _out_of_range(conn: AsyncConnection, tables: Sequence[sa.Table]) -> list[str]:
+    """Every money column holding more than the largest total the ledger keeps, or (SQLite)
+    a REAL where an integer of paisa belongs. Row by row, no sums: this cannot overflow."""
+    findings: list[str] = []
+    sqlite = conn.dialect.name == "sqlite"
+    for table in tables:
+        money = [c for c in table.columns if isinstance(c.type, sa.BigInteger)]
+        key = list(table.primary_key.columns)
+        for column in money:
+            bad = sa.or_(column > MAX_TOTAL_PAISA, column < -MAX_TOTAL_PAISA)
+            if sqlite:
+                bad = sa.or_(bad, sa.func.typeof(column) == "real")
+            where = sa.and_(column.is_not(None), bad)
+            count = (
+                await conn.execute(sa.select(sa.func.count()).select_from(table).where(where))
+            ).scalar_one()
+            if not count:
+                continue
+            rows = await conn.execute(
+                sa.select(*key, column).where(where).limit(MAX_NAMED_FINDINGS)
+            )
+            named = "; ".join(f"{'/'.join(str(v) for v in row[:-1])} = {row[-1]!r}" for row in rows)
+            findings.append(
+                f"{table.name}.{column.name}: {count} value(s) outside ±{MAX_TOTAL_PAISA} "
+                f"paisa or not integers: {named}"
+            )
+    return findings
 
 
 async def _imbalances(conn: AsyncConnection) -> list[Imbalance]:

@@ -6,8 +6,8 @@ from pydantic import Field
 
 from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
 from vextrus_finance.domain.journals import JournalStatus, JournalType
+from vextrus_finance.domain.limits import MAX_JOURNAL_LINES as MAX_LINES
 
-MAX_LINES = 500
 MAX_BATCH = 500
 
 
