@@ -144,7 +144,7 @@ def serve(
     settings = get_settings()
     refused = settings.production_problems()
     if refused:  # before anything is migrated, seeded or logged
-        console.print("[red]refusing to start in production:[/] " + "; ".join(refused))
+        console.print(f"[red]refusing to start in {settings.environment}:[/] " + "; ".join(refused))
         raise typer.Exit(2)
     _configure_logging(settings)
     if demo:

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or (container.settings if container else get_settings())
     refused = settings.production_problems()
     if refused:
-        raise RuntimeError("refusing to start in production: " + "; ".join(refused))
+        raise RuntimeError(f"refusing to start in {settings.environment}: " + "; ".join(refused))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

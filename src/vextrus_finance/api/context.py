@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vextrus_finance.api.auth import AuthenticationError, Principal, TokenVerifier
 from vextrus_finance.api.permissions import ROUTE_PERMISSIONS, granted
 from vextrus_finance.api.problems import Forbidden
-from vextrus_finance.api.security.rate_limit import RateLimited, RateLimiter, record
+from vextrus_finance.api.security.rate_limit import RateLimited, RateLimiter, bucket_key, record
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.runner import Idempotency
 from vextrus_finance.bootstrap import Container
@@ -108,7 +108,8 @@ async def authorize(
         raise Forbidden("X-Tenant-ID differs from the tenant in the token")
     limiter: RateLimiter = request.app.state.rate_limiter
     decision = await limiter.hit(
-        f"user:{principal.tenant_id}:{principal.subject}", request.app.state.user_rate_limit
+        bucket_key("user", principal.tenant_id, principal.subject),
+        request.app.state.user_rate_limit,
     )
     if decision is not None:
         record(request.scope, decision)

@@ -145,7 +145,12 @@ class Settings(BaseSettings):
 
     @property
     def uses_development_secret(self) -> bool:
-        return self.jwt_secret is None and not self.has_asymmetric_key
+        """Only in development: elsewhere no key means no HS256 token is accepted at all."""
+        return (
+            self.environment is Environment.DEVELOPMENT
+            and self.jwt_secret is None
+            and not self.has_asymmetric_key
+        )
 
     @property
     def cors_origins(self) -> tuple[str, ...]:
@@ -169,21 +174,29 @@ class Settings(BaseSettings):
         return self._list(self.jwt_tenant_claims)
 
     def production_problems(self) -> list[str]:
-        """What is missing for a production start; empty means it may start."""
-        if self.environment is not Environment.PRODUCTION:
+        """What is missing for a start; empty means it may start. The token key is checked in
+        every environment but development (the development secret is published in the source,
+        so a staging or test service accepting it would take anyone's tokens); the rest only in
+        production."""
+        if self.environment is Environment.DEVELOPMENT:
             return []
         problems = []
         if self.jwt_secret is None and not self.has_asymmetric_key:
             problems.append(
                 "no token key: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL "
-                "(the development secret is refused)"
+                "(the development secret is refused outside ENVIRONMENT=development)"
             )
         elif self.jwt_secret is not None:
             secret = self.jwt_secret.get_secret_value()
             if secret == DEVELOPMENT_JWT_SECRET:
                 problems.append("JWT_SECRET is the development secret")
-            elif len(secret.encode()) < MIN_SECRET_BYTES:
+            elif (
+                len(secret.encode()) < MIN_SECRET_BYTES
+                and self.environment is Environment.PRODUCTION
+            ):
                 problems.append(f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes")
+        if self.environment is not Environment.PRODUCTION:
+            return problems
         if not self.cors_origins:
             problems.append("CORS_ORIGIN is not set (comma-separated exact origins)")
         if self.is_sqlite:

@@ -59,8 +59,10 @@ class CsrfMiddleware:
         ):
             refusal = (415, "unsupported_media_type", "send the body as application/json")
         cookies = cookie_parser(headers.get("cookie", "")) if self.auth_cookie else {}
-        by_cookie = bool(self.auth_cookie and self.auth_cookie in cookies) and (
-            "authorization" not in headers
+        # An empty Authorization header is no credential: authentication falls back to the
+        # cookie for it (api/context.py), so the CSRF check must too.
+        by_cookie = bool(self.auth_cookie and self.auth_cookie in cookies) and not headers.get(
+            "authorization"
         )
         if refusal is None and by_cookie and method in UNSAFE_METHODS:
             expected = cookies.get(self.csrf_cookie, "")

@@ -9,6 +9,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 WINDOW_S = 60
 EXEMPT_PREFIXES = ("/health", "/metrics")
 STATE_KEY = "rate_limits"
+
+
+def bucket_key(kind: str, *parts: str) -> str:
+    """The storage key of one bucket. Each part is percent-encoded (`:` and `%` included), so
+    no tenant id or subject can end where another begins: `acme` + `corp:alice` and
+    `acme:corp` + `alice` are two buckets."""
+    return ":".join((kind, *(quote(part, safe="") for part in parts)))
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,7 @@ class IpRateLimitMiddleware:
             return
         client = scope.get("client")
         ip = client[0] if client else "unknown"
-        decision = await self.limiter.hit(f"ip:{ip}", self.per_minute)
+        decision = await self.limiter.hit(bucket_key("ip", ip), self.per_minute)
         if decision is not None and not decision.allowed:
             response = problem_response(
                 429,
