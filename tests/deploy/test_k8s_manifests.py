@@ -6,6 +6,7 @@ against the Settings class. The checks themselves are shown to fail on broken ma
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import os
 import subprocess
@@ -506,3 +507,19 @@ def test_placeholder_check_catches_leftovers(
         "finance-service-canary: image vextrus/finance:latest is no placeholder",
         "finance-service-production: label version=v2 but image tag stable",
     ]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_forwarded_for_is_trusted_from_the_ingress_range_only(
+    overlay: str, manifests: dict[str, list[Doc]]
+) -> None:
+    """Every private address trusted would let any pod in the cluster pick its client IP for
+    the per-IP rate limit: each environment names its ingress controller's range instead."""
+    docs = manifests[overlay]
+    for workload in k8s.workloads(docs):
+        (container,) = k8s.containers(workload)
+        value = k8s.resolve_env(docs, workload, container).get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+        assert "*" not in value
+        networks = [ipaddress.ip_network(part.strip()) for part in value.split(",")]
+        assert networks
+        assert all(n.prefixlen >= 20 for n in networks), value
