@@ -165,6 +165,7 @@ def serve(
         port=port or settings.port,
         drain_seconds=settings.shutdown_drain_seconds,
         grace_seconds=settings.shutdown_grace_seconds,
+        max_header_bytes=settings.max_header_bytes,
     )
 
 

@@ -4,19 +4,24 @@ development, oversized headers, idempotency keys shared between users."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import jwt
 import pytest
+import uvicorn
 
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 from tests.security.edge import app_client, assert_problem
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import AuthenticationError, TokenVerifier
 from vextrus_finance.api.security.rate_limit import bucket_key
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Environment, Settings
+from vextrus_finance.observability.server import server_config
 
 API = "/api/v1"
 ACCOUNTS = f"{API}/accounts"
@@ -109,3 +114,72 @@ def test_development_still_starts_on_the_development_secret(tmp_path: Path) -> N
     assert settings.jwt_key() == DEVELOPMENT_JWT_SECRET
     assert settings.production_problems() == []
     create_app(settings)
+
+
+# --- request heads are bounded at the server ---------------------------------------------
+
+
+async def _raw_exchange(port: int, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        # The server closes with the rest of an oversized head unread, which resets the
+        # connection: keep what arrived before the reset.
+        received = b""
+        with contextlib.suppress(ConnectionError):
+            while chunk := await asyncio.wait_for(reader.read(65536), timeout=30):
+                received += chunk
+        return received
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+
+
+async def test_an_oversized_request_head_gets_431_before_the_app(
+    container: Container, token: Callable[..., str]
+) -> None:
+    settings = container.settings.model_copy(update={"max_header_bytes": 16 * 1024})
+    app = create_app(settings=settings, container=container)
+    port = free_port()
+    config = uvicorn.Config(
+        **server_config(app, host="127.0.0.1", port=port, max_header_bytes=16 * 1024),
+        log_config=None,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:  # noqa: ASYNC110 - uvicorn.Server offers only this flag
+            await asyncio.sleep(0.01)
+        huge = b"Bearer " + b"A" * (4 * 1024 * 1024)
+        answer = await _raw_exchange(
+            port,
+            b"GET /api/v1/accounts HTTP/1.1\r\nHost: t\r\nAuthorization: " + huge + b"\r\n\r\n",
+        )
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 431 "), head
+        assert b"content-type: application/problem+json" in head
+        assert json.loads(body)["code"] == "request_header_fields_too_large"
+        # An ordinary request, and a body far larger than the head limit, still pass.
+        ok = await _raw_exchange(
+            port,
+            b"GET /api/v1/accounts HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            b"Authorization: Bearer " + token().encode() + b"\r\n\r\n",
+        )
+        assert ok.startswith(b"HTTP/1.1 200 "), ok[:200]
+        body_bytes = json.dumps({**account("1401"), "name": "x" * 200}).encode()
+        padded = body_bytes[:-1] + b"," + b" " * (100 * 1024) + b'"parent_id": null}'
+        created = await _raw_exchange(
+            port,
+            b"POST /api/v1/accounts HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\n"
+            b"Content-Length: " + str(len(padded)).encode() + b"\r\n"
+            b"Authorization: Bearer " + token().encode() + b"\r\n\r\n" + padded,
+        )
+        assert created.startswith(b"HTTP/1.1 201 "), created[:200]
+    finally:
+        server.should_exit = True
+        await task

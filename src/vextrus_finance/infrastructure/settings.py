@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_json_depth: int = Field(default=32, ge=2)
+    # Request line plus headers; more gets 431 from the server before the app (a JWT and the
+    # usual headers take 2–4 KB).
+    max_header_bytes: int = Field(default=64 * 1024, ge=8 * 1024)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     docs_enabled: bool | None = None  # default: on except in production
 

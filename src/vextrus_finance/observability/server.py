@@ -17,6 +17,7 @@ from typing import Any
 
 import uvicorn
 
+from vextrus_finance.api.security.header_limit import bounded_head_protocol
 from vextrus_finance.observability.drain import Drain
 
 log = logging.getLogger("vextrus_finance.shutdown")
@@ -56,14 +57,31 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(app: Any, *, host: str, port: int, drain_seconds: float, grace_seconds: float) -> None:
+def server_config(app: Any, *, host: str, port: int, max_header_bytes: int) -> dict[str, Any]:
+    """What `serve` gives uvicorn besides the shutdown timing (tests start servers with it)."""
+    return {
+        "app": app,
+        "host": host,
+        "port": port,
+        # A bound on the request head, which the HTTP parser itself does not have (431).
+        "http": bounded_head_protocol(max_header_bytes),
+    }
+
+
+def serve(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    drain_seconds: float,
+    grace_seconds: float,
+    max_header_bytes: int,
+) -> None:
     """Blocks until the server has shut down. Logging is configured by the caller (uvicorn
     writes through the root logger, so its lines get our format)."""
     drain: Drain = app.state.drain
     config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
+        **server_config(app, host=host, port=port, max_header_bytes=max_header_bytes),
         log_config=None,
         access_log=False,  # our middleware writes one line per request with more in it
         # The app resolves X-Forwarded-For itself from FORWARDED_ALLOW_IPS (api/app.py), the
