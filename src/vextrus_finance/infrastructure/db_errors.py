@@ -8,7 +8,10 @@ import sqlalchemy as sa
 
 # The idempotency key's unique rule, recognised from PostgreSQL's constraint name and
 # SQLite's column list (the two databases report violations differently).
-_IDEMPOTENCY_MARKERS = ("pk_idempotency_keys", "idempotency_keys.tenant_id, idempotency_keys.key")
+_IDEMPOTENCY_MARKERS = (
+    "pk_idempotency_keys",
+    "idempotency_keys.tenant_id, idempotency_keys.user_id, idempotency_keys.key",
+)
 _TRANSIENT_SQLSTATES = frozenset(
     {
         "40001",  # serialization_failure

@@ -96,6 +96,9 @@ idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,
     sa.Column("tenant_id", Tenant, primary_key=True),
+    # Per user (migration 0005): another user's same key is another request. '' marks rows
+    # stored before, which answer any user of the tenant until they expire.
+    sa.Column("user_id", sa.String(255), primary_key=True, server_default=sa.text("''")),
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("status_code", sa.SmallInteger, nullable=False),

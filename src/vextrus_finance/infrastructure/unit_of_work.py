@@ -62,7 +62,9 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountDirectory(conn, tenant)
         self.periods = SqlPeriodGuard(conn, tenant)
         self.numbers = SqlNumbering(conn, tenant)
-        self.idempotency = SqlIdempotencyStore(conn, tenant, ttl=idempotency_ttl, now=now)
+        self.idempotency = SqlIdempotencyStore(
+            conn, tenant, ctx.user_id, ttl=idempotency_ttl, now=now
+        )
         self.reader = SqlLedgerReader(conn, tenant)
         self.invoices = SqlInvoiceReader(conn, tenant)
 
