@@ -48,11 +48,16 @@ class Principal:
     permissions: frozenset[str]
 
 
-def _names(value: Any) -> frozenset[str]:
-    """Roles and permissions arrive as strings or as objects with a `name`."""
+def _names(value: Any, claim: str) -> frozenset[str]:
+    """Roles and permissions arrive as strings or as objects with a `name`, alone or in a list.
+    Anything else (a number, a boolean) makes the token unusable: 401, naming the claim."""
     if value is None:
         return frozenset()
-    items: Iterable[Any] = [value] if isinstance(value, str | dict) else value
+    if isinstance(value, str | dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise AuthenticationError(f"the token's {claim} claim must be a string or a list")
+    items: Iterable[Any] = value
     names: set[str] = set()
     for item in items:
         if isinstance(item, str):
@@ -222,8 +227,13 @@ class TokenVerifier:
             raise AuthenticationError("the token's tenant id is not 1–64 letters, digits or ._:-")
         if not 1 <= len(str(claims["sub"])) <= SUBJECT_MAX:
             raise AuthenticationError(f"the token's sub must be 1–{SUBJECT_MAX} characters")
-        roles = _names(claims.get(self._roles_claim)) | _names(claims.get("role"))
-        permissions = _names(claims.get(self._permissions_claim))
+        if "\x00" in str(claims["sub"]):
+            # Stored as the author of what the request writes: PostgreSQL text cannot hold it.
+            raise AuthenticationError("the token's sub must not contain the NUL character")
+        roles = _names(claims.get(self._roles_claim), self._roles_claim) | _names(
+            claims.get("role"), "role"
+        )
+        permissions = _names(claims.get(self._permissions_claim), self._permissions_claim)
         return Principal(str(claims["sub"]), str(tenant), roles, permissions)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from enum import StrEnum
 
 from vextrus_finance.domain.errors import InvalidInput
@@ -93,9 +93,15 @@ def month_key(day: date) -> int:
     return day.year * 100 + day.month
 
 
+def _consecutive_years(match: re.Match[str]) -> bool:
+    """FYa-b with b = a + 1, both inside the calendar `date` can hold (no year 0)."""
+    first, second = int(match.group(1)), int(match.group(2))
+    return second == first + 1 and first >= MINYEAR and second <= MAXYEAR
+
+
 def parse_fiscal_year(label: str, *, field: str = "fiscal_year") -> FiscalYear:
     match = _YEAR_RE.fullmatch(label.strip())
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+    if not match or not _consecutive_years(match):
         raise InvalidInput(
             f"{label!r} is not a fiscal year; expected the form FY2025-2026", field=field
         )
@@ -104,7 +110,7 @@ def parse_fiscal_year(label: str, *, field: str = "fiscal_year") -> FiscalYear:
 
 def parse_period(code: str, *, field: str = "code") -> FiscalPeriod:
     match = _PERIOD_RE.fullmatch(code.strip())
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+    if not match or not _consecutive_years(match):
         raise InvalidInput(
             f"{code!r} is not a fiscal period; expected the form FY2025-2026-P01", field=field
         )

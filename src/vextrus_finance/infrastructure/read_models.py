@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -380,6 +380,13 @@ class SqlLedgerReader:
             debit, credit = account.debit_total - debit, account.credit_total - credit
         return signed_balance(account.type, debit, credit)
 
+    async def _balance_before(self, account: AccountView, day: date) -> Decimal:
+        """The balance at the end of the day before `day`; nothing is before the calendar's
+        first day (whose day before does not exist)."""
+        if day == date.min:
+            return ZERO
+        return await self._account_balance_as_of(account, day - timedelta(days=1))
+
     # --- general ledger ------------------------------------------------------------
 
     async def ledger(
@@ -401,20 +408,23 @@ class SqlLedgerReader:
         if cursor:
             raw = decode_cursor(cursor, 4)
             try:
+                posted_at = datetime.fromisoformat(str(raw[1]))
+                if posted_at.tzinfo is None:
+                    raise ValueError("cursors carry UTC times")
                 key = (
                     date.fromisoformat(str(raw[0])),
-                    datetime.fromisoformat(str(raw[1])),
+                    posted_at.astimezone(UTC),  # OverflowError at the ends of the calendar
                     str(raw[2]),
                     int(raw[3]),
                 )
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InvalidInput("not a cursor this list gave out", field="cursor") from None
             query = query.where(
                 sa.tuple_(*order)
                 > sa.tuple_(*[sa.literal(v, c.type) for v, c in zip(key, order, strict=True)])
             )
             # Opening = end of the previous day + that day's entries up to the cursor.
-            opening = await self._account_balance_as_of(account, key[0] - timedelta(days=1))
+            opening = await self._balance_before(account, key[0])
             same_day = (
                 await self._conn.execute(
                     sa.select(
@@ -435,7 +445,7 @@ class SqlLedgerReader:
                 account.type, from_minor(int(same_day[0])), from_minor(int(same_day[1]))
             )
         elif date_from is not None:
-            opening = await self._account_balance_as_of(account, date_from - timedelta(days=1))
+            opening = await self._balance_before(account, date_from)
         else:
             opening = ZERO
         rows = (await self._conn.execute(query.order_by(*order).limit(limit + 1))).mappings().all()

@@ -11,6 +11,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vextrus_finance.api.problems import problem_response
+from vextrus_finance.api.security.nul_bytes import nul_field
 
 _STRUCTURE = re.compile(rb'["\\\[\]{}]')
 
@@ -57,16 +58,36 @@ class RequestLimitsMiddleware:
         self.timeout_s = timeout_s
 
     async def _refuse(
-        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, detail: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        code: str,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
     ) -> None:
         response = problem_response(
             status,
             code,
             detail,
-            instance=scope["path"],
+            instance=scope["path"].replace("\x00", ""),
             correlation_id=scope.get("state", {}).get("correlation_id"),
+            errors=errors,
         )
         await response(scope, receive, send)
+
+    async def _refuse_nul(self, scope: Scope, receive: Receive, send: Send, field: str) -> None:
+        message = "must not contain the NUL character"
+        await self._refuse(
+            scope,
+            receive,
+            send,
+            422,
+            "invalid_input",
+            f"{field} {message}",
+            [{"field": field, "message": message, "code": "nul_character"}],
+        )
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
@@ -95,17 +116,25 @@ class RequestLimitsMiddleware:
             await self._refuse(scope, receive, send, 413, "payload_too_large", too_large)
             return
         downstream = receive
+        field = nul_field(scope["path"], scope.get("query_string", b""), b"")
+        if field is not None:
+            await self._refuse_nul(scope, receive, send, field)
+            return
         if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
             try:
                 body = await self._read_body(receive)
             except _TooLarge:
                 await self._refuse(scope, receive, send, 413, "payload_too_large", too_large)
                 return
-            if "json" in headers.get("content-type", "") and json_too_deep(
-                body, self.max_json_depth
-            ):
+            # Any body, whatever its Content-Type says (a parser may take `application/JSON`
+            # or a missing type as JSON): the scan is cheap next to parsing.
+            if json_too_deep(body, self.max_json_depth):
                 detail = f"the JSON body nests deeper than {self.max_json_depth} levels"
                 await self._refuse(scope, receive, send, 400, "json_too_deep", detail)
+                return
+            field = nul_field("", b"", body)
+            if field is not None:
+                await self._refuse_nul(scope, receive, send, field)
                 return
             downstream = _replay(body, receive)
 
