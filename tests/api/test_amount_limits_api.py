@@ -89,3 +89,18 @@ async def test_an_invoice_grand_total_over_the_limit_names_lines(client, auth, c
     assert_invalid(response, "lines", code="total_too_large")
     over_line = invoice_body([line("2", f"{MAX_AMOUNT}", "EXEMPT")])
     assert_invalid(await client.post(f"{API}/invoices", json=over_line, headers=h), "lines[0]")
+
+
+async def test_an_atomic_batch_whose_journals_together_exceed_an_account_total(client, auth):
+    h = auth()
+    a = await create_accounts(client, h, *CHART)
+    big = f"{MAX_AMOUNT}"
+    n = int(MAX_TOTAL // MAX_AMOUNT)
+    lines = [dr(a["1000"], big) for _ in range(n)] + [cr(a["3000"], big) for _ in range(n)]
+    journal = journal_body("2025-08-01", lines, post=True)
+    response = await client.post(
+        f"{API}/journals/batch", json={"journals": [journal, journal]}, headers=h
+    )
+    assert_invalid(response, "journals[1].lines[0].account_id", code="account_total_exceeded")
+    assert await list_all(client, f"{API}/journals", h) == []
+    assert (await _balances(client, h))["1000"] == ("0.00", "0.00")
