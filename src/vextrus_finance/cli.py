@@ -139,6 +139,7 @@ def serve(
 ) -> None:
     """Serve the REST API; on SIGTERM drain, finish in-flight requests and exit 0."""
     from vextrus_finance.api.app import create_app
+    from vextrus_finance.api.security.header_limit import bounded_head_protocol
     from vextrus_finance.observability import server
 
     settings = get_settings()
@@ -165,7 +166,7 @@ def serve(
         port=port or settings.port,
         drain_seconds=settings.shutdown_drain_seconds,
         grace_seconds=settings.shutdown_grace_seconds,
-        max_header_bytes=settings.max_header_bytes,
+        http=bounded_head_protocol(settings.max_header_bytes),
     )
 
 

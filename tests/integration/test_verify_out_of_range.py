@@ -102,4 +102,6 @@ async def test_the_trial_balance_answers_a_problem_on_out_of_range_totals(
         statuses.append(response.status_code)
         if response.status_code != 200:
             assert problem_of(response, 409)["code"] == "stored_total_out_of_range"
-    assert 409 in statuses
+    if container.settings.is_sqlite:
+        assert 409 in statuses  # a REAL cannot be shown exactly
+    # On PostgreSQL the totals are exact integers however large: shown as stored.

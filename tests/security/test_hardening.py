@@ -18,6 +18,7 @@ from tests.conftest import free_port, make_settings
 from tests.security.edge import app_client, assert_problem
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import AuthenticationError, TokenVerifier
+from vextrus_finance.api.security.header_limit import bounded_head_protocol
 from vextrus_finance.api.security.rate_limit import bucket_key
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Environment, Settings
@@ -141,11 +142,10 @@ async def _raw_exchange(port: int, request: bytes) -> bytes:
 async def test_an_oversized_request_head_gets_431_before_the_app(
     container: Container, token: Callable[..., str]
 ) -> None:
-    settings = container.settings.model_copy(update={"max_header_bytes": 16 * 1024})
-    app = create_app(settings=settings, container=container)
+    app = create_app(container=container)
     port = free_port()
     config = uvicorn.Config(
-        **server_config(app, host="127.0.0.1", port=port, max_header_bytes=16 * 1024),
+        **server_config(app, host="127.0.0.1", port=port, http=bounded_head_protocol(16 * 1024)),
         log_config=None,
         lifespan="on",
     )

@@ -19,8 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.views import NetBalanceRow
-from vextrus_finance.domain.errors import InvalidState
-from vextrus_finance.domain.limits import MAX_TOTAL_PAISA
+from vextrus_finance.domain.limits import stored_totals_out_of_range
 from vextrus_finance.infrastructure.db_errors import is_overflow
 from vextrus_finance.infrastructure.driver_sql import Select
 from vextrus_finance.infrastructure.schema import account_period_totals, accounts, ledger_entries
@@ -168,7 +167,7 @@ class NetBalanceQuery:
                 side = await self._statements[name].rows(conn, **values)
             except (OverflowError, sa.exc.DBAPIError) as exc:
                 if is_overflow(exc):
-                    raise _out_of_range() from exc
+                    raise stored_totals_out_of_range() from exc
                 raise
             if not moved:  # the first side read: one dict built in C when added
                 moved = dict(cast(_Sums, side)) if sign > 0 else {key: -net for key, net in side}
@@ -179,34 +178,11 @@ class NetBalanceQuery:
         get = moved.get
         # bool(): SQLite stores booleans as 0/1.
         if plan.from_totals:
-            result = [
+            return [
                 (account_id, code, name, account_type, bool(is_active), total + get(account_id, 0))
                 for account_id, code, name, account_type, is_active, total in found
             ]
-        else:
-            result = [
-                (account_id, code, name, account_type, bool(is_active), get(account_id, 0))
-                for account_id, code, name, account_type, is_active, _ in found
-            ]
-        _check_in_range(result)
-        return result
-
-
-def _check_in_range(rows: Sequence[NetBalanceRow]) -> None:
-    """Totals stored before the ledger's limits (domain/limits.py) may have left the range an
-    answer can be exact in (on SQLite they turn REAL): say so instead of failing or showing a
-    rounded figure. min/max/all over a list run in C: well under a millisecond at 10,000."""
-    nets = [row[5] for row in rows]
-    if nets and (
-        max(nets) > MAX_TOTAL_PAISA
-        or min(nets) < -MAX_TOTAL_PAISA
-        or not all(type(net) is int for net in nets)
-    ):
-        raise _out_of_range()
-
-
-def _out_of_range() -> InvalidState:
-    return InvalidState(
-        "stored account totals are out of the ledger's range; run `vextrus-finance verify`",
-        code="stored_total_out_of_range",
-    )
+        return [
+            (account_id, code, name, account_type, bool(is_active), get(account_id, 0))
+            for account_id, code, name, account_type, is_active, _ in found
+        ]

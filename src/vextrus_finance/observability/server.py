@@ -17,7 +17,6 @@ from typing import Any
 
 import uvicorn
 
-from vextrus_finance.api.security.header_limit import bounded_head_protocol
 from vextrus_finance.observability.drain import Drain
 
 log = logging.getLogger("vextrus_finance.shutdown")
@@ -57,15 +56,10 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def server_config(app: Any, *, host: str, port: int, max_header_bytes: int) -> dict[str, Any]:
-    """What `serve` gives uvicorn besides the shutdown timing (tests start servers with it)."""
-    return {
-        "app": app,
-        "host": host,
-        "port": port,
-        # A bound on the request head, which the HTTP parser itself does not have (431).
-        "http": bounded_head_protocol(max_header_bytes),
-    }
+def server_config(app: Any, *, host: str, port: int, http: type[Any]) -> dict[str, Any]:
+    """What `serve` gives uvicorn besides the shutdown timing (tests start servers with it).
+    `http` is the HTTP protocol class: the app's, which bounds the request head (431)."""
+    return {"app": app, "host": host, "port": port, "http": http}
 
 
 def serve(
@@ -75,13 +69,13 @@ def serve(
     port: int,
     drain_seconds: float,
     grace_seconds: float,
-    max_header_bytes: int,
+    http: type[Any],
 ) -> None:
     """Blocks until the server has shut down. Logging is configured by the caller (uvicorn
     writes through the root logger, so its lines get our format)."""
     drain: Drain = app.state.drain
     config = uvicorn.Config(
-        **server_config(app, host=host, port=port, max_header_bytes=max_header_bytes),
+        **server_config(app, host=host, port=port, http=http),
         log_config=None,
         access_log=False,  # our middleware writes one line per request with more in it
         # The app resolves X-Forwarded-For itself from FORWARDED_ALLOW_IPS (api/app.py), the

@@ -12,6 +12,7 @@ from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_d
 from vextrus_finance.domain.accounts import validate_currency
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.fiscal import parse_fiscal_year
+from vextrus_finance.domain.limits import stored_totals_out_of_range
 
 router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
@@ -34,9 +35,14 @@ async def get_trial_balance(
     day = as_of or (year.end if year else container.settings.today())
     async with container.reader(ctx.tenant_id) as reader:
         rows = await reader.net_balances_as_of(day, currency)
-    document = trial_balance_document(
-        rows, as_of=day, currency=currency, fiscal_year=year, include_zero=include_zero
-    )
+    try:
+        document = trial_balance_document(
+            rows, as_of=day, currency=currency, fiscal_year=year, include_zero=include_zero
+        )
+    except (TypeError, ValueError) as exc:
+        # Only a REAL among the stored totals (SQLite) fails to format as paisa: checked here,
+        # where it costs nothing, not row by row on every request.
+        raise stored_totals_out_of_range() from exc
     # orjson: the body is ~170 bytes per account (1.7 MB at 10,000); the stdlib encoder
     # took ~12 ms of it, orjson ~2 ms. Same JSON (UTF-8, no NaN: amounts are strings).
     return Response(orjson.dumps(document), media_type="application/json")
