@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from vextrus_finance.application.context import RequestContext
@@ -80,6 +81,13 @@ class AccountDirectory(Protocol):
     ) -> tuple[PeriodStatus, LockedAccounts]:
         """The period's status, guarded as `PeriodGuard.status_for_posting` guards it, and the
         accounts as `lock` returns them — the period guarded first (the lock order)."""
+        ...
+
+    async def daily_movements_after(
+        self, account_id: str, day: date
+    ) -> list[tuple[date, Decimal, Decimal]]:
+        """(date, debits, credits) posted to the account on each day after `day`, oldest
+        first: what a backdated posting's balance-limit check needs (read under its lock)."""
         ...
 
 
