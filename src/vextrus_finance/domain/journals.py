@@ -366,6 +366,13 @@ class Journal(Aggregate[JournalState]):
                 code="journal_already_reversed",
             )
         self.require(JournalStatus.POSTED, "reversed")
+        if self.state.type is JournalType.REVERSING:
+            # Reversing it would re-post the original's effect while the original still says
+            # REVERSED; a wrong reversal is corrected by a new journal.
+            raise InvalidState(
+                f"journal {self.state.number} is itself a reversal and cannot be reversed",
+                code="reversal_not_reversible",
+            )
 
     def reverse(
         self,
