@@ -289,8 +289,18 @@ def _reversing_refused() -> InvalidInput:
 
 
 async def _check_period(uow: UnitOfWork, day: date) -> None:
+    uow.posting_window.check(day)
     period = period_of(day)
     ensure_open(period, await uow.periods.status_for_posting(period))
+
+
+async def check_document_date(uow: UnitOfWork, day: date, *, field: str) -> None:
+    """A document (invoice, payment) may be drafted only on a day it could be posted on: in
+    the posting window and in an open period. The period is guarded like a posting's, so a
+    close waits for this draft and then sees it."""
+    uow.posting_window.check(day, field=field)
+    period = period_of(day)
+    ensure_open(period, await uow.periods.status_for_posting(period), field=field)
 
 
 async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) -> str:
@@ -309,6 +319,7 @@ async def create_journal(
     if not uow.first_attempt and await uow.exists(Journal, cmd.journal_id):
         return cmd.journal_id  # an earlier attempt of this same command committed
     if cmd.post and ledger is None:
+        uow.posting_window.check(cmd.date)
         # Guard the period, then resolve and lock the accounts — in that order (the global
         # lock order of docs/architecture.md §6), with one statement where it saves a round
         # trip.
@@ -412,11 +423,13 @@ async def _create_all_or_nothing(
     counts = Counter(sequence_name(j.type, j.date) for _, j in todo)
     next_number = {seq: await uow.numbers.take(seq, n) for seq, n in sorted(counts.items())}
     statuses: dict[FiscalPeriod, PeriodStatus] = {}
+    window = uow.posting_window
     drafted: list[Journal] = []
     for index, cmd_j in todo:
         try:
             if cmd_j.type is JournalType.REVERSING:
                 raise _reversing_refused()
+            window.check(cmd_j.date)
             period = period_of(cmd_j.date)
             if period not in statuses:
                 statuses[period] = await uow.periods.status_for_posting(period)

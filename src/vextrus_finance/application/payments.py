@@ -14,6 +14,7 @@ from vextrus_finance.application.journals import (
     CreateJournal,
     LineSpec,
     ReverseJournal,
+    check_document_date,
     create_journal,
     reverse_journal,
 )
@@ -166,6 +167,7 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
         )
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    await check_document_date(uow, cmd.payment_date, field="payment_date")
     if invoice is not None:
         # Early answer for the client; completion checks again under the invoice's version.
         invoice.ensure_payable(cmd.amount)

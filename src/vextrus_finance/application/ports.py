@@ -16,6 +16,7 @@ from vextrus_finance.domain.accounts import AccountBalance, AccountType, Balance
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.journals import AccountRef
+from vextrus_finance.domain.posting_window import PostingWindow
 
 A = TypeVar("A", bound=Aggregate[Any])
 
@@ -163,6 +164,11 @@ class UnitOfWork(Protocol):
         ...
 
     def now(self) -> datetime: ...
+
+    @property
+    def posting_window(self) -> PostingWindow:
+        """The dates this tenant may post on, as of this command (today in Dhaka)."""
+        ...
 
     async def load(self, cls: type[A], stream_id: str) -> A: ...
 

@@ -44,6 +44,10 @@ class LedgerReader(Protocol):
         cursor: str | None,
     ) -> Page[AccountView]: ...
 
+    async def accounts_as_of(self, views: Sequence[AccountView], as_of: date) -> list[AccountView]:
+        """These accounts with totals and balance at the end of `as_of`."""
+        ...
+
     async def journal(self, journal_id: str) -> JournalView | None: ...
 
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:

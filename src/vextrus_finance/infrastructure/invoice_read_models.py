@@ -322,6 +322,12 @@ class SqlInvoiceReader:
             query = query.where(p.c.status == where.status.value)
         if where.method is not None:
             query = query.where(p.c.method == where.method.value)
+        if where.direction is not None:
+            query = query.where(p.c.direction == where.direction.value)
+        if where.date_from is not None:
+            query = query.where(p.c.payment_date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(p.c.payment_date <= where.date_to)
         if cursor:
             key_date, key_number = _date_cursor(cursor)
             query = query.where(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -299,8 +300,11 @@ class SqlLedgerReader:
             days = sa.and_(le.c.entry_date >= as_of.replace(day=1), le.c.entry_date <= as_of)
         return backward, months, days
 
-    async def _movements(self, as_of: date, account_id: str | None) -> tuple[bool, Any]:
-        """The movements of `_sides` as one (account_id, debit, credit) row per account."""
+    async def _movements(
+        self, as_of: date, account_id: str | Sequence[str] | None
+    ) -> tuple[bool, Any]:
+        """The movements of `_sides` as one (account_id, debit, credit) row per account (of
+        one account, of a list, or of all)."""
         backward, months, days = await self._sides(as_of)
         apt, le = account_period_totals, ledger_entries
         from_periods = sa.select(apt.c.account_id, apt.c.debit, apt.c.credit).where(
@@ -309,9 +313,12 @@ class SqlLedgerReader:
         from_days = sa.select(le.c.account_id, le.c.debit, le.c.credit).where(
             le.c.tenant_id == self._tenant, days
         )
-        if account_id is not None:
+        if isinstance(account_id, str):
             from_periods = from_periods.where(apt.c.account_id == account_id)
             from_days = from_days.where(le.c.account_id == account_id)
+        elif account_id is not None:
+            from_periods = from_periods.where(apt.c.account_id.in_(account_id))
+            from_days = from_days.where(le.c.account_id.in_(account_id))
         union = sa.union_all(from_periods, from_days).subquery()
         moved = (
             sa.select(
@@ -379,6 +386,33 @@ class SqlLedgerReader:
         if backward:
             debit, credit = account.debit_total - debit, account.credit_total - credit
         return signed_balance(account.type, debit, credit)
+
+    async def accounts_as_of(self, views: Sequence[AccountView], as_of: date) -> list[AccountView]:
+        """The views with their totals and balance at the end of `as_of`: one statement for
+        the lot, walking the stored months from whichever side is nearer (as the trial
+        balance does)."""
+        if not views:
+            return []
+        backward, moved = await self._movements(as_of, [v.id for v in views])
+        rows = await self._conn.execute(
+            sa.select(moved.c.account_id, moved.c.debit, moved.c.credit)
+        )
+        sums = {r.account_id: (from_minor(int(r.debit)), from_minor(int(r.credit))) for r in rows}
+        result = []
+        for view in views:
+            debit, credit = sums.get(view.id, (ZERO, ZERO))
+            if backward:
+                debit, credit = view.debit_total - debit, view.credit_total - credit
+            result.append(
+                replace(
+                    view,
+                    debit_total=debit,
+                    credit_total=credit,
+                    balance=signed_balance(view.type, debit, credit),
+                    balance_as_of=as_of,
+                )
+            )
+        return result
 
     # --- general ledger ------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
@@ -13,6 +14,8 @@ from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountP
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
 from vextrus_finance.application import accounts as commands
+from vextrus_finance.application.business_day import business_day
+from vextrus_finance.application.context import utc_now
 from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.application.views import AccountView
 from vextrus_finance.domain.accounts import AccountType
@@ -23,7 +26,17 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 async def _account(reader: LedgerReader, account_id: str) -> AccountView | None:
-    return await reader.account(account_id)
+    view = await reader.account(account_id)
+    if view is None:
+        return None
+    # A command's answer shows the balance as of today, as GET does by default.
+    return (await reader.accounts_as_of([view], business_day(utc_now())))[0]
+
+
+AsOf = Annotated[
+    date | None,
+    Query(description="Balances at the end of this day (default: today in Dhaka)"),
+]
 
 
 def _location(account_id: str) -> str:
@@ -62,27 +75,36 @@ async def list_accounts(
     active: bool | None = None,
     limit: Limit = 50,
     cursor: str | None = None,
+    as_of: AsOf = None,
 ) -> JSONResponse:
+    day = as_of or container.settings.today()
     async with container.reader(ctx.tenant_id) as reader:
         page = await reader.accounts(account_type=type, active=active, limit=limit, cursor=cursor)
+        page = replace(page, items=await reader.accounts_as_of(page.items, day))
     return respond(dump(ListOf[AccountOut], page))
 
 
 @router.get("/by-code/{code}", response_model=AccountOut)
-async def account_by_code(code: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+async def account_by_code(
+    code: str, ctx: ContextDep, container: ContainerDep, as_of: AsOf = None
+) -> JSONResponse:
     async with container.reader(ctx.tenant_id) as reader:
         view = await reader.account_by_code(code)
-    if view is None:
-        raise NotFound(f"no account with code {code}", code="account_not_found")
+        if view is None:
+            raise NotFound(f"no account with code {code}", code="account_not_found")
+        (view,) = await reader.accounts_as_of([view], as_of or container.settings.today())
     return respond(dump(AccountOut, view))
 
 
 @router.get("/{account_id}", response_model=AccountOut)
-async def get_account(account_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+async def get_account(
+    account_id: str, ctx: ContextDep, container: ContainerDep, as_of: AsOf = None
+) -> JSONResponse:
     async with container.reader(ctx.tenant_id) as reader:
         view = await reader.account(account_id)
-    if view is None:
-        raise NotFound(f"no account {account_id}", code="account_not_found")
+        if view is None:
+            raise NotFound(f"no account {account_id}", code="account_not_found")
+        (view,) = await reader.accounts_as_of([view], as_of or container.settings.today())
     return respond(dump(AccountOut, view))
 
 

@@ -47,7 +47,7 @@ async def _change(
     *,
     close: bool,
 ) -> JSONResponse:
-    command = ChangePeriod(code, body.reason, close=close)
+    command = ChangePeriod(code, body.reason, close=close, force=body.force)
     return await execute(
         container,
         ctx,
