@@ -3,8 +3,15 @@ is closed only with `force`, and no draft of any kind is made in a closed period
 
 from __future__ import annotations
 
-from tests.api.helpers import API, assert_invalid, problem_of
-from tests.api.invoice_helpers import create_invoice, invoice_body, line, pay, seed_tenant
+from tests.api.helpers import API, assert_invalid, get_json, problem_of
+from tests.api.invoice_helpers import (
+    approved_invoice,
+    create_invoice,
+    invoice_body,
+    line,
+    pay,
+    seed_tenant,
+)
 
 AUGUST = "FY2025-2026-P02"
 
@@ -89,3 +96,33 @@ async def test_no_draft_is_made_in_a_closed_period(client, container, auth):
         headers=h,
     )
     assert_invalid(response, "date", code="period_closed")
+
+
+async def test_payment_journals_name_the_party_and_the_instrument(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    sale = await approved_invoice(
+        client, h, [line("1", "1000")], counterparty={"name": "Gulshan Heights Ltd."}
+    )
+    cheque = await pay(client, h, sale["id"], "100.00", method="CHECK", check_number="CHQ-004512")
+    journal = await get_json(client, f"{API}/journals/{cheque['journal_id']}", h)
+    assert "Gulshan Heights Ltd." in journal["description"]
+    assert "CHQ-004512" in journal["description"]
+    assert sale["number"] in journal["description"]
+
+    wallet = {"provider": "BKASH", "mobile_number": "01711000000", "transaction_id": "8N7A6D5B4C"}
+    bkash = await pay(client, h, sale["id"], "50.00", method="MOBILE_WALLET", wallet=wallet)
+    journal = await get_json(client, f"{API}/journals/{bkash['journal_id']}", h)
+    assert "BKASH" in journal["description"]
+    assert "8N7A6D5B4C" in journal["description"]
+
+    # a reversing journal carries the reason
+    response = await client.post(
+        f"{API}/payments/{bkash['id']}/reverse",
+        json={"reason": "Customer disputed the transfer"},
+        headers=h,
+    )
+    assert response.status_code == 200, response.text
+    reversal_id = response.json()["reversal_journal_id"]
+    reversal = await get_json(client, f"{API}/journals/{reversal_id}", h)
+    assert "Customer disputed the transfer" in reversal["description"]

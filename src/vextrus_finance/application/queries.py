@@ -28,6 +28,9 @@ class JournalFilter:
     period: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    account_id: str | None = None  # journals with a line on this account
+    account_code: str | None = None
+    reference: str | None = None
 
 
 class LedgerReader(Protocol):
@@ -49,6 +52,8 @@ class LedgerReader(Protocol):
         ...
 
     async def journal(self, journal_id: str) -> JournalView | None: ...
+
+    async def journal_by_number(self, number: str) -> JournalView | None: ...
 
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
         """These journals in the given order (ids that are not found are left out), read with

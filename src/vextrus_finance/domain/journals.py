@@ -412,9 +412,12 @@ class Journal(Aggregate[JournalState]):
             day=day,
             journal_type=JournalType.REVERSING,
             currency=self.state.currency,
-            description=f"Reversal of {self.state.number}: {self.state.description}"[
-                :DESCRIPTION_MAX
-            ],
+            # The reason first, so the truncation to the column cuts the copied description.
+            description=(
+                f"Reversal of {self.state.number}"
+                + (f" ({reason})" if reason else "")
+                + f": {self.state.description}"
+            )[:DESCRIPTION_MAX],
             reference=f"REV-{self.state.number}",
             lines=swapped,
             reverses_id=self.id,

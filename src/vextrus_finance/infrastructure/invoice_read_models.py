@@ -350,6 +350,22 @@ class SqlInvoiceReader:
         )
         return Page(items, next_cursor)
 
+    async def invoice_id_by_number(self, number: str) -> str | None:
+        i = invoices
+        found = await self._conn.execute(
+            sa.select(i.c.id).where(i.c.tenant_id == self._tenant, i.c.number == number)
+        )
+        value = found.scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    async def payment_id_by_number(self, number: str) -> str | None:
+        p = payments
+        found = await self._conn.execute(
+            sa.select(p.c.id).where(p.c.tenant_id == self._tenant, p.c.number == number)
+        )
+        value = found.scalar_one_or_none()
+        return str(value) if value is not None else None
+
     async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None:
         p = payments
         result = await self._conn.execute(

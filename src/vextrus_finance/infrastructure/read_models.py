@@ -199,6 +199,14 @@ class SqlLedgerReader:
         lines = await _JOURNAL_LINES(self._conn, tenant_id=self._tenant, journal_id=journal_id)
         return _journal_view(rows[0], [_line_view(line) for line in lines])
 
+    async def journal_by_number(self, number: str) -> JournalView | None:
+        j = journals
+        found = await self._conn.execute(
+            sa.select(j.c.id).where(j.c.tenant_id == self._tenant, j.c.number == number)
+        )
+        journal_id = found.scalar_one_or_none()
+        return await self.journal(str(journal_id)) if journal_id is not None else None
+
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
         if not journal_ids:
             return []
@@ -227,6 +235,18 @@ class SqlLedgerReader:
             query = query.where(j.c.date >= where.date_from)
         if where.date_to is not None:
             query = query.where(j.c.date <= where.date_to)
+        if where.reference is not None:
+            query = query.where(j.c.reference == where.reference)
+        if where.account_id is not None or where.account_code is not None:
+            jl = journal_lines
+            on_account = jl.c.account_id == where.account_id
+            if where.account_id is None:
+                on_account = jl.c.account_code == where.account_code
+            query = query.where(
+                sa.exists().where(
+                    jl.c.tenant_id == j.c.tenant_id, jl.c.journal_id == j.c.id, on_account
+                )
+            )
         if cursor:
             after_date, after_number = decode_cursor(cursor, 2)
             try:

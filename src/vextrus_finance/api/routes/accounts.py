@@ -9,15 +9,17 @@ from fastapi.responses import JSONResponse
 
 from vextrus_finance.api.commands import dump, execute, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
 from vextrus_finance.application import accounts as commands
 from vextrus_finance.application.business_day import business_day
-from vextrus_finance.application.context import utc_now
+from vextrus_finance.application.context import RequestContext, utc_now
 from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.application.views import AccountView
+from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 
@@ -157,22 +159,72 @@ async def deactivate_account(
     )
 
 
+From = Annotated[date | None, Query(alias="from")]
+To = Annotated[date | None, Query(alias="to")]
+
+
+@router.get(
+    "/by-code/{code}/ledger", response_model=LedgerOut, responses=problem_responses(404, 422)
+)
+async def account_ledger_by_code(
+    code: str,
+    ctx: ContextDep,
+    container: ContainerDep,
+    date_from: From = None,
+    date_to: To = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    return await _ledger(
+        ctx, container, None, code, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
+    )
+
+
 @router.get("/{account_id}/ledger", response_model=LedgerOut)
 async def account_ledger(
     account_id: str,
     ctx: ContextDep,
     container: ContainerDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: From = None,
+    date_to: To = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> JSONResponse:
+    return await _ledger(
+        ctx,
+        container,
+        account_id,
+        None,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+async def _ledger(
+    ctx: RequestContext,
+    container: Container,
+    account_id: str | None,
+    code: str | None,
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    cursor: str | None,
+) -> JSONResponse:
+    """The general ledger of one account, named by id or by code."""
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' must not be after 'to'", field="from")
     async with container.reader(ctx.tenant_id) as reader:
-        account = await reader.account(account_id)
+        if account_id is not None:
+            account = await reader.account(account_id)
+            missing = f"no account {account_id}"
+        else:
+            account = await reader.account_by_code(code or "")
+            missing = f"no account with code {code}"
         if account is None:
-            raise NotFound(f"no account {account_id}", code="account_not_found")
+            raise NotFound(missing, code="account_not_found")
         page = await reader.ledger(
             account, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
         )
