@@ -144,3 +144,7 @@ async def test_balances_are_as_of_today_unless_a_day_is_given(client, auth):
         await client.get(f"{API}/accounts/{cash['id']}", params={"as_of": "someday"}, headers=h),
         "as_of",
     )
+    # the calendar's ends answer, they do not fail
+    for edge, expected in (("0001-01-01", D("0.00")), ("9999-12-31", D("140.00"))):
+        got = await get_json(client, f"{API}/accounts/by-code/1110", h, as_of=edge)
+        assert (D(got["balance"]), got["balance_as_of"]) == (expected, edge)

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, fields, replace
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.domain.posting_window import PostingWindow
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.infrastructure.ledger_findings import Finding, rule_findings
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 from vextrus_finance.infrastructure.sql_projection import SqlProjection
@@ -60,6 +62,8 @@ class VerifyReport:
     differences: list[TableDifference] = field(default_factory=list)
     imbalances: list[Imbalance] = field(default_factory=list)
     account_total_mismatches: int = 0
+    # Data entered before a rule refused it: reported, not a failure of the read models.
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -170,6 +174,14 @@ class Rebuilder:
             autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {names}")
 
+    def _posting_window(self) -> PostingWindow:
+        settings = self._db.settings
+        return PostingWindow.on(
+            settings.today(),
+            first_day=settings.posting_window_first_day,
+            years_ahead=settings.posting_window_years_ahead,
+        )
+
     async def verify(self, progress: Progress | None = None) -> VerifyReport:
         shadow, metadata = await self._create_shadow()
         projection = self._projection(shadow)
@@ -187,6 +199,7 @@ class Rebuilder:
                         report.differences.append(difference)
                 report.imbalances = await _imbalances(conn)
                 report.account_total_mismatches = await _account_total_mismatches(conn)
+                report.findings = await rule_findings(conn, self._posting_window())
         finally:
             await self._drop_shadow(metadata)
         return report
