@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -46,7 +47,13 @@ class PostingWindowRule:
     years_ahead: int = 1
 
     def on(self, today: date) -> PostingWindow:
-        return PostingWindow.on(today, first_day=self.first_day, years_ahead=self.years_ahead)
+        return _window_on(today, self.first_day, self.years_ahead)
+
+
+@lru_cache(maxsize=16)
+def _window_on(today: date, first_day: date, years_ahead: int) -> PostingWindow:
+    # Every posting asks; the answer changes once a day.
+    return PostingWindow.on(today, first_day=first_day, years_ahead=years_ahead)
 
 
 class SqlUnitOfWork:
