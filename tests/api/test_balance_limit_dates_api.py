@@ -14,6 +14,7 @@ from tests.api.helpers import (
     journal_body,
     post_journal,
 )
+from tests.api.invoice_helpers import CASH, balance_of, pay, seed_tenant
 
 
 async def _cash_book(client, h):
@@ -108,3 +109,23 @@ async def test_an_atomic_batch_sees_its_own_later_journals(client, auth):
     )
     assert_invalid(response, "journals[1].lines[1].account_id", code="balance_limit_exceeded")
     assert await balance(client, h, cash["id"]) == 0
+
+
+async def test_the_issue_case_a_backdated_cash_payment(client, container, auth):
+    """The case the issue reports: with the standard chart (Cash in Hand is non_negative), a
+    cash payment dated 15 September is refused when the cash came in only later."""
+    await seed_tenant(container)
+    h = auth()
+    await pay(client, h, None, "50000.00", direction="IN", payment_date="2025-09-01")
+    await pay(client, h, None, "200000.00", direction="IN", payment_date="2025-09-30")
+    pending = await pay(
+        client, h, None, "150000.00", direction="OUT", payment_date="2025-09-15", complete=False
+    )
+    response = await client.post(
+        f"{API}/payments/{pending['id']}/complete",
+        json={"transaction_reference": "PETTY-15"},
+        headers=h,
+    )
+    body = assert_invalid(response, "lines[1].account_id", code="balance_limit_exceeded")
+    assert "-100000.00" in body["detail"]
+    assert await balance_of(client, h, CASH) == D("250000.00")
