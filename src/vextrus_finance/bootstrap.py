@@ -17,7 +17,7 @@ from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
 from vextrus_finance.infrastructure.read_models import SqlLedgerReader
 from vextrus_finance.infrastructure.settings import Settings
 from vextrus_finance.infrastructure.snapshots import Snapshotter
-from vextrus_finance.infrastructure.unit_of_work import SqlUnitOfWorkFactory
+from vextrus_finance.infrastructure.unit_of_work import PostingWindowRule, SqlUnitOfWorkFactory
 
 MIGRATION_LOCK = 0x76787466  # "vxtf": the advisory lock key serialising migrations
 
@@ -78,7 +78,12 @@ def bootstrap(settings: Settings) -> Container:
         snapshot_retention=settings.snapshot_retention_count,
     )
     uow_factory = SqlUnitOfWorkFactory(
-        db, store, idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours)
+        db,
+        store,
+        idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        window=PostingWindowRule(
+            settings.posting_window_first_day, settings.posting_window_years_ahead
+        ),
     )
     snapshotter = Snapshotter(db, store)
     runner = CommandRunner(

@@ -214,6 +214,8 @@ def verify() -> None:
         )
     for finding in report.out_of_range:
         table.add_row("out of range", f"[red]{escape(finding)}[/]")
+    for finding in report.findings:
+        table.add_row(f"tenant {finding.tenant_id} {finding.kind}", f"[yellow]{finding.detail}[/]")
     table.add_row("verdict", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
     console.print(table)
     raise typer.Exit(0 if report.ok else 1)

@@ -167,14 +167,15 @@ async def test_mushak_serials_are_gapless_per_fiscal_year(client, container, aut
     h = auth()
     a = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-06-30")
     b = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-07-01")
-    # A refused approval (closed period) must not use up a serial.
+    # A refused approval (closed period) must not use up a serial. The draft is made
+    # before the close: no draft can be made in a closed period.
+    c = await create_invoice(client, h, [line("1", "100")], invoice_date="2025-08-15")
     response = await client.post(
         f"{API}/fiscal-periods/FY2025-2026-P02/close",
-        json={"reason": "August is closed"},
+        json={"reason": "August is closed", "force": True},
         headers=h,
     )
     assert response.status_code == 200, response.text
-    c = await create_invoice(client, h, [line("1", "100")], invoice_date="2025-08-15")
     response = await client.post(f"{API}/invoices/{c['id']}/approve", headers=h)
     assert_invalid(response, "date", code="period_closed", exact=False)
     d = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-09-01")

@@ -55,7 +55,7 @@ async def test_a_deactivation_that_commits_mid_posting_stops_the_posting(
             JournalLine("l2", ids["4000"], "4000", Decimal(0), Decimal("100.00")),
         ]
         with pytest.raises(InvalidInput) as raised:
-            await PostingLedger(uow).apply(posting)
+            await PostingLedger(uow).apply(posting, DAY)
     assert raised.value.code == "account_inactive"
     assert raised.value.issues[0].field == "lines[0].account_id"
 

@@ -171,6 +171,22 @@ async def _account_ledger(w: World) -> Call:
     return Call(f"{API}/accounts/{w.cash['id']}/ledger")
 
 
+async def _account_ledger_by_code(w: World) -> Call:
+    return Call(f"{API}/accounts/by-code/{w.cash['code']}/ledger")
+
+
+async def _journal_by_number(w: World) -> Call:
+    return Call(f"{API}/journals/by-number/{(await w.posted())['number']}")
+
+
+async def _invoice_by_number(w: World) -> Call:
+    return Call(f"{API}/invoices/by-number/{(await w.draft_invoice())['number']}")
+
+
+async def _payment_by_number(w: World) -> Call:
+    return Call(f"{API}/payments/by-number/{(await w.pending_payment())['number']}")
+
+
 async def _journal_create(w: World) -> Call:
     return Call(f"{API}/journals", w.journal_body())
 
@@ -275,6 +291,10 @@ ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("PATCH", f"{API}/accounts/{{account_id}}"): _account_patch,
     ("POST", f"{API}/accounts/{{account_id}}/deactivate"): _account_deactivate,
     ("GET", f"{API}/accounts/{{account_id}}/ledger"): _account_ledger,
+    ("GET", f"{API}/accounts/by-code/{{code}}/ledger"): _account_ledger_by_code,
+    ("GET", f"{API}/journals/by-number/{{number}}"): _journal_by_number,
+    ("GET", f"{API}/invoices/by-number/{{number}}"): _invoice_by_number,
+    ("GET", f"{API}/payments/by-number/{{number}}"): _payment_by_number,
     ("POST", f"{API}/journals"): _journal_create,
     ("POST", f"{API}/journals/batch"): _journal_batch,
     ("GET", f"{API}/journals"): _fixed(f"{API}/journals"),

@@ -594,7 +594,8 @@ def test_reversal_swaps_lines_and_is_posted() -> None:
     assert rs.currency == "BDT"
     assert rs.posted_by == "user-2"
     assert rs.posted_at == datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
-    assert rs.description == f"Reversal of {NUMBER}: Cash sale at Gulshan site"
+    # the reason is carried (issue 15)
+    assert rs.description == f"Reversal of {NUMBER} (wrong customer): Cash sale at Gulshan site"
     originals = original.state.lines
     assert [(x.account_id, x.account_code) for x in rs.lines] == [
         (x.account_id, x.account_code) for x in originals
@@ -666,11 +667,16 @@ def test_second_reversal_refused() -> None:
     assert original.state.reversed_by_id == "j-rev"
 
 
+def test_a_reversal_without_a_reason_says_what_it_reverses() -> None:
+    reversal = reverse(posted(), reason=None)
+    assert reversal.state.description == f"Reversal of {NUMBER}: Cash sale at Gulshan site"
+
+
 def test_reversal_description_is_capped() -> None:
     original = posted(description="x" * DESCRIPTION_MAX)
     reversal = reverse(original)
     assert len(reversal.state.description) == DESCRIPTION_MAX
-    assert reversal.state.description.startswith(f"Reversal of {NUMBER}: xxx")
+    assert reversal.state.description.startswith(f"Reversal of {NUMBER} (wrong customer): xxx")
     assert all(len(x.description or "") <= DESCRIPTION_MAX for x in reversal.state.lines)
 
 

@@ -16,6 +16,7 @@ from vextrus_finance.api import problems
 from vextrus_finance.api.auth import TokenVerifier
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
 from vextrus_finance.api.observability import install_observability
+from vextrus_finance.api.query_params import reject_unknown_query_params
 from vextrus_finance.api.routes import (
     accounts,
     aging,
@@ -110,9 +111,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     # Each resource router carries the full /api/v1 prefix itself, so a route's own path is
     # the template the permission table is keyed by; `authorize` runs for every one of them.
+    # After `authorize`, every route refuses query parameters it does not declare.
+    checked = [Depends(authorize), Depends(reject_unknown_query_params)]
     for module in (accounts, journals, periods, reports):
-        app.include_router(module.router, dependencies=[Depends(authorize)])
+        app.include_router(module.router, dependencies=checked)
     for module in (invoices, payments, profiles, aging, mushak):
-        app.include_router(module.router, dependencies=[Depends(authorize)])
-    app.include_router(health.router)
+        app.include_router(module.router, dependencies=checked)
+    app.include_router(health.router, dependencies=[Depends(reject_unknown_query_params)])
     return app

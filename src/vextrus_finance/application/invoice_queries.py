@@ -15,7 +15,7 @@ from vextrus_finance.application.invoice_views import (
 )
 from vextrus_finance.application.views import Page
 from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
-from vextrus_finance.domain.payments import PaymentMethod, PaymentStatus
+from vextrus_finance.domain.payments import Direction, PaymentMethod, PaymentStatus
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class PaymentFilter:
     invoice_id: str | None = None
     status: PaymentStatus | None = None
     method: PaymentMethod | None = None
+    direction: Direction | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 class InvoiceReader(Protocol):
@@ -43,6 +46,10 @@ class InvoiceReader(Protocol):
     ) -> Page[InvoiceView]: ...
 
     async def payment(self, payment_id: str) -> PaymentView | None: ...
+
+    async def invoice_id_by_number(self, number: str) -> str | None: ...
+
+    async def payment_id_by_number(self, number: str) -> str | None: ...
 
     async def payments(
         self, where: PaymentFilter, *, limit: int, cursor: str | None

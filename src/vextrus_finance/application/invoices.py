@@ -12,6 +12,7 @@ from vextrus_finance.application.context import new_id
 from vextrus_finance.application.journals import (
     CreateJournal,
     ReverseJournal,
+    check_document_date,
     create_journal,
     reverse_journal,
 )
@@ -131,6 +132,7 @@ async def create_invoice(uow: UnitOfWork, cmd: CreateInvoice) -> str:
     check_currency(cmd.currency)
     party, lines = _content(cmd.counterparty, cmd.lines, cmd.invoice_date, cmd.due_date)
     assert lines is not None
+    await check_document_date(uow, cmd.invoice_date, field="invoice_date")
     sequence = await uow.numbers.next(invoice_sequence(cmd.kind, cmd.invoice_date))
     invoice = Invoice.create(
         cmd.invoice_id,
@@ -163,6 +165,8 @@ async def revise_invoice(uow: UnitOfWork, cmd: ReviseInvoice) -> str:
     invoice_date = cmd.invoice_date or state.invoice_date
     due_date = cmd.due_date or state.due_date
     party, lines = _content(spec, cmd.lines, invoice_date, due_date)
+    if cmd.invoice_date is not None:
+        await check_document_date(uow, invoice_date, field="invoice_date")
     invoice.revise(
         counterparty=party,
         invoice_date=invoice_date,

@@ -12,7 +12,13 @@ from vextrus_finance.application.accounts import Change
 from vextrus_finance.application.context import new_id
 from vextrus_finance.application.loading import load_existing
 from vextrus_finance.application.ports import AccountRecord, StreamConflict, UnitOfWork
-from vextrus_finance.domain.accounts import AccountBalance, check_balance_limits
+from vextrus_finance.domain.accounts import (
+    AccountBalance,
+    BalanceLimit,
+    check_balance_limits,
+    lowest_balance_from,
+    signed_balance,
+)
 from vextrus_finance.domain.errors import DomainError, FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus, period_of
 from vextrus_finance.domain.journals import (
@@ -25,7 +31,7 @@ from vextrus_finance.domain.journals import (
     journal_number,
     sequence_name,
 )
-from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
+from vextrus_finance.domain.money import BASE_CURRENCY, ZERO, format_amount
 from vextrus_finance.domain.periods import ensure_open
 
 
@@ -185,6 +191,8 @@ class PostingLedger:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
         self._balances: dict[str, AccountBalance] = {}
+        # (account, date, debit, credit) applied but not yet recorded; None: recorded at once.
+        self._unrecorded: list[tuple[str, date, Decimal, Decimal]] | None = None
 
     def hold(self, balances: dict[str, AccountBalance]) -> None:
         """Balances locked by the caller (`AccountDirectory.lock`): `lock` needs no statement
@@ -204,7 +212,12 @@ class PostingLedger:
         """Codes of the locked accounts that are inactive, as of now (under the lock)."""
         return sorted(b.code for b in self._balances.values() if not b.is_active)
 
-    async def apply(self, lines: Sequence[JournalLine]) -> None:
+    def defer_projection(self) -> None:
+        """The caller records its journals only after the last `apply` (the atomic batch):
+        the ledger remembers what it applied, which the read model cannot show yet."""
+        self._unrecorded = []
+
+    async def apply(self, lines: Sequence[JournalLine], day: date) -> None:
         await self.lock({line.account_id for line in lines})
         deltas: dict[str, tuple[Decimal, Decimal]] = {}
         field_of: dict[str, str] = {}
@@ -213,11 +226,59 @@ class PostingLedger:
             deltas[line.account_id] = (debit + line.debit, credit + line.credit)
             field_of.setdefault(line.account_id, f"lines[{i}].account_id")
         check_balance_limits(deltas, self._balances, field_of=field_of)
+        await self._check_later_days(deltas, day, field_of)
+        unrecorded = self._unrecorded
         for account_id, (debit, credit) in deltas.items():
             held = self._balances[account_id]
             self._balances[account_id] = replace(
                 held, debit_total=held.debit_total + debit, credit_total=held.credit_total + credit
             )
+            if unrecorded is not None:
+                unrecorded.append((account_id, day, debit, credit))
+
+    async def _check_later_days(
+        self, deltas: dict[str, tuple[Decimal, Decimal]], day: date, field_of: dict[str, str]
+    ) -> None:
+        """A limit holds on the posting's date and every later day, not only today: a
+        backdated payment may not overdraw cash on the 15th even if later receipts cover it.
+        Only postings that lower a limited account ask for its later days (one statement)."""
+        for account_id, (debit, credit) in deltas.items():
+            held = self._balances[account_id]
+            if held.balance_limit is not BalanceLimit.NON_NEGATIVE:
+                continue
+            if signed_balance(held.type, debit, credit) >= 0:
+                continue  # a posting that raises the balance cannot break a floor later
+            later = await self._uow.accounts.daily_movements_after(account_id, day)
+            later = _merged(later, self._unrecorded or [], account_id, day)
+            if not later:
+                continue  # not backdated: the all-time check above was the whole check
+            after = signed_balance(held.type, held.debit_total + debit, held.credit_total + credit)
+            lowest, on = lowest_balance_from(held.type, after, later)
+            if lowest < 0:
+                raise InvalidInput(
+                    f"account {held.code} may not go below zero; this posting dated "
+                    f"{day.isoformat()} would leave {format_amount(lowest)} on "
+                    f"{(on or day).isoformat()}",
+                    field=field_of[account_id],
+                    code="balance_limit_exceeded",
+                )
+
+
+def _merged(
+    later: list[tuple[date, Decimal, Decimal]],
+    unrecorded: Sequence[tuple[str, date, Decimal, Decimal]],
+    account_id: str,
+    day: date,
+) -> list[tuple[date, Decimal, Decimal]]:
+    """The read model's later days plus what this ledger applied but has not recorded."""
+    extra = [(d, dr, cr) for a, d, dr, cr in unrecorded if a == account_id and d > day]
+    if not extra:
+        return later
+    sums: dict[date, tuple[Decimal, Decimal]] = {}
+    for d, dr, cr in (*later, *extra):
+        old_dr, old_cr = sums.get(d, (ZERO, ZERO))
+        sums[d] = (old_dr + dr, old_cr + cr)
+    return [(d, dr, cr) for d, (dr, cr) in sorted(sums.items())]
 
 
 def _reversing_refused() -> InvalidInput:
@@ -228,8 +289,18 @@ def _reversing_refused() -> InvalidInput:
 
 
 async def _check_period(uow: UnitOfWork, day: date) -> None:
+    uow.posting_window.check(day)
     period = period_of(day)
     ensure_open(period, await uow.periods.status_for_posting(period))
+
+
+async def check_document_date(uow: UnitOfWork, day: date, *, field: str) -> None:
+    """A document (invoice, payment) may be drafted only on a day it could be posted on: in
+    the posting window and in an open period. The period is guarded like a posting's, so a
+    close waits for this draft and then sees it."""
+    uow.posting_window.check(day, field=field)
+    period = period_of(day)
+    ensure_open(period, await uow.periods.status_for_posting(period), field=field)
 
 
 async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) -> str:
@@ -248,6 +319,7 @@ async def create_journal(
     if not uow.first_attempt and await uow.exists(Journal, cmd.journal_id):
         return cmd.journal_id  # an earlier attempt of this same command committed
     if cmd.post and ledger is None:
+        uow.posting_window.check(cmd.date)
         # Guard the period, then resolve and lock the accounts — in that order (the global
         # lock order of docs/architecture.md §6), with one statement where it saves a round
         # trip.
@@ -299,7 +371,7 @@ async def _draft(
         )
         assert ledger is not None
         # Last, after everything else that could refuse: it moves the ledger's running totals.
-        await ledger.apply(lines)
+        await ledger.apply(lines, cmd.date)
     return journal
 
 
@@ -347,14 +419,17 @@ async def _create_all_or_nothing(
     the transaction rolls back and gives them back, as it does any other effect."""
     done = await uow.existing(Journal, [j.journal_id for j in cmd.journals])
     todo = [(i, j) for i, j in enumerate(cmd.journals) if j.journal_id not in done]
+    ledger.defer_projection()
     counts = Counter(sequence_name(j.type, j.date) for _, j in todo)
     next_number = {seq: await uow.numbers.take(seq, n) for seq, n in sorted(counts.items())}
     statuses: dict[FiscalPeriod, PeriodStatus] = {}
+    window = uow.posting_window
     drafted: list[Journal] = []
     for index, cmd_j in todo:
         try:
             if cmd_j.type is JournalType.REVERSING:
                 raise _reversing_refused()
+            window.check(cmd_j.date)
             period = period_of(cmd_j.date)
             if period not in statuses:
                 statuses[period] = await uow.periods.status_for_posting(period)
@@ -400,7 +475,7 @@ async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
     journal.require(JournalStatus.DRAFT, "posted")
     await _check_period(uow, journal.state.date)
     accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
-    await PostingLedger(uow).apply(journal.state.lines)
+    await PostingLedger(uow).apply(journal.state.lines, journal.state.date)
     journal.post(
         by=uow.ctx.user_id, at=uow.now(), accounts={k: v.ref() for k, v in accounts.items()}
     )
@@ -433,7 +508,7 @@ async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
         at=uow.now(),
         new_line_id=new_id,
     )
-    await ledger.apply(reversal.state.lines)
+    await ledger.apply(reversal.state.lines, cmd.date)
     await uow.record(reversal, journal)
     return reversal.id
 

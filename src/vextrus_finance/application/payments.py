@@ -4,7 +4,7 @@ before anything is written. Reversal reverses the journal and the invoice's paid
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +14,7 @@ from vextrus_finance.application.journals import (
     CreateJournal,
     LineSpec,
     ReverseJournal,
+    check_document_date,
     create_journal,
     reverse_journal,
 )
@@ -22,7 +23,7 @@ from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.posting_profiles import posting_accounts
 from vextrus_finance.domain.accounts import AccountType, validate_reason
 from vextrus_finance.domain.errors import AlreadyExists, FieldIssue, InvalidInput
-from vextrus_finance.domain.invoices import Invoice, InvoiceKind
+from vextrus_finance.domain.invoices import Invoice, InvoiceKind, InvoiceState
 from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 from vextrus_finance.domain.payments import (
@@ -31,6 +32,7 @@ from vextrus_finance.domain.payments import (
     Direction,
     Payment,
     PaymentMethod,
+    PaymentState,
     WalletProvider,
     build_details,
     normalize_bank_transaction_id,
@@ -60,6 +62,7 @@ class CreatePayment:
     check_number: str | None = None
     wallet: WalletSpec | None = None
     payment_id: str = field(default_factory=new_id)
+    bank_account_code: str | None = None  # the same account by code; agrees with the id
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,32 @@ async def _money_account(uow: UnitOfWork, cmd: CreatePayment) -> str:
     return record.id
 
 
+async def _bank_account_by_code(uow: UnitOfWork, cmd: CreatePayment) -> str:
+    """The id of `bank_account_code`, which must agree with `bank_account_id` if both are
+    given: people know their bank account as 1120-01, not by its UUID."""
+    code = (cmd.bank_account_code or "").strip()
+    record = (await uow.accounts.by_codes([code])).get(code)
+    if record is None:
+        raise InvalidInput(
+            f"no account with code {code} in this tenant",
+            field="bank_account_code",
+            code="invalid_bank_account",
+        )
+    if cmd.bank_account_id is not None and cmd.bank_account_id != record.id:
+        raise InvalidInput(
+            f"account {code} is {record.id}, not bank_account_id {cmd.bank_account_id}",
+            field="bank_account_code",
+            code="account_mismatch",
+        )
+    return record.id
+
+
 async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
     existing = await uow.load(Payment, cmd.payment_id)
     if existing.exists:
         return existing.id
+    if cmd.bank_account_code is not None:
+        cmd = replace(cmd, bank_account_id=await _bank_account_by_code(uow, cmd))
     issues: list[FieldIssue] = []
     try:
         details = build_details(
@@ -166,6 +191,7 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
         )
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    await check_document_date(uow, cmd.payment_date, field="payment_date")
     if invoice is not None:
         # Early answer for the client; completion checks again under the invoice's version.
         invoice.ensure_payable(cmd.amount)
@@ -193,6 +219,27 @@ def _counter_role(direction: Direction, has_invoice: bool) -> R:
     if direction is Direction.IN:
         return R.ACCOUNTS_RECEIVABLE if has_invoice else R.CUSTOMER_ADVANCES
     return R.ACCOUNTS_PAYABLE if has_invoice else R.SUPPLIER_ADVANCES
+
+
+def payment_description(
+    state: PaymentState, invoice: InvoiceState | None, transaction_reference: str
+) -> str:
+    """The payment journal's description: who paid or was paid and with what instrument, so
+    the cash book reads without opening the payment (cheque number, wallet transaction)."""
+    receipt = state.direction is Direction.IN
+    text = f"{'Receipt' if receipt else 'Payment'} {state.number}"
+    if invoice is not None:
+        text += f" {'from' if receipt else 'to'} {invoice.counterparty.name} for {invoice.number}"
+    details = state.details
+    text += f" by {details.method}"
+    if details.check_number:
+        text += f" cheque no. {details.check_number}"
+    if details.wallet is not None:
+        text += f" {details.wallet.provider} {details.wallet.mobile_number}"
+        if details.wallet.transaction_id:
+            text += f" txn {details.wallet.transaction_id}"
+    text += f" ({transaction_reference.strip()})"
+    return text[:DESCRIPTION_MAX]
 
 
 async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
@@ -228,10 +275,9 @@ async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
         uow,
         CreateJournal(
             date=state.payment_date,
-            description=(
-                f"{'Receipt' if receipt else 'Payment'} {state.number} by "
-                f"{state.details.method} ({cmd.transaction_reference.strip()})"
-            )[:DESCRIPTION_MAX],
+            description=payment_description(
+                state, invoice.state if invoice else None, cmd.transaction_reference
+            ),
             lines=lines,
             type=JournalType.CASH_RECEIPT if receipt else JournalType.CASH_PAYMENT,
             reference=state.number,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from vextrus_finance.application.context import RequestContext
@@ -15,6 +16,7 @@ from vextrus_finance.domain.accounts import AccountBalance, AccountType, Balance
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.journals import AccountRef
+from vextrus_finance.domain.posting_window import PostingWindow
 
 A = TypeVar("A", bound=Aggregate[Any])
 
@@ -80,6 +82,13 @@ class AccountDirectory(Protocol):
     ) -> tuple[PeriodStatus, LockedAccounts]:
         """The period's status, guarded as `PeriodGuard.status_for_posting` guards it, and the
         accounts as `lock` returns them — the period guarded first (the lock order)."""
+        ...
+
+    async def daily_movements_after(
+        self, account_id: str, day: date
+    ) -> list[tuple[date, Decimal, Decimal]]:
+        """(date, debits, credits) posted to the account on each day after `day`, oldest
+        first: what a backdated posting's balance-limit check needs (read under its lock)."""
         ...
 
 
@@ -155,6 +164,11 @@ class UnitOfWork(Protocol):
         ...
 
     def now(self) -> datetime: ...
+
+    @property
+    def posting_window(self) -> PostingWindow:
+        """The dates this tenant may post on, as of this command (today in Dhaka)."""
+        ...
 
     async def load(self, cls: type[A], stream_id: str) -> A: ...
 

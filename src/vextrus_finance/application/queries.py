@@ -28,6 +28,9 @@ class JournalFilter:
     period: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    account_id: str | None = None  # journals with a line on this account
+    account_code: str | None = None
+    reference: str | None = None
 
 
 class LedgerReader(Protocol):
@@ -44,7 +47,13 @@ class LedgerReader(Protocol):
         cursor: str | None,
     ) -> Page[AccountView]: ...
 
+    async def accounts_as_of(self, views: Sequence[AccountView], as_of: date) -> list[AccountView]:
+        """These accounts with totals and balance at the end of `as_of`."""
+        ...
+
     async def journal(self, journal_id: str) -> JournalView | None: ...
+
+    async def journal_by_number(self, number: str) -> JournalView | None: ...
 
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
         """These journals in the given order (ids that are not found are left out), read with

@@ -38,6 +38,7 @@ class AccountView:
     updated_at: datetime
     deactivated_at: datetime | None
     deactivation_reason: str | None
+    balance_as_of: date | None = None  # None: all-time totals, as stored
 
 
 @dataclass(frozen=True)

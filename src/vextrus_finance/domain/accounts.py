@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -13,7 +13,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.limits import MAX_TOTAL
-from vextrus_finance.domain.money import format_amount
+from vextrus_finance.domain.money import ZERO, format_amount
 
 CODE_RE = re.compile(r"[0-9]{4}(-[0-9]{2})*")
 CODE_MAX = 64
@@ -319,3 +319,22 @@ def check_balance_limits(
             )
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+
+
+def lowest_balance_from(
+    account_type: AccountType,
+    balance_after: Decimal,
+    later: Sequence[tuple[date, Decimal, Decimal]],
+) -> tuple[Decimal, date | None]:
+    """The lowest balance a backdated posting leaves on its date or any later day, and that
+    day (None: its own date). `balance_after` is the all-time balance with the posting,
+    `later` the (date, debits, credits) of each later day, oldest first: the balance at the
+    end of the posting's date is the all-time balance less everything posted after it."""
+    moves = [signed_balance(account_type, debit, credit) for _, debit, credit in later]
+    running = balance_after - sum(moves, ZERO)
+    lowest, lowest_day = running, None
+    for (day, _, _), move in zip(later, moves, strict=True):
+        running += move
+        if running < lowest:
+            lowest, lowest_day = running, day
+    return lowest, lowest_day

@@ -371,6 +371,13 @@ class Journal(Aggregate[JournalState]):
                 code="journal_already_reversed",
             )
         self.require(JournalStatus.POSTED, "reversed")
+        if self.state.type is JournalType.REVERSING:
+            # Reversing it would re-post the original's effect while the original still says
+            # REVERSED; a wrong reversal is corrected by a new journal.
+            raise InvalidState(
+                f"journal {self.state.number} is itself a reversal and cannot be reversed",
+                code="reversal_not_reversible",
+            )
 
     def reverse(
         self,
@@ -410,9 +417,12 @@ class Journal(Aggregate[JournalState]):
             day=day,
             journal_type=JournalType.REVERSING,
             currency=self.state.currency,
-            description=f"Reversal of {self.state.number}: {self.state.description}"[
-                :DESCRIPTION_MAX
-            ],
+            # The reason first, so the truncation to the column cuts the copied description.
+            description=(
+                f"Reversal of {self.state.number}"
+                + (f" ({reason})" if reason else "")
+                + f": {self.state.description}"
+            )[:DESCRIPTION_MAX],
             reference=f"REV-{self.state.number}",
             lines=swapped,
             reverses_id=self.id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,7 +21,7 @@ from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.infrastructure.driver_sql import driver
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
-from vextrus_finance.infrastructure.schema import accounts
+from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 
 
 def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
@@ -44,6 +46,21 @@ _BY_IDS = sa.select(accounts).where(
 _BY_CODES = sa.select(accounts).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.code.in_(sa.bindparam("codes", expanding=True)),
+)
+# Served by ix_ledger_entries_account_order (tenant, account, date …): a range of one account.
+_DAILY_AFTER = (
+    sa.select(
+        ledger_entries.c.entry_date,
+        sa.func.sum(ledger_entries.c.debit),
+        sa.func.sum(ledger_entries.c.credit),
+    )
+    .where(
+        ledger_entries.c.tenant_id == sa.bindparam("tenant_id"),
+        ledger_entries.c.account_id == sa.bindparam("account_id"),
+        ledger_entries.c.entry_date > sa.bindparam("day", type_=sa.Date),
+    )
+    .group_by(ledger_entries.c.entry_date)
+    .order_by(ledger_entries.c.entry_date)
 )
 # Every posting locks its accounts: through the driver (ADR 0026). ORDER BY + FOR UPDATE locks
 # the rows in id order, so two postings touching the same accounts queue instead of
@@ -186,6 +203,14 @@ class SqlAccountDirectory:
         if carried is None:  # no account matched, so no row carried the status: ask for it
             carried = await SqlPeriodGuard(self._conn, self._tenant).status_for_posting(period)
         return carried, locked
+
+    async def daily_movements_after(
+        self, account_id: str, day: date
+    ) -> list[tuple[date, Decimal, Decimal]]:
+        result = await self._conn.execute(
+            _DAILY_AFTER, {"tenant_id": self._tenant, "account_id": account_id, "day": day}
+        )
+        return [(d, from_minor(int(dr)), from_minor(int(cr))) for d, dr, cr in result]
 
     async def _lock(
         self, ids: Iterable[str], codes: Iterable[str], period: FiscalPeriod | None

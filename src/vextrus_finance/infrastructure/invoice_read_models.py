@@ -322,6 +322,12 @@ class SqlInvoiceReader:
             query = query.where(p.c.status == where.status.value)
         if where.method is not None:
             query = query.where(p.c.method == where.method.value)
+        if where.direction is not None:
+            query = query.where(p.c.direction == where.direction.value)
+        if where.date_from is not None:
+            query = query.where(p.c.payment_date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(p.c.payment_date <= where.date_to)
         if cursor:
             key_date, key_number = _date_cursor(cursor)
             query = query.where(
@@ -343,6 +349,22 @@ class SqlInvoiceReader:
             encode_cursor([last.payment_date.isoformat(), last.number]) if more and last else None
         )
         return Page(items, next_cursor)
+
+    async def invoice_id_by_number(self, number: str) -> str | None:
+        i = invoices
+        found = await self._conn.execute(
+            sa.select(i.c.id).where(i.c.tenant_id == self._tenant, i.c.number == number)
+        )
+        value = found.scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    async def payment_id_by_number(self, number: str) -> str | None:
+        p = payments
+        found = await self._conn.execute(
+            sa.select(p.c.id).where(p.c.tenant_id == self._tenant, p.c.number == number)
+        )
+        value = found.scalar_one_or_none()
+        return str(value) if value is not None else None
 
     async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None:
         p = payments

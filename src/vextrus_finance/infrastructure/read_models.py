@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -198,6 +199,14 @@ class SqlLedgerReader:
         lines = await _JOURNAL_LINES(self._conn, tenant_id=self._tenant, journal_id=journal_id)
         return _journal_view(rows[0], [_line_view(line) for line in lines])
 
+    async def journal_by_number(self, number: str) -> JournalView | None:
+        j = journals
+        found = await self._conn.execute(
+            sa.select(j.c.id).where(j.c.tenant_id == self._tenant, j.c.number == number)
+        )
+        journal_id = found.scalar_one_or_none()
+        return await self.journal(str(journal_id)) if journal_id is not None else None
+
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
         if not journal_ids:
             return []
@@ -226,6 +235,18 @@ class SqlLedgerReader:
             query = query.where(j.c.date >= where.date_from)
         if where.date_to is not None:
             query = query.where(j.c.date <= where.date_to)
+        if where.reference is not None:
+            query = query.where(j.c.reference == where.reference)
+        if where.account_id is not None or where.account_code is not None:
+            jl = journal_lines
+            on_account = jl.c.account_id == where.account_id
+            if where.account_id is None:
+                on_account = jl.c.account_code == where.account_code
+            query = query.where(
+                sa.exists().where(
+                    jl.c.tenant_id == j.c.tenant_id, jl.c.journal_id == j.c.id, on_account
+                )
+            )
         if cursor:
             after_date, after_number = decode_cursor(cursor, 2)
             try:
@@ -299,8 +320,11 @@ class SqlLedgerReader:
             days = sa.and_(le.c.entry_date >= as_of.replace(day=1), le.c.entry_date <= as_of)
         return backward, months, days
 
-    async def _movements(self, as_of: date, account_id: str | None) -> tuple[bool, Any]:
-        """The movements of `_sides` as one (account_id, debit, credit) row per account."""
+    async def _movements(
+        self, as_of: date, account_id: str | Sequence[str] | None
+    ) -> tuple[bool, Any]:
+        """The movements of `_sides` as one (account_id, debit, credit) row per account (of
+        one account, of a list, or of all)."""
         backward, months, days = await self._sides(as_of)
         apt, le = account_period_totals, ledger_entries
         from_periods = sa.select(apt.c.account_id, apt.c.debit, apt.c.credit).where(
@@ -309,9 +333,12 @@ class SqlLedgerReader:
         from_days = sa.select(le.c.account_id, le.c.debit, le.c.credit).where(
             le.c.tenant_id == self._tenant, days
         )
-        if account_id is not None:
+        if isinstance(account_id, str):
             from_periods = from_periods.where(apt.c.account_id == account_id)
             from_days = from_days.where(le.c.account_id == account_id)
+        elif account_id is not None:
+            from_periods = from_periods.where(apt.c.account_id.in_(account_id))
+            from_days = from_days.where(le.c.account_id.in_(account_id))
         union = sa.union_all(from_periods, from_days).subquery()
         moved = (
             sa.select(
@@ -386,6 +413,32 @@ class SqlLedgerReader:
         if day == date.min:
             return ZERO
         return await self._account_balance_as_of(account, day - timedelta(days=1))
+    async def accounts_as_of(self, views: Sequence[AccountView], as_of: date) -> list[AccountView]:
+        """The views with their totals and balance at the end of `as_of`: one statement for
+        the lot, walking the stored months from whichever side is nearer (as the trial
+        balance does)."""
+        if not views:
+            return []
+        backward, moved = await self._movements(as_of, [v.id for v in views])
+        rows = await self._conn.execute(
+            sa.select(moved.c.account_id, moved.c.debit, moved.c.credit)
+        )
+        sums = {r.account_id: (from_minor(int(r.debit)), from_minor(int(r.credit))) for r in rows}
+        result = []
+        for view in views:
+            debit, credit = sums.get(view.id, (ZERO, ZERO))
+            if backward:
+                debit, credit = view.debit_total - debit, view.credit_total - credit
+            result.append(
+                replace(
+                    view,
+                    debit_total=debit,
+                    credit_total=credit,
+                    balance=signed_balance(view.type, debit, credit),
+                    balance_as_of=as_of,
+                )
+            )
+        return result
 
     # --- general ledger ------------------------------------------------------------
 

@@ -17,9 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.domain.limits import MAX_TOTAL_PAISA
+from vextrus_finance.domain.posting_window import PostingWindow
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.db_errors import is_overflow
 from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.infrastructure.ledger_findings import Finding, rule_findings
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 from vextrus_finance.infrastructure.sql_projection import SqlProjection
@@ -65,6 +67,8 @@ class VerifyReport:
     # Stored amounts outside the ledger's limits (domain/limits.py), and a replay of the log
     # that could not finish because its totals leave the 64-bit range: reported, not raised.
     out_of_range: list[str] = field(default_factory=list)
+    # Data entered before a rule refused it: reported, not a failure of the read models.
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -180,6 +184,14 @@ class Rebuilder:
             autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {names}")
 
+    def _posting_window(self) -> PostingWindow:
+        settings = self._db.settings
+        return PostingWindow.on(
+            settings.today(),
+            first_day=settings.posting_window_first_day,
+            years_ahead=settings.posting_window_years_ahead,
+        )
+
     async def verify(self, progress: Progress | None = None) -> VerifyReport:
         shadow, metadata = await self._create_shadow()
         projection = self._projection(shadow)
@@ -200,6 +212,7 @@ class Rebuilder:
                         report.differences.append(difference)
                 report.imbalances = await _imbalances(conn)
                 report.account_total_mismatches = await _account_total_mismatches(conn)
+                report.findings = await rule_findings(conn, self._posting_window())
         except (OverflowError, sa.exc.DBAPIError) as exc:
             if not is_overflow(exc):
                 raise
@@ -211,6 +224,7 @@ class Rebuilder:
             )
             async with self._db.read() as conn:
                 report.out_of_range += await _out_of_range(conn, LIVE.all())
+                report.findings = await rule_findings(conn, self._posting_window())
         finally:
             await self._drop_shadow(metadata)
         return report

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     eventstore_max_retry_attempts: int = Field(default=5, ge=1)
     eventstore_retry_delay_ms: int = Field(default=20, ge=0)
     idempotency_ttl_hours: int = Field(default=24, ge=24)
+    # --- posting window (issue 15) ---
+    # Postings and documents must be dated from the start of the fiscal year holding this day
+    # (the first year the books are kept here) to the end of the fiscal year this many years
+    # after the current one.
+    posting_window_first_day: date = date(2000, 7, 1)
+    posting_window_years_ahead: int = Field(default=1, ge=0, le=10)
 
     # --- operability (issue 5) ---
     # Unset: JSON everywhere except ENVIRONMENT=development, which gets coloured console lines.

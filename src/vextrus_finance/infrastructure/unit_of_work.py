@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import RequestContext, new_id, utc_now
 from vextrus_finance.application.ports import IdempotencyRace, StreamConflict, TransientFailure
 from vextrus_finance.domain.aggregate import Aggregate
+from vextrus_finance.domain.posting_window import PostingWindow
 from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.chart import SqlAccountDirectory
 from vextrus_finance.infrastructure.database import Database
@@ -35,6 +39,23 @@ from vextrus_finance.observability import metrics
 A = TypeVar("A", bound=Aggregate[Any])
 
 
+@dataclass(frozen=True)
+class PostingWindowRule:
+    """The POSTING_WINDOW_* settings; the window itself moves with the business day."""
+
+    first_day: date = date(2000, 7, 1)
+    years_ahead: int = 1
+
+    def on(self, today: date) -> PostingWindow:
+        return _window_on(today, self.first_day, self.years_ahead)
+
+
+@lru_cache(maxsize=16)
+def _window_on(today: date, first_day: date, years_ahead: int) -> PostingWindow:
+    # Every posting asks; the answer changes once a day.
+    return PostingWindow.on(today, first_day=first_day, years_ahead=years_ahead)
+
+
 class SqlUnitOfWork:
     def __init__(
         self,
@@ -46,6 +67,7 @@ class SqlUnitOfWork:
         idempotency_ttl: timedelta,
         now: datetime,
         first_attempt: bool = True,
+        window: PostingWindowRule | None = None,
     ) -> None:
         self.conn = conn
         self.first_attempt = first_attempt
@@ -67,10 +89,15 @@ class SqlUnitOfWork:
         )
         self.reader = SqlLedgerReader(conn, tenant)
         self.invoices = SqlInvoiceReader(conn, tenant)
+        self._window = window or PostingWindowRule()
 
     def now(self) -> datetime:
         """One timestamp for the whole command: every event of it was recorded together."""
         return self._now
+
+    @property
+    def posting_window(self) -> PostingWindow:
+        return self._window.on(business_day(self._now))
 
     async def load(self, cls: type[A], stream_id: str) -> A:
         return await self._store.load(self.conn, self.ctx.tenant_id, cls, stream_id)
@@ -149,8 +176,10 @@ class SqlUnitOfWorkFactory:
         *,
         idempotency_ttl: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        window: PostingWindowRule | None = None,
     ) -> None:
         self._db = db
+        self._window = window
         self._store = store
         self._bulk = BulkProjector(LIVE)
         self._ttl = idempotency_ttl
@@ -170,6 +199,7 @@ class SqlUnitOfWorkFactory:
                     idempotency_ttl=self._ttl,
                     now=self._clock(),
                     first_attempt=first_attempt,
+                    window=self._window,
                 )
                 yield uow
                 if uow.uncommitted:

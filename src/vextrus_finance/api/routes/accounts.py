@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
@@ -8,13 +9,17 @@ from fastapi.responses import JSONResponse
 
 from vextrus_finance.api.commands import dump, execute, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
 from vextrus_finance.application import accounts as commands
+from vextrus_finance.application.business_day import business_day
+from vextrus_finance.application.context import RequestContext, utc_now
 from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.application.views import AccountView
+from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 
@@ -23,7 +28,17 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 async def _account(reader: LedgerReader, account_id: str) -> AccountView | None:
-    return await reader.account(account_id)
+    view = await reader.account(account_id)
+    if view is None:
+        return None
+    # A command's answer shows the balance as of today, as GET does by default.
+    return (await reader.accounts_as_of([view], business_day(utc_now())))[0]
+
+
+AsOf = Annotated[
+    date | None,
+    Query(description="Balances at the end of this day (default: today in Dhaka)"),
+]
 
 
 def _location(account_id: str) -> str:
@@ -62,27 +77,36 @@ async def list_accounts(
     active: bool | None = None,
     limit: Limit = 50,
     cursor: str | None = None,
+    as_of: AsOf = None,
 ) -> JSONResponse:
+    day = as_of or container.settings.today()
     async with container.reader(ctx.tenant_id) as reader:
         page = await reader.accounts(account_type=type, active=active, limit=limit, cursor=cursor)
+        page = replace(page, items=await reader.accounts_as_of(page.items, day))
     return respond(dump(ListOf[AccountOut], page))
 
 
 @router.get("/by-code/{code}", response_model=AccountOut)
-async def account_by_code(code: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+async def account_by_code(
+    code: str, ctx: ContextDep, container: ContainerDep, as_of: AsOf = None
+) -> JSONResponse:
     async with container.reader(ctx.tenant_id) as reader:
         view = await reader.account_by_code(code)
-    if view is None:
-        raise NotFound(f"no account with code {code}", code="account_not_found")
+        if view is None:
+            raise NotFound(f"no account with code {code}", code="account_not_found")
+        (view,) = await reader.accounts_as_of([view], as_of or container.settings.today())
     return respond(dump(AccountOut, view))
 
 
 @router.get("/{account_id}", response_model=AccountOut)
-async def get_account(account_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
+async def get_account(
+    account_id: str, ctx: ContextDep, container: ContainerDep, as_of: AsOf = None
+) -> JSONResponse:
     async with container.reader(ctx.tenant_id) as reader:
         view = await reader.account(account_id)
-    if view is None:
-        raise NotFound(f"no account {account_id}", code="account_not_found")
+        if view is None:
+            raise NotFound(f"no account {account_id}", code="account_not_found")
+        (view,) = await reader.accounts_as_of([view], as_of or container.settings.today())
     return respond(dump(AccountOut, view))
 
 
@@ -135,22 +159,72 @@ async def deactivate_account(
     )
 
 
+From = Annotated[date | None, Query(alias="from")]
+To = Annotated[date | None, Query(alias="to")]
+
+
+@router.get(
+    "/by-code/{code}/ledger", response_model=LedgerOut, responses=problem_responses(404, 422)
+)
+async def account_ledger_by_code(
+    code: str,
+    ctx: ContextDep,
+    container: ContainerDep,
+    date_from: From = None,
+    date_to: To = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    return await _ledger(
+        ctx, container, None, code, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
+    )
+
+
 @router.get("/{account_id}/ledger", response_model=LedgerOut)
 async def account_ledger(
     account_id: str,
     ctx: ContextDep,
     container: ContainerDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: From = None,
+    date_to: To = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> JSONResponse:
+    return await _ledger(
+        ctx,
+        container,
+        account_id,
+        None,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+async def _ledger(
+    ctx: RequestContext,
+    container: Container,
+    account_id: str | None,
+    code: str | None,
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    cursor: str | None,
+) -> JSONResponse:
+    """The general ledger of one account, named by id or by code."""
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' must not be after 'to'", field="from")
     async with container.reader(ctx.tenant_id) as reader:
-        account = await reader.account(account_id)
+        if account_id is not None:
+            account = await reader.account(account_id)
+            missing = f"no account {account_id}"
+        else:
+            account = await reader.account_by_code(code or "")
+            missing = f"no account with code {code}"
         if account is None:
-            raise NotFound(f"no account {account_id}", code="account_not_found")
+            raise NotFound(missing, code="account_not_found")
         page = await reader.ledger(
             account, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
         )

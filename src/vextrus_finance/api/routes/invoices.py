@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from vextrus_finance.api.commands import dump, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.invoice_commands import Read, execute
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.invoices import (
@@ -118,6 +119,19 @@ async def list_invoices(
             where, today=container.settings.today(), limit=limit, cursor=cursor
         )
     return respond(dump(ListOf[InvoiceOut], page))
+
+
+@router.get("/by-number/{number}", response_model=InvoiceOut, responses=problem_responses(404, 422))
+async def get_invoice_by_number(
+    number: str, ctx: ContextDep, container: ContainerDep
+) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        invoice_id = await reader.invoice_id_by_number(number)
+        today = container.settings.today()
+        view = await reader.invoice(invoice_id, today=today) if invoice_id else None
+    if view is None:
+        raise NotFound(f"no invoice numbered {number}", code="invoice_not_found")
+    return respond(dump(InvoiceOut, view))
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut)

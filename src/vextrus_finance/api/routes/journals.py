@@ -14,6 +14,7 @@ from vextrus_finance.api.context import (
     IfMatchDep,
     require_also,
 )
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.problems import issues_json, status_of
 from vextrus_finance.api.schemas.common import ListOf
@@ -150,6 +151,13 @@ async def list_journals(
     period: str | None = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
+    account_id: Annotated[
+        str | None, Query(max_length=64, description="Journals with a line on this account")
+    ] = None,
+    account_code: Annotated[
+        str | None, Query(max_length=64, description="Journals with a line on this account")
+    ] = None,
+    reference: Annotated[str | None, Query(max_length=255)] = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> JSONResponse:
@@ -157,10 +165,32 @@ async def list_journals(
         period = parse_period(period, field="period").code
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' must not be after 'to'", field="from")
-    where = JournalFilter(status, type, period, date_from, date_to)
+    if account_id is not None and account_code is not None:
+        raise InvalidInput("give account_id or account_code, not both", field="account_code")
+    where = JournalFilter(
+        status,
+        type,
+        period,
+        date_from,
+        date_to,
+        account_id=account_id,
+        account_code=account_code,
+        reference=reference,
+    )
     async with container.reader(ctx.tenant_id) as reader:
         page = await reader.journals(where, limit=limit, cursor=cursor)
     return respond(dump(ListOf[JournalOut], page))
+
+
+@router.get("/by-number/{number}", response_model=JournalOut, responses=problem_responses(404, 422))
+async def get_journal_by_number(
+    number: str, ctx: ContextDep, container: ContainerDep
+) -> JSONResponse:
+    async with container.reader(ctx.tenant_id) as reader:
+        view = await reader.journal_by_number(number)
+    if view is None:
+        raise NotFound(f"no journal numbered {number}", code="journal_not_found")
+    return respond(dump(JournalOut, view))
 
 
 @router.get("/{journal_id}", response_model=JournalOut)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,6 +9,7 @@ from fastapi.responses import JSONResponse
 from vextrus_finance.api.commands import dump, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.invoice_commands import execute
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.payments import (
@@ -21,8 +23,8 @@ from vextrus_finance.api.schemas.payments import (
 from vextrus_finance.application import payments as commands
 from vextrus_finance.application.invoice_queries import InvoiceReader, PaymentFilter
 from vextrus_finance.application.invoice_views import PaymentView
-from vextrus_finance.domain.errors import NotFound
-from vextrus_finance.domain.payments import PaymentMethod, PaymentStatus
+from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.payments import Direction, PaymentMethod, PaymentStatus
 
 router = APIRouter(prefix=f"{API}/payments", tags=["payments"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -54,6 +56,7 @@ async def create_payment(
         currency=body.currency,
         reference=body.reference,
         bank_account_id=body.bank_account_id,
+        bank_account_code=body.bank_account_code,
         check_number=body.check_number,
         wallet=wallet,
     )
@@ -76,14 +79,30 @@ async def list_payments(
     invoice_id: str | None = None,
     status: PaymentStatus | None = None,
     method: PaymentMethod | None = None,
+    direction: Direction | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> JSONResponse:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("'from' must not be after 'to'", field="from")
+    where = PaymentFilter(invoice_id, status, method, direction, date_from, date_to)
     async with container.invoice_reader(ctx.tenant_id) as reader:
-        page = await reader.payments(
-            PaymentFilter(invoice_id, status, method), limit=limit, cursor=cursor
-        )
+        page = await reader.payments(where, limit=limit, cursor=cursor)
     return respond(dump(ListOf[PaymentOut], page))
+
+
+@router.get("/by-number/{number}", response_model=PaymentOut, responses=problem_responses(404, 422))
+async def get_payment_by_number(
+    number: str, ctx: ContextDep, container: ContainerDep
+) -> JSONResponse:
+    async with container.invoice_reader(ctx.tenant_id) as reader:
+        payment_id = await reader.payment_id_by_number(number)
+        view = await reader.payment(payment_id) if payment_id else None
+    if view is None:
+        raise NotFound(f"no payment numbered {number}", code="payment_not_found")
+    return respond(dump(PaymentOut, view))
 
 
 @router.get("/{payment_id}", response_model=PaymentOut)

@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse
 
 from vextrus_finance.api.commands import dump, execute, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.reports import PeriodChangeIn, PeriodOut
@@ -47,7 +48,7 @@ async def _change(
     *,
     close: bool,
 ) -> JSONResponse:
-    command = ChangePeriod(code, body.reason, close=close)
+    command = ChangePeriod(code, body.reason, close=close, force=body.force)
     return await execute(
         container,
         ctx,
@@ -58,7 +59,7 @@ async def _change(
     )
 
 
-@router.post("/{code}/close", response_model=PeriodOut)
+@router.post("/{code}/close", response_model=PeriodOut, responses=problem_responses(409, 422))
 async def close_period(
     code: str, body: PeriodChangeIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
 ) -> JSONResponse:

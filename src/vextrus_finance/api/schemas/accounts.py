@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -35,7 +35,12 @@ class AccountOut(View):
     parent_id: str | None
     currency: str
     is_active: bool
-    balance: AmountOut = Field(description="Signed balance on the account's normal side")
+    balance: AmountOut = Field(
+        description="Signed balance on the account's normal side at the end of balance_as_of"
+    )
+    balance_as_of: date | None = Field(
+        default=None, description="The day the balance and totals are as of (default today)"
+    )
     debit_total: AmountOut
     credit_total: AmountOut
     balance_limit: BalanceLimit | None

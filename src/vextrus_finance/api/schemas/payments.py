@@ -28,6 +28,11 @@ class PaymentIn(Body):
     payment_date: dt.date
     reference: str | None = Field(default=None, max_length=255)
     bank_account_id: str | None = Field(default=None, max_length=64)
+    bank_account_code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The bank account by its code (e.g. 1120-01) instead of bank_account_id",
+    )
     check_number: str | None = Field(default=None, max_length=64)
     wallet: WalletIn | None = None
 

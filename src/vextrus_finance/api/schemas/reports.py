@@ -5,6 +5,8 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
+from pydantic import Field
+
 from vextrus_finance.api.schemas.common import AmountOut, Body, View
 from vextrus_finance.application.views import NetBalanceRow
 from vextrus_finance.domain.accounts import AccountType
@@ -59,6 +61,11 @@ class PeriodOut(View):
 
 class PeriodChangeIn(Body):
     reason: str
+    force: bool = Field(
+        default=False,
+        description="Close even with draft invoices or pending payments dated in the period "
+        "(otherwise 409 period_has_open_documents lists them); ignored by reopen",
+    )
 
 
 _DEBIT_NORMAL = {t.value: t.debit_normal for t in AccountType}

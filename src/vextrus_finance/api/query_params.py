@@ -1,0 +1,33 @@
+"""Unknown query parameters are refused (422 naming the parameter), never ignored: a filter
+the route does not have (`payments?from=…`) would otherwise answer everything unfiltered."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from vextrus_finance.domain.errors import InvalidInput
+
+
+def _names(dependant: Dependant) -> set[str]:
+    """The query parameter names a route's endpoint and its dependencies declare."""
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _names(sub)
+    return names
+
+
+async def reject_unknown_query_params(request: Request) -> None:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return  # a request without a query (every write) costs nothing
+    known = _names(route.dependant)
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        allowed = ", ".join(sorted(known)) or "none"
+        raise InvalidInput(
+            f"unknown query parameter {unknown[0]!r}; this route takes: {allowed}",
+            field=unknown[0],
+            code="unknown_query_parameter",
+        )
