@@ -81,7 +81,8 @@ def _line_view(m: Any) -> InvoiceLineView:
 
 def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceView:
     status = InvoiceStatus(m["status"])
-    balance = m["payable_total"] - m["paid_amount"]
+    # A cancelled invoice is owed by nobody, whatever was paid on it before.
+    balance = 0 if status is InvoiceStatus.CANCELLED else m["payable_total"] - m["paid_amount"]
     late = (today - m["due_date"]).days
     overdue = status in OPEN_STATUSES and balance > 0 and late > 0
     return InvoiceView(
@@ -283,8 +284,13 @@ class SqlInvoiceReader:
                 i.c.kind == kind.value,
                 i.c.status != InvoiceStatus.DRAFT.value,
                 i.c.invoice_date <= as_of,
+                # Cancelled after `as_of` it was still owed then; a draft cancelled before
+                # approval (no cancellation journal) was never owed.
                 sa.or_(
-                    i.c.cancellation_journal_id.is_(None),
+                    sa.and_(
+                        i.c.cancellation_journal_id.is_(None),
+                        i.c.status != InvoiceStatus.CANCELLED.value,
+                    ),
                     journal_date(i.c.tenant_id, i.c.cancellation_journal_id) > as_of,
                 ),
             )
