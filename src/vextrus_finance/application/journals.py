@@ -161,7 +161,16 @@ def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
             issues.append(
                 FieldIssue(f"lines[{i}]", "give account_id or account_code", "missing_account")
             )
-        if record is not None:
+        if record is not None and record.is_header:
+            named = "account_id" if spec.account_id else "account_code"
+            issues.append(
+                FieldIssue(
+                    f"lines[{i}].{named}",
+                    f"account {record.code} has sub-accounts: post to one of them",
+                    "header_account",
+                )
+            )
+        elif record is not None:
             inputs.append(
                 LineInput(
                     account=record.ref(),

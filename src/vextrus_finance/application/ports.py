@@ -41,6 +41,7 @@ class AccountRecord:
     currency: str
     is_active: bool
     balance_limit: BalanceLimit | None
+    is_header: bool = False  # has child accounts: takes no journal lines
 
     def ref(self) -> AccountRef:
         return AccountRef(self.id, self.code, self.type, self.currency, self.is_active)

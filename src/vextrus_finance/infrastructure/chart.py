@@ -33,15 +33,25 @@ def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
         currency=m["currency"],
         is_active=m["is_active"],
         balance_limit=BalanceLimit(m["balance_limit"]) if m["balance_limit"] else None,
+        is_header=bool(m["is_header"]),
     )
 
 
 # Prebuilt with bound (expanding) parameters: compiled once per dialect, not per command.
-_BY_IDS = sa.select(accounts).where(
+_CHILD = accounts.alias("child")
+# A header account (one with children) takes no lines: one probe of ix_accounts_tenant_parent
+# per account named, inside the statement that already reads it (no stored flag to keep
+# rebuildable, no extra round trip).
+_IS_HEADER = (
+    sa.exists()
+    .where(_CHILD.c.tenant_id == accounts.c.tenant_id, _CHILD.c.parent_id == accounts.c.id)
+    .label("is_header")
+)
+_BY_IDS = sa.select(accounts, _IS_HEADER).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
 )
-_BY_CODES = sa.select(accounts).where(
+_BY_CODES = sa.select(accounts, _IS_HEADER).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.code.in_(sa.bindparam("codes", expanding=True)),
 )
@@ -52,7 +62,9 @@ _BY_CODES = sa.select(accounts).where(
 # its planner walk the tenant's whole chart in id order instead of looking the names up).
 _LOCK = (
     "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "
-    "credit_total FROM accounts WHERE tenant_id = {} AND "
+    "credit_total, EXISTS (SELECT 1 FROM accounts AS child WHERE child.tenant_id ="
+    " accounts.tenant_id AND child.parent_id = accounts.id) AS is_header"
+    " FROM accounts WHERE tenant_id = {} AND "
 )
 # A create-and-post on PostgreSQL: its period's status and its accounts in one round trip
 # (ADR 0028). The CTE's FOR SHARE names fiscal_periods first, so the statement takes its ROW
@@ -72,7 +84,7 @@ def _postgresql_lock(columns: tuple[str, ...], *, with_period: bool) -> str:
     first = 2
     if with_period:
         select = _PERIOD + select.replace(
-            " FROM accounts", ", (SELECT status FROM period) FROM accounts"
+            " FROM accounts WHERE", ", (SELECT status FROM period) FROM accounts WHERE"
         )
         first = 3
     names = " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, first))
@@ -218,7 +230,7 @@ class SqlAccountDirectory:
         for row in await db.fetch(sql, params):
             (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row[:10]
             if period is not None:
-                status = PeriodStatus(row[10]) if row[10] else PeriodStatus.OPEN
+                status = PeriodStatus(row[11]) if row[11] else PeriodStatus.OPEN
             account_type = ACCOUNT_TYPE_BY_VALUE[type_]
             balance_limit = BalanceLimit(limit) if limit else None
             record = AccountRecord(
@@ -230,6 +242,7 @@ class SqlAccountDirectory:
                 currency=currency,
                 is_active=bool(active),
                 balance_limit=balance_limit,
+                is_header=bool(row[10]),
             )
             by_id[id_] = record
             by_code[code] = record
