@@ -139,6 +139,11 @@ class AgingView:
     currency: str
     rows: list[AgingRow]
     totals: AgingBuckets
+    # The tie-out: the control account(s) balance at the end of `as_of` and what the open
+    # items leave unexplained (manual lines without a counterparty, postings before a fix).
+    control_accounts: list[str]  # codes
+    ledger_balance: Decimal
+    difference: Decimal
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from vextrus_finance.infrastructure.schema import (
     invoice_lines,
     invoices,
     journals,
+    ledger_entries,
     payments,
     posting_profile_accounts,
 )
@@ -301,6 +302,19 @@ class SqlInvoiceReader:
             for row in result
             if int(row[3]) > 0
         ]
+
+    async def net_debit_as_of(self, account_ids: list[str], as_of: date) -> int:
+        """Debits less credits posted to `account_ids` dated by `as_of`, in paisa: the control
+        accounts' side of the aging's tie-out (a report, so a plain sum over the entries)."""
+        le = ledger_entries
+        result = await self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(le.c.debit - le.c.credit), 0)).where(
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(account_ids),
+                le.c.entry_date <= as_of,
+            )
+        )
+        return int(result.scalar_one())
 
     # --- payments ------------------------------------------------------------------
 

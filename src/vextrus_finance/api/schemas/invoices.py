@@ -146,3 +146,6 @@ class AgingOut(View):
     currency: str
     rows: list[AgingRowOut]
     totals: AgingBucketsOut
+    control_accounts: list[str]
+    ledger_balance: AmountOut
+    difference: AmountOut
