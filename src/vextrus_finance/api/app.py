@@ -19,6 +19,7 @@ from vextrus_finance.api.observability import install_observability
 from vextrus_finance.api.routes import (
     accounts,
     aging,
+    counterparties,
     health,
     invoices,
     journals,
@@ -114,5 +115,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.include_router(module.router, dependencies=[Depends(authorize)])
     for module in (invoices, payments, profiles, aging, mushak):
         app.include_router(module.router, dependencies=[Depends(authorize)])
+    app.include_router(counterparties.router, dependencies=[Depends(authorize)])
     app.include_router(health.router)
     return app

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.counterparty_queries import CounterpartyReader
 from vextrus_finance.application.invoice_queries import InvoiceReader
 from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
@@ -148,6 +149,11 @@ class UnitOfWork(Protocol):
     @property
     def invoices(self) -> InvoiceReader:
         """Invoices, payments and profiles, reading this transaction's own writes."""
+        ...
+
+    @property
+    def counterparties(self) -> CounterpartyReader:
+        """Customer and supplier records, reading this transaction's own writes."""
         ...
 
     @property

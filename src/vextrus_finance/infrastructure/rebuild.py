@@ -243,6 +243,8 @@ _COMMAND_LOCK_ORDER = (
     "payments",
     "posting_profile_accounts",
     "company_profiles",
+    # registered by the invoice commands that name a new party, before the invoice
+    "counterparties",
 )
 
 

@@ -390,6 +390,27 @@ company_profiles = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+# Customers and suppliers (ADR 0037). One record per BIN: the unique key is what turns a
+# second registration of the same BIN, even a concurrent one, into a 409.
+counterparties = sa.Table(
+    "counterparties",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("bin", sa.String(13)),
+    sa.Column("tin", sa.String(12)),
+    sa.Column("address", sa.String(500)),
+    sa.Column("mobile", sa.String(16)),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("tenant_id", "bin", name="uq_counterparties_tenant_bin"),
+    sa.Index("ix_counterparties_tenant_name", "tenant_id", "name", "id"),
+)
+
 INVOICE_READ_MODEL_TABLES: tuple[sa.Table, ...] = (
     invoices,
     invoice_lines,
