@@ -58,7 +58,7 @@ def aging_report(
         sums = rows.setdefault(key, {})
         sums[bucket] = sums.get(bucket, ZERO) + item.balance_due
         totals[bucket] = totals.get(bucket, ZERO) + item.balance_due
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + (1 if item.is_invoice else 0)
     names = {
         (i.counterparty_id, "" if i.counterparty_id else i.counterparty_name): i.counterparty_name
         for i in items

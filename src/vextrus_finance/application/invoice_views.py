@@ -154,6 +154,7 @@ class OpenItem:
     counterparty_name: str
     due_date: date
     balance_due: Decimal
+    is_invoice: bool = True  # else what manual lines put on the control account that day
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,7 @@ async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
             reference=state.number,
             currency=state.currency,
             post=True,
+            manual=False,
         ),
     )
     serial = None

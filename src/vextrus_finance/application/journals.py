@@ -39,6 +39,7 @@ class LineSpec:
     cost_center: str | None = None
     project: str | None = None
     tax_code: str | None = None
+    counterparty_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class CreateJournal:
     currency: str = BASE_CURRENCY
     post: bool = False
     journal_id: str = field(default_factory=new_id)
+    # Entered by a person: lines on a control account must name their counterparty. The
+    # invoice and payment commands post theirs with `manual=False`: the invoice or payment
+    # itself is what the aging reads for those.
+    manual: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,12 +122,29 @@ async def _accounts_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> Chart:
     return by_id, by_code
 
 
-async def _resolve(uow: UnitOfWork, specs: Sequence[LineSpec]) -> list[LineInput]:
+async def _parties_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> frozenset[str]:
+    """Which of the counterparties these lines name exist (no statement if none is named)."""
+    named = {s.counterparty_id for s in specs if s.counterparty_id}
+    return await uow.counterparties.existing(named) if named else frozenset()
+
+
+async def _resolve(
+    uow: UnitOfWork, specs: Sequence[LineSpec], *, manual: bool = True
+) -> list[LineInput]:
     """Find each line's account in this tenant's chart, by id or by code."""
-    return _resolve_in(await _accounts_of(uow, specs), specs)
+    chart = await _accounts_of(uow, specs)
+    return _resolve_in(chart, specs, await _parties_of(uow, specs), manual=manual)
 
 
-def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
+def _resolve_in(
+    chart: Chart,
+    specs: Sequence[LineSpec],
+    parties: frozenset[str] = frozenset(),
+    *,
+    manual: bool = True,
+) -> list[LineInput]:
+    """Also refuses header accounts, unknown counterparties and — on manual lines — a
+    control account's line without one."""
     by_id, by_code = chart
     issues: list[FieldIssue] = []
     inputs: list[LineInput] = []
@@ -170,6 +192,23 @@ def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
                     "header_account",
                 )
             )
+        elif spec.counterparty_id and spec.counterparty_id not in parties:
+            issues.append(
+                FieldIssue(
+                    f"lines[{i}].counterparty_id",
+                    f"no counterparty {spec.counterparty_id} in this tenant",
+                    "unknown_counterparty",
+                )
+            )
+        elif record is not None and record.is_control and manual and not spec.counterparty_id:
+            issues.append(
+                FieldIssue(
+                    f"lines[{i}].counterparty_id",
+                    f"account {record.code} is a receivable/payable control account: name the "
+                    "customer or supplier of this line",
+                    "counterparty_required",
+                )
+            )
         elif record is not None:
             inputs.append(
                 LineInput(
@@ -180,6 +219,7 @@ def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
                     cost_center=spec.cost_center,
                     project=spec.project,
                     tax_code=spec.tax_code,
+                    counterparty_id=spec.counterparty_id,
                 )
             )
     if issues:
@@ -269,10 +309,11 @@ async def create_journal(
         ensure_open(period, status)
         ledger = PostingLedger(uow)
         ledger.hold(balances)
-        inputs = _resolve_in((by_id, by_code), cmd.lines)
+        parties = await _parties_of(uow, cmd.lines)
+        inputs = _resolve_in((by_id, by_code), cmd.lines, parties, manual=cmd.manual)
     else:
         await _check_period(uow, cmd.date)
-        inputs = await _resolve(uow, cmd.lines)
+        inputs = await _resolve(uow, cmd.lines, manual=cmd.manual)
     lines = build_lines(inputs, cmd.currency, new_id)
     if cmd.post:
         ledger = ledger or PostingLedger(uow)
@@ -359,6 +400,7 @@ async def _create_all_or_nothing(
     counts = Counter(sequence_name(j.type, j.date) for _, j in todo)
     next_number = {seq: await uow.numbers.take(seq, n) for seq, n in sorted(counts.items())}
     statuses: dict[FiscalPeriod, PeriodStatus] = {}
+    parties = await _parties_of(uow, [spec for _, j in todo for spec in j.lines])
     drafted: list[Journal] = []
     for index, cmd_j in todo:
         try:
@@ -368,7 +410,7 @@ async def _create_all_or_nothing(
             if period not in statuses:
                 statuses[period] = await uow.periods.status_for_posting(period)
             ensure_open(period, statuses[period])
-            inputs = _resolve_in(chart, cmd_j.lines)
+            inputs = _resolve_in(chart, cmd_j.lines, parties, manual=cmd_j.manual)
             lines = build_lines(inputs, cmd_j.currency, new_id)
             sequence = sequence_name(cmd_j.type, cmd_j.date)
             number, next_number[sequence] = next_number[sequence], next_number[sequence] + 1

@@ -238,6 +238,7 @@ async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
             currency=state.currency,
             post=True,
             journal_id=cmd.journal_id,
+            manual=False,
         ),
     )
     # Invoice before payment: the order rebuild locks their tables in (no deadlock).

@@ -43,6 +43,8 @@ class AccountRecord:
     is_active: bool
     balance_limit: BalanceLimit | None
     is_header: bool = False  # has child accounts: takes no journal lines
+    # The posting profile's receivable or payable account: manual lines name a counterparty.
+    is_control: bool = False
 
     def ref(self) -> AccountRef:
         return AccountRef(self.id, self.code, self.type, self.currency, self.is_active)

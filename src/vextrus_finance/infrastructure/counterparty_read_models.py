@@ -15,10 +15,17 @@ from vextrus_finance.application.counterparty_queries import (
 from vextrus_finance.application.views import Page
 from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.invoices import InvoiceKind
+from vextrus_finance.domain.journals import JournalStatus
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.domain.payments import Direction, PaymentStatus
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
-from vextrus_finance.infrastructure.schema import counterparties, invoices, journals, payments
+from vextrus_finance.infrastructure.schema import (
+    counterparties,
+    invoices,
+    journal_lines,
+    journals,
+    payments,
+)
 
 
 def _view(m: Any) -> CounterpartyRecordView:
@@ -58,6 +65,13 @@ class SqlCounterpartyReader:
 
     async def counterparty(self, counterparty_id: str) -> CounterpartyRecordView | None:
         return await self._first(counterparties.c.id == counterparty_id)
+
+    async def existing(self, ids: set[str]) -> frozenset[str]:
+        c = counterparties
+        result = await self._conn.execute(
+            sa.select(c.c.id).where(c.c.tenant_id == self._tenant, c.c.id.in_(sorted(ids)))
+        )
+        return frozenset(result.scalars())
 
     async def by_bin(self, bin: str) -> CounterpartyRecordView | None:
         return await self._first(counterparties.c.bin == bin)
@@ -115,6 +129,47 @@ class SqlStatementReader:
         self._tenant = tenant_id
 
     async def entries(self, counterparty_id: str) -> list[StatementLine]:
+        return [
+            *await self._documents(counterparty_id),
+            *await self._manual_lines(counterparty_id),
+        ]
+
+    async def _manual_lines(self, counterparty_id: str) -> list[StatementLine]:
+        """Posted journal lines naming the party (its reversals included, on their dates)."""
+        jl, j = journal_lines, journals
+        rows = await self._conn.execute(
+            sa.select(
+                j.c.date,
+                j.c.id,
+                j.c.number,
+                sa.func.coalesce(jl.c.description, j.c.description),
+                jl.c.debit,
+                jl.c.credit,
+            )
+            .select_from(
+                jl.join(j, sa.and_(j.c.tenant_id == jl.c.tenant_id, j.c.id == jl.c.journal_id))
+            )
+            .where(
+                jl.c.tenant_id == self._tenant,
+                jl.c.counterparty_id == counterparty_id,
+                j.c.status.in_([JournalStatus.POSTED.value, JournalStatus.REVERSED.value]),
+            )
+        )
+        return [
+            StatementLine(
+                day,
+                "JOURNAL",
+                journal_id,
+                number,
+                text,
+                from_minor(debit),
+                from_minor(credit),
+                ZERO,
+            )
+            for day, journal_id, number, text, debit, credit in rows
+        ]
+
+    async def _documents(self, counterparty_id: str) -> list[StatementLine]:
         i, p, j = invoices, payments, journals
         cancelled_on = j.alias("cancelled_on")
         rows = (

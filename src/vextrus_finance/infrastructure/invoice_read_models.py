@@ -24,6 +24,7 @@ from vextrus_finance.application.invoice_views import (
 from vextrus_finance.application.views import Page
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import OPEN_STATUSES, InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.journals import JournalStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.domain.payments import (
     Direction,
@@ -37,8 +38,10 @@ from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.schema import (
     accounts,
     company_profiles,
+    counterparties,
     invoice_lines,
     invoices,
+    journal_lines,
     journals,
     ledger_entries,
     payments,
@@ -301,6 +304,40 @@ class SqlInvoiceReader:
             OpenItem(row[0], row[1], row[2], from_minor(int(row[3])))
             for row in result
             if int(row[3]) > 0
+        ]
+
+    async def manual_items(
+        self, account_ids: list[str], as_of: date, *, debit_side: bool
+    ) -> list[OpenItem]:
+        """What manual lines naming a counterparty put on the control accounts `account_ids`
+        by the end of `as_of` (reversals count from their own dates), one item per party and
+        day, due the day it was entered. `debit_side`: receivables grow by debits."""
+        jl, j, c = journal_lines, journals, counterparties
+        day = j.c.date
+        net = sa.func.sum(jl.c.debit - jl.c.credit)
+        result = await self._conn.execute(
+            sa.select(jl.c.counterparty_id, sa.func.max(c.c.name), day, net)
+            .select_from(
+                jl.join(
+                    j, sa.and_(j.c.tenant_id == jl.c.tenant_id, j.c.id == jl.c.journal_id)
+                ).outerjoin(
+                    c, sa.and_(c.c.tenant_id == jl.c.tenant_id, c.c.id == jl.c.counterparty_id)
+                )
+            )
+            .where(
+                jl.c.tenant_id == self._tenant,
+                jl.c.account_id.in_(account_ids),
+                jl.c.counterparty_id.is_not(None),
+                j.c.status.in_([JournalStatus.POSTED.value, JournalStatus.REVERSED.value]),
+                day <= as_of,
+            )
+            .group_by(jl.c.counterparty_id, day)
+        )
+        sign = 1 if debit_side else -1
+        return [
+            OpenItem(row[0], row[1] or row[0], row[2], from_minor(sign * int(row[3])), False)
+            for row in result
+            if int(row[3]) != 0
         ]
 
     async def net_debit_as_of(self, account_ids: list[str], as_of: date) -> int:

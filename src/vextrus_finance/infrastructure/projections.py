@@ -88,6 +88,7 @@ def line_rows(
             "cost_center": line.cost_center,
             "project": line.project,
             "tax_code": line.tax_code,
+            "counterparty_id": line.counterparty_id,
         }
         for no, line in enumerate(lines, start=1)
     ]

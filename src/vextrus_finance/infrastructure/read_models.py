@@ -83,6 +83,7 @@ def _line_view(m: Any) -> JournalLineView:
         cost_center=m["cost_center"],
         project=m["project"],
         tax_code=m["tax_code"],
+        counterparty_id=m["counterparty_id"],
     )
 
 

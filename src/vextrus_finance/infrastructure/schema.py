@@ -202,6 +202,7 @@ journal_lines = sa.Table(
     sa.Column("cost_center", sa.String(64)),
     sa.Column("project", sa.String(64)),
     sa.Column("tax_code", sa.String(64)),
+    sa.Column("counterparty_id", Id),  # migration 0007
 )
 
 # Posted lines only: the general ledger, and intra-month detail for "as of" balances.

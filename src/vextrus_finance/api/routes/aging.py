@@ -29,14 +29,18 @@ async def aging(
     total less the payments dated by then, counting cancellations and payment reversals only
     from their own dates — bucketed by days past due as of `as_of`. `ledger_balance` is the
     posting profile's receivable (SALES) or payable (PURCHASE) account at the end of `as_of`,
-    `difference` what the open items leave unexplained."""
+    `difference` what the open items leave unexplained. Manual lines on the control account
+    that name a counterparty are open items of it, due the day they were entered."""
     day = as_of or container.settings.today()
     role = CONTROL_ROLE[kind]
+    receivable = kind is InvoiceKind.SALES
     async with container.invoice_reader(ctx.tenant_id) as reader:
-        items = await reader.open_items(kind, day)
         control = [a for a in (await reader.posting_profile()).accounts if a.role == role.value]
-        net_debit = await reader.net_debit_as_of([a.account_id for a in control], day)
+        ids = [a.account_id for a in control]
+        items = await reader.open_items(kind, day)
+        items += await reader.manual_items(ids, day, debit_side=receivable)
+        net_debit = await reader.net_debit_as_of(ids, day)
     # Receivables are debit balances, payables credit balances.
-    owed = from_minor(net_debit if kind is InvoiceKind.SALES else -net_debit)
+    owed = from_minor(net_debit if receivable else -net_debit)
     codes = [a.code for a in control]
     return respond(dump(AgingOut, aging_report(kind, day, items, codes, owed)))

@@ -1,6 +1,7 @@
 """Counterparties: customers and suppliers as records (read model of the `counterparty`
-streams, ADR 0037). A new, empty table: existing invoices keep their inline counterparty
-and are listed by `vextrus-finance verify` until linked.
+streams, ADR 0037), and the counterparty of a journal line. A new, empty table and a
+nullable column: existing rows stay as they are (their lines had no counterparty), so the
+migration works on a database that already holds data.
 
 Revision ID: 0007
 Revises: 0003
@@ -37,8 +38,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "bin", name="uq_counterparties_tenant_bin"),
     )
     op.create_index("ix_counterparties_tenant_name", "counterparties", ["tenant_id", "name", "id"])
+    op.add_column("journal_lines", sa.Column("counterparty_id", sa.String(64)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("journal_lines") as batch:
+        batch.drop_column("counterparty_id")
     op.drop_index("ix_counterparties_tenant_name", table_name="counterparties")
     op.drop_table("counterparties")
