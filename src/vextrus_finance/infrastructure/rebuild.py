@@ -21,6 +21,7 @@ from vextrus_finance.infrastructure.event_store import EventStore
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 from vextrus_finance.infrastructure.sql_projection import SqlProjection
+from vextrus_finance.infrastructure.subledger_findings import Finding, subledger_findings
 
 Progress = Callable[[int, int], None]  # (events replayed, events in the log)
 # Events per transaction while filling the shadow tables. On SQLite each fill commit writes
@@ -60,6 +61,8 @@ class VerifyReport:
     differences: list[TableDifference] = field(default_factory=list)
     imbalances: list[Imbalance] = field(default_factory=list)
     account_total_mismatches: int = 0
+    # Warnings about data the sub-ledger rules would refuse today; they do not fail `ok`.
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -187,6 +190,7 @@ class Rebuilder:
                         report.differences.append(difference)
                 report.imbalances = await _imbalances(conn)
                 report.account_total_mismatches = await _account_total_mismatches(conn)
+                report.findings = await subledger_findings(conn)
         finally:
             await self._drop_shadow(metadata)
         return report
