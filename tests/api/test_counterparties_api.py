@@ -226,3 +226,38 @@ async def test_statement_of_account_ties_to_the_aging(client, container, auth):
     assert_invalid(response, "from")
     missing = await client.get(f"{API}/counterparties/nope/statement", headers=h)
     problem_of(missing, 404)
+
+
+async def test_the_aging_shows_the_records_current_name_and_inactive_ones_are_refused(
+    client, container, auth
+):
+    await seed_tenant(container)
+    h = auth()
+    party = await register(client, h, "Alpa Builders", bin=BIN_A)  # a typo
+    await approved_invoice(
+        client, h, [line("1", "100", "ZERO")], invoice_date="2025-08-10", due_date="2025-09-09",
+        counterparty={"id": party["id"]},
+    )  # fmt: skip
+    response = await client.patch(
+        f"{API}/counterparties/{party['id']}", json={"name": "Alpha Builders"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    report = await get_json(client, f"{API}/reports/aging", h, as_of="2025-09-01")
+    assert [r["counterparty_name"] for r in report["rows"]] == ["Alpha Builders"]
+    response = await client.patch(
+        f"{API}/counterparties/{party['id']}", json={"is_active": False}, headers=h
+    )
+    assert response.json()["is_active"] is False
+    for counterparty, field in (({"id": party["id"]}, "counterparty.id"),
+                                ({"name": "X", "bin": BIN_A}, "counterparty.bin")):  # fmt: skip
+        response = await client.post(
+            f"{API}/invoices",
+            json={
+                "kind": "SALES", "counterparty": counterparty, "invoice_date": "2025-08-10",
+                "due_date": "2025-09-09", "lines": [line("1", "1", "ZERO")],
+            },
+            headers=h,
+        )  # fmt: skip
+        assert_invalid(response, field, code="counterparty_inactive")
+    inactive = await list_all(client, f"{API}/counterparties", h, active="false")
+    assert [c["id"] for c in inactive] == [party["id"]]

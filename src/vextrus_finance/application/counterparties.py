@@ -131,7 +131,7 @@ async def link_counterparty(
     if not found.is_active:
         raise InvalidInput(
             f"counterparty {found.id} ({found.name}) is inactive",
-            field=f"{field}.id" if party.id else f"{field}.name",
+            field=f"{field}.id" if party.id else f"{field}.bin" if party.bin else f"{field}.name",
             code="counterparty_inactive",
         )
     if not found.kind.covers(kind):

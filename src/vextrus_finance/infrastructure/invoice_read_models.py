@@ -281,8 +281,16 @@ class SqlInvoiceReader:
             .scalar_subquery()
         )
         balance = (i.c.payable_total - paid).label("balance")
+        c = counterparties
+        # The record's name today (it may have been corrected since); by name without one.
+        current_name = (
+            sa.select(c.c.name)
+            .where(c.c.tenant_id == i.c.tenant_id, c.c.id == i.c.counterparty_id)
+            .scalar_subquery()
+        )
+        name = sa.func.coalesce(current_name, i.c.counterparty_name)
         result = await self._conn.execute(
-            sa.select(i.c.counterparty_id, i.c.counterparty_name, i.c.due_date, balance)
+            sa.select(i.c.counterparty_id, name, i.c.due_date, balance)
             .where(
                 i.c.tenant_id == self._tenant,
                 i.c.kind == kind.value,
