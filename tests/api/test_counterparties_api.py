@@ -261,3 +261,51 @@ async def test_the_aging_shows_the_records_current_name_and_inactive_ones_are_re
         assert_invalid(response, field, code="counterparty_inactive")
     inactive = await list_all(client, f"{API}/counterparties", h, active="false")
     assert [c["id"] for c in inactive] == [party["id"]]
+
+
+async def test_payments_name_their_counterparty(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    alpha = await register(client, h, "Alpha Builders Ltd.", bin=BIN_A)
+    other = await register(client, h, "Other Ltd.")
+    invoice = await approved_invoice(
+        client, h, [line("1", "1000", "ZERO")], counterparty={"id": alpha["id"]}
+    )
+    paid = await pay(client, h, invoice["id"], "100", complete=False)
+    assert paid["counterparty_id"] == alpha["id"]  # the invoice's
+    named = await pay(
+        client, h, invoice["id"], "100", complete=False, counterparty={"id": alpha["id"]}
+    )
+    assert named["counterparty_id"] == alpha["id"]
+    for counterparty, field, code in (
+        ({"id": other["id"]}, "counterparty.id", "counterparty_mismatch"),
+        ({"id": "nobody"}, "counterparty.id", "unknown_counterparty"),
+    ):
+        response = await client.post(
+            f"{API}/payments",
+            json={"invoice_id": invoice["id"], "amount": "1", "method": "CASH",
+                  "payment_date": "2025-08-20", "counterparty": counterparty},
+            headers=h,
+        )  # fmt: skip
+        assert_invalid(response, field, code=code)
+    # An advance names its party inline: matched by BIN, or registered.
+    advance = await pay(
+        client, h, None, "50", direction="IN", complete=False,
+        counterparty={"name": "Alpha (typo)", "bin": BIN_A},
+    )  # fmt: skip
+    assert advance["counterparty_id"] == alpha["id"]
+    supplier_advance = await pay(
+        client,
+        h,
+        None,
+        "60",
+        direction="OUT",
+        complete=False,
+        counterparty={"name": "New Supplier"},
+    )
+    created = await get_json(
+        client, f"{API}/counterparties/{supplier_advance['counterparty_id']}", h
+    )
+    assert (created["name"], created["kind"]) == ("New Supplier", "SUPPLIER")
+    plain = await pay(client, h, None, "70", direction="IN", complete=False)
+    assert plain["counterparty_id"] is None

@@ -17,7 +17,8 @@ from vextrus_finance.domain.counterparties import (
     build_details,
 )
 from vextrus_finance.domain.errors import AlreadyExists, InvalidInput
-from vextrus_finance.domain.invoices import Counterparty
+from vextrus_finance.domain.invoices import Counterparty, build_counterparty
+from vextrus_finance.domain.payments import Direction
 
 Decide = Callable[[UnitOfWork], Awaitable[str]]
 
@@ -157,3 +158,30 @@ async def link_counterparty(
         found.bin,
         party.tin if party.tin is not None else found.tin,
     )
+
+
+async def payment_counterparty(
+    uow: UnitOfWork,
+    given: Counterparty | None,
+    invoiced: Counterparty | None,
+    direction: Direction,
+) -> str | None:
+    """The record a payment is from or to: the one given (`{id}` or inline, as on an invoice),
+    else its invoice's. One given with an invoice must be the invoice's (422
+    `counterparty_mismatch`); an advance may name any."""
+    if given is None:
+        if invoiced is None or invoiced.id is None:
+            return None
+        # An invoice from before the records may carry a free-text id: not a record.
+        return invoiced.id if await uow.counterparties.existing({invoiced.id}) else None
+    if given.id is None:
+        given = build_counterparty(given.name, address=given.address, bin=given.bin, tin=given.tin)
+    kind = CounterpartyKind.CUSTOMER if direction is Direction.IN else CounterpartyKind.SUPPLIER
+    linked = await link_counterparty(uow, given, kind)
+    if invoiced is not None and linked.id != invoiced.id:
+        raise InvalidInput(
+            f"the invoice is {invoiced.name}'s ({invoiced.id}), not {linked.name}'s",
+            field="counterparty.id" if given.id else "counterparty",
+            code="counterparty_mismatch",
+        )
+    return linked.id

@@ -109,6 +109,7 @@ class PaymentView:
     reconciled_at: datetime | None
     reversal_reason: str | None
     reversal_journal_id: str | None
+    counterparty_id: str | None
     created_at: datetime
     created_by: str
     version: int

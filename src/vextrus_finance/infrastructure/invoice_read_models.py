@@ -160,6 +160,7 @@ def _payment_view(m: Any) -> PaymentView:
         reconciled_at=m["reconciled_at"],
         reversal_reason=m["reversal_reason"],
         reversal_journal_id=m["reversal_journal_id"],
+        counterparty_id=m["counterparty_id"],
         created_at=m["created_at"],
         created_by=m["created_by"],
         version=m["version"],

@@ -360,6 +360,7 @@ payments = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("counterparty_id", Id),  # migration 0007
     sa.UniqueConstraint("tenant_id", "number", name="uq_payments_tenant_number"),
     # One bank-statement line settles one payment (NULLs, i.e. unreconciled, do not clash).
     sa.UniqueConstraint(

@@ -39,10 +39,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_counterparties_tenant_name", "counterparties", ["tenant_id", "name", "id"])
     op.add_column("journal_lines", sa.Column("counterparty_id", sa.String(64)))
+    op.add_column("payments", sa.Column("counterparty_id", sa.String(64)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("journal_lines") as batch:
-        batch.drop_column("counterparty_id")
+    for table in ("payments", "journal_lines"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("counterparty_id")
     op.drop_index("ix_counterparties_tenant_name", table_name="counterparties")
     op.drop_table("counterparties")
