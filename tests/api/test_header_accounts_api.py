@@ -65,3 +65,12 @@ async def test_an_account_becomes_a_header_when_it_gets_a_child(client, containe
         headers={**h, "If-Match": f'"{draft["version"]}"'},
     )
     assert_invalid(response, "lines[0].account_id", code="header_account")
+
+
+async def test_the_posting_profile_refuses_a_header_account(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    response = await client.put(f"{API}/posting-profile", json={"bank": "1120"}, headers=h)
+    assert_invalid(response, "bank", code="header_account")
+    response = await client.put(f"{API}/posting-profile", json={"bank": "1120-02"}, headers=h)
+    assert response.status_code == 200, response.text
