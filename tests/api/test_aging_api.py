@@ -3,6 +3,9 @@ out to the receivable and payable control accounts."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from tests.api.helpers import (
     API,
     assert_amount,
@@ -23,6 +26,8 @@ from tests.api.invoice_helpers import (
     pay,
     seed_tenant,
 )
+from tests.integration.helpers import run
+from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
 
 
 async def test_a_cancelled_draft_is_not_in_the_aging_and_owes_nothing(client, container, auth):
@@ -185,3 +190,20 @@ async def test_manual_lines_with_a_counterparty_are_aged_and_tie_out(client, con
     ]  # fmt: skip
     assert statement["lines"][0]["document_id"] == opening["id"]
     assert_amount(statement["closing_balance"], "1050.00")
+
+
+async def test_a_draft_from_before_the_rule_needs_a_counterparty_to_post(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    legacy = CreateJournal(
+        date(2025, 8, 1),
+        "Opening receivable",
+        (
+            LineSpec(None, "3900", Decimal(0), Decimal("250")),
+            LineSpec(None, AR, Decimal("250"), Decimal(0)),
+        ),
+        manual=False,  # as the rule did not exist when it was drafted
+    )
+    journal_id = await run(container, "t1", lambda uow: create_journal(uow, legacy))
+    response = await client.post(f"{API}/journals/{journal_id}/post", headers=h)
+    assert_invalid(response, "lines[1].counterparty_id", code="counterparty_required")

@@ -74,3 +74,13 @@ async def test_the_posting_profile_refuses_a_header_account(client, container, a
     assert_invalid(response, "bank", code="header_account")
     response = await client.put(f"{API}/posting-profile", json={"bank": "1120-02"}, headers=h)
     assert response.status_code == 200, response.text
+
+
+async def test_a_draft_is_held_to_the_rules_when_posted(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    leaf = await create_account(client, h, "1600", "Deposits", "ASSET")
+    draft = await create_journal(client, h, "2025-08-10", [dr(leaf, "5"), cr("3100", "5")])
+    await create_account(client, h, "1600-01", "Deposit at WASA", "ASSET", parent_id=leaf["id"])
+    response = await client.post(f"{API}/journals/{draft['id']}/post", headers=h)
+    assert_invalid(response, "lines[0].account_id", code="header_account")

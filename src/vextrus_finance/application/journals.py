@@ -122,6 +122,21 @@ async def _accounts_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> Chart:
     return by_id, by_code
 
 
+def _header_issue(field: str, code: str) -> FieldIssue:
+    return FieldIssue(
+        field, f"account {code} has sub-accounts: post to one of them", "header_account"
+    )
+
+
+def _counterparty_required(field: str, code: str) -> FieldIssue:
+    return FieldIssue(
+        field,
+        f"account {code} is a receivable/payable control account: name the customer or "
+        "supplier of this line",
+        "counterparty_required",
+    )
+
+
 async def _parties_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> frozenset[str]:
     """Which of the counterparties these lines name exist (no statement if none is named)."""
     named = {s.counterparty_id for s in specs if s.counterparty_id}
@@ -185,13 +200,7 @@ def _resolve_in(
             )
         if record is not None and record.is_header:
             named = "account_id" if spec.account_id else "account_code"
-            issues.append(
-                FieldIssue(
-                    f"lines[{i}].{named}",
-                    f"account {record.code} has sub-accounts: post to one of them",
-                    "header_account",
-                )
-            )
+            issues.append(_header_issue(f"lines[{i}].{named}", record.code))
         elif spec.counterparty_id and spec.counterparty_id not in parties:
             issues.append(
                 FieldIssue(
@@ -201,14 +210,7 @@ def _resolve_in(
                 )
             )
         elif record is not None and record.is_control and manual and not spec.counterparty_id:
-            issues.append(
-                FieldIssue(
-                    f"lines[{i}].counterparty_id",
-                    f"account {record.code} is a receivable/payable control account: name the "
-                    "customer or supplier of this line",
-                    "counterparty_required",
-                )
-            )
+            issues.append(_counterparty_required(f"lines[{i}].counterparty_id", record.code))
         elif record is not None:
             inputs.append(
                 LineInput(
@@ -444,6 +446,20 @@ async def revise_journal(uow: UnitOfWork, cmd: ReviseJournal) -> str:
     return journal.id
 
 
+def _check_drafted_lines(lines: Sequence[JournalLine], accounts: dict[str, AccountRecord]) -> None:
+    """A draft written before its account got sub-accounts, or before the control-account
+    rule, is held to the rules of a new line when it is posted."""
+    issues: list[FieldIssue] = []
+    for i, line in enumerate(lines):
+        record = accounts.get(line.account_id)
+        if record is not None and record.is_header:
+            issues.append(_header_issue(f"lines[{i}].account_id", record.code))
+        elif record is not None and record.is_control and not line.counterparty_id:
+            issues.append(_counterparty_required(f"lines[{i}].counterparty_id", record.code))
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+
+
 async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
     journal = await load_existing(
         uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
@@ -451,6 +467,7 @@ async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
     journal.require(JournalStatus.DRAFT, "posted")
     await _check_period(uow, journal.state.date)
     accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
+    _check_drafted_lines(journal.state.lines, accounts)
     await PostingLedger(uow).apply(journal.state.lines)
     journal.post(
         by=uow.ctx.user_id, at=uow.now(), accounts={k: v.ref() for k, v in accounts.items()}
