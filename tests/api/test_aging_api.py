@@ -154,6 +154,10 @@ async def test_manual_lines_with_a_counterparty_are_aged_and_tie_out(client, con
         client, h, [line("1", "200", "ZERO")], invoice_date="2025-08-10", due_date="2025-09-09",
         counterparty={"id": customer},
     )  # fmt: skip
+    # A line naming the party on another account is not its sub-ledger.
+    await post_journal(
+        client, h, "2025-08-02", [dr("6150", "10", counterparty_id=customer), cr("3900", "10")]
+    )
     # A receipt booked by hand against the opening balance and reversed; then another.
     receipt = await post_journal(
         client, h, "2025-08-15", [dr("1100", "300"), cr(AR, "300", counterparty_id=customer)]

@@ -15,16 +15,18 @@ from vextrus_finance.application.counterparty_queries import (
 from vextrus_finance.application.views import Page
 from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.invoices import InvoiceKind
-from vextrus_finance.domain.journals import JournalStatus
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.domain.payments import Direction, PaymentStatus
+from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.schema import (
     counterparties,
     invoices,
     journal_lines,
     journals,
+    ledger_entries,
     payments,
+    posting_profile_accounts,
 )
 
 
@@ -135,24 +137,34 @@ class SqlStatementReader:
         ]
 
     async def _manual_lines(self, counterparty_id: str) -> list[StatementLine]:
-        """Posted journal lines naming the party (its reversals included, on their dates)."""
-        jl, j = journal_lines, journals
+        """Posted lines naming the party on the control accounts — what the aging counts —
+        reversals included on their own dates; read from the ledger by account."""
+        le, jl, ppa = ledger_entries, journal_lines, posting_profile_accounts
+        control = sa.select(ppa.c.account_id).where(
+            ppa.c.tenant_id == self._tenant,
+            ppa.c.role.in_(
+                [PostingRole.ACCOUNTS_RECEIVABLE.value, PostingRole.ACCOUNTS_PAYABLE.value]
+            ),
+        )
+        line_of = sa.and_(
+            jl.c.tenant_id == le.c.tenant_id,
+            jl.c.journal_id == le.c.journal_id,
+            jl.c.line_no == le.c.line_no,
+        )
         rows = await self._conn.execute(
             sa.select(
-                j.c.date,
-                j.c.id,
-                j.c.number,
-                sa.func.coalesce(jl.c.description, j.c.description),
-                jl.c.debit,
-                jl.c.credit,
+                le.c.entry_date,
+                le.c.journal_id,
+                le.c.journal_number,
+                sa.func.coalesce(le.c.description, "journal"),
+                le.c.debit,
+                le.c.credit,
             )
-            .select_from(
-                jl.join(j, sa.and_(j.c.tenant_id == jl.c.tenant_id, j.c.id == jl.c.journal_id))
-            )
+            .select_from(le.join(jl, line_of))
             .where(
-                jl.c.tenant_id == self._tenant,
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(control),
                 jl.c.counterparty_id == counterparty_id,
-                j.c.status.in_([JournalStatus.POSTED.value, JournalStatus.REVERSED.value]),
             )
         )
         return [

@@ -24,7 +24,6 @@ from vextrus_finance.application.invoice_views import (
 from vextrus_finance.application.views import Page
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import OPEN_STATUSES, InvoiceKind, InvoiceStatus
-from vextrus_finance.domain.journals import JournalStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.domain.payments import (
     Direction,
@@ -320,25 +319,30 @@ class SqlInvoiceReader:
     ) -> list[OpenItem]:
         """What manual lines naming a counterparty put on the control accounts `account_ids`
         by the end of `as_of` (reversals count from their own dates), one item per party and
-        day, due the day it was entered. `debit_side`: receivables grow by debits."""
-        jl, j, c = journal_lines, journals, counterparties
-        day = j.c.date
-        net = sa.func.sum(jl.c.debit - jl.c.credit)
+        day, due the day it was entered. `debit_side`: receivables grow by debits.
+
+        Read from the posted ledger by account (its index), each entry's counterparty from
+        its journal line by primary key."""
+        le, jl, c = ledger_entries, journal_lines, counterparties
+        day = le.c.entry_date
+        net = sa.func.sum(le.c.debit - le.c.credit)
+        line_of = sa.and_(
+            jl.c.tenant_id == le.c.tenant_id,
+            jl.c.journal_id == le.c.journal_id,
+            jl.c.line_no == le.c.line_no,
+        )
         result = await self._conn.execute(
             sa.select(jl.c.counterparty_id, sa.func.max(c.c.name), day, net)
             .select_from(
-                jl.join(
-                    j, sa.and_(j.c.tenant_id == jl.c.tenant_id, j.c.id == jl.c.journal_id)
-                ).outerjoin(
+                le.join(jl, line_of).outerjoin(
                     c, sa.and_(c.c.tenant_id == jl.c.tenant_id, c.c.id == jl.c.counterparty_id)
                 )
             )
             .where(
-                jl.c.tenant_id == self._tenant,
-                jl.c.account_id.in_(account_ids),
-                jl.c.counterparty_id.is_not(None),
-                j.c.status.in_([JournalStatus.POSTED.value, JournalStatus.REVERSED.value]),
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(account_ids),
                 day <= as_of,
+                jl.c.counterparty_id.is_not(None),
             )
             .group_by(jl.c.counterparty_id, day)
         )
