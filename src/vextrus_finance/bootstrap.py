@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from vextrus_finance.application.runner import CommandRunner
 from vextrus_finance.infrastructure import migrations
+from vextrus_finance.infrastructure.counterparty_read_models import SqlCounterpartyReader
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
 from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
@@ -40,6 +41,11 @@ class Container:
     async def invoice_reader(self, tenant_id: str) -> AsyncIterator[SqlInvoiceReader]:
         async with self.db.read() as conn:
             yield SqlInvoiceReader(conn, tenant_id)
+
+    @asynccontextmanager
+    async def counterparty_reader(self, tenant_id: str) -> AsyncIterator[SqlCounterpartyReader]:
+        async with self.db.read() as conn:
+            yield SqlCounterpartyReader(conn, tenant_id)
 
     async def migrate(self) -> None:
         async with self.db.writer() as conn:

@@ -59,7 +59,7 @@ def invoice_body(
 ) -> dict[str, Any]:
     return {
         "kind": kind,
-        "counterparty": counterparty or {"name": "Gulshan Heights Ltd.", "id": "CUST-1"},
+        "counterparty": counterparty or {"name": "Gulshan Heights Ltd."},
         "invoice_date": invoice_date,
         "due_date": due_date,
         "lines": lines,

@@ -55,7 +55,7 @@ async def test_accountant_walkthrough(client, container, auth):
             line("10", "1000", ait_rate="5", description="Piling work", hs_code="9954"),
             line("1", "2000", sd_rate="10", description="Imported tiles", unit="lot"),
         ],
-        counterparty={"name": "Gulshan Heights Ltd.", "id": "CUST-1", "bin": "0012345670101"},
+        counterparty={"name": "Gulshan Heights Ltd.", "bin": "0012345670101"},
     )
     assert draft["status"] == "DRAFT"
     assert draft["mushak_number"] is None
@@ -212,4 +212,6 @@ async def test_accountant_walkthrough(client, container, auth):
     aging = await get_json(client, f"{API}/reports/aging", h, kind="SALES", as_of="2025-09-30")
     assert_amount(aging["totals"]["total"], "5000.00")
     assert_amount(aging["totals"]["days_1_30"], "5000.00")  # due 9 Sep: 21 days late
-    assert [row["counterparty_id"] for row in aging["rows"]] == ["CUST-1"]
+    assert [row["counterparty_id"] for row in aging["rows"]] == [draft["counterparty"]["id"]]
+    assert_amount(aging["ledger_balance"], "5000.00")  # ties to 1200
+    assert_amount(aging["difference"], "0.00")

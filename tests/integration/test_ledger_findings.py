@@ -29,7 +29,7 @@ async def test_verify_reports_a_limit_broken_in_the_past_and_dates_outside_the_w
 
     report = await Rebuilder(container.db, container.store).verify()
     assert report.ok, report
-    assert [(f.tenant_id, f.kind, f.subject) for f in report.findings] == [
+    assert [(f.tenant_id, f.check, f.subject) for f in report.findings] == [
         ("t1", "below_limit", "1000")
     ]
     assert "-100.00" in report.findings[0].detail
@@ -44,7 +44,7 @@ async def test_verify_reports_a_limit_broken_in_the_past_and_dates_outside_the_w
         report = await Rebuilder(container.db, container.store).verify()
     finally:
         container.db.settings = settings
-    kinds = sorted((f.kind, f.subject) for f in report.findings)
+    kinds = sorted((f.check, f.subject) for f in report.findings)
     assert [k for k, _ in kinds] == [
         "below_limit",
         "outside_posting_window",

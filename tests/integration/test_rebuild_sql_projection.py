@@ -338,7 +338,7 @@ async def test_line_fields_set_null_or_missing_and_a_journal_without_lines_proje
     assert await _snapshot_of_read_models(container) == before
     assert recorded[0].events_by_python == 0
     rows = [r for r in before["journal_lines"] if r[0] == "t5"]
-    assert [r[8:] for r in rows] == [("own text", "CC-9", "P-1", "VAT"), *[(None,) * 4] * 2]
+    assert [r[8:12] for r in rows] == [("own text", "CC-9", "P-1", "VAT"), *[(None,) * 4] * 2]
     empty = [r for r in before["journals"] if r[1] == "empty-1"]
     assert [(r[10], r[11]) for r in empty] == [(0, 0)]
 

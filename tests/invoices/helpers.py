@@ -47,9 +47,7 @@ async def new_invoice(
     approve: bool = True,
     day: date = DAY,
 ) -> str:
-    command = CreateInvoice(
-        kind, CounterpartySpec("Counterparty", id="C-1"), day, day, tuple(lines)
-    )
+    command = CreateInvoice(kind, CounterpartySpec("Counterparty"), day, day, tuple(lines))
     invoice_id = await run(container, tenant, lambda uow: create_invoice(uow, command))
     if approve:
         await run(container, tenant, lambda uow: approve_invoice(uow, ApproveInvoice(invoice_id)))

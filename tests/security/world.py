@@ -47,7 +47,7 @@ class World:
     def invoice_body(self) -> dict[str, Any]:
         return {
             "kind": "SALES",
-            "counterparty": {"id": f"CUST-{self.tag}", "name": "Gulshan Heights Ltd."},
+            "counterparty": {"name": f"Gulshan Heights Ltd. {self.tag}"},
             "invoice_date": DAY,
             "due_date": "2026-04-14",
             "lines": [
@@ -84,6 +84,11 @@ class World:
         pending = await self.pending_payment()
         url = f"{API}/payments/{pending['id']}/complete"
         result: dict[str, Any] = await self._ok("POST", url, {"transaction_reference": "TXN-1"})
+        return result
+
+    async def counterparty(self) -> dict[str, Any]:
+        body = {"kind": "CUSTOMER", "name": f"Matrix party {self.tag}-{next(self._seq)}"}
+        result: dict[str, Any] = await self._ok("POST", f"{API}/counterparties", body)
         return result
 
     def code(self, first: str) -> str:
@@ -283,6 +288,24 @@ async def _company_put(w: World) -> Call:
     return Call(f"{API}/company-profile", {"name": "Vextrus Builders Ltd.", "bin": BIN})
 
 
+async def _counterparty_create(w: World) -> Call:
+    return Call(f"{API}/counterparties", {"kind": "SUPPLIER", "name": f"Matrix {next(w._seq)}"})
+
+
+async def _counterparty_get(w: World) -> Call:
+    return Call(f"{API}/counterparties/{(await w.counterparty())['id']}")
+
+
+async def _counterparty_patch(w: World) -> Call:
+    party = await w.counterparty()
+    return Call(f"{API}/counterparties/{party['id']}", {"address": "Motijheel, Dhaka"})
+
+
+async def _counterparty_statement(w: World) -> Call:
+    party = await w.counterparty()
+    return Call(f"{API}/counterparties/{party['id']}/statement?to={DAY}")
+
+
 ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/accounts"): _account_create,
     ("GET", f"{API}/accounts"): _fixed(f"{API}/accounts"),
@@ -328,4 +351,9 @@ ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/company-profile"): _fixed(f"{API}/company-profile"),
     ("PUT", f"{API}/company-profile"): _company_put,
     ("GET", f"{API}/reports/aging"): _fixed(f"{API}/reports/aging?kind=SALES&as_of={DAY}"),
+    ("POST", f"{API}/counterparties"): _counterparty_create,
+    ("GET", f"{API}/counterparties"): _fixed(f"{API}/counterparties"),
+    ("GET", f"{API}/counterparties/{{counterparty_id}}"): _counterparty_get,
+    ("PATCH", f"{API}/counterparties/{{counterparty_id}}"): _counterparty_patch,
+    ("GET", f"{API}/counterparties/{{counterparty_id}}/statement"): _counterparty_statement,
 }

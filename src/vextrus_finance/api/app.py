@@ -20,6 +20,7 @@ from vextrus_finance.api.query_params import reject_unknown_query_params
 from vextrus_finance.api.routes import (
     accounts,
     aging,
+    counterparties,
     health,
     invoices,
     journals,
@@ -117,5 +118,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.include_router(module.router, dependencies=checked)
     for module in (invoices, payments, profiles, aging, mushak):
         app.include_router(module.router, dependencies=checked)
+    app.include_router(counterparties.router, dependencies=checked)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query_params)])
     return app

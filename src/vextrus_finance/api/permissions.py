@@ -12,6 +12,7 @@ ACTIONS = {
     "report": ("read", "export"),
     "invoice": ("create", "read", "update", "approve", "cancel"),
     "payment": ("create", "read", "process", "reconcile", "refund"),
+    "counterparty": ("create", "read", "update"),
 }
 ALL_PERMISSIONS = frozenset(f"{r}:{a}" for r, actions in ACTIONS.items() for a in actions)
 
@@ -35,22 +36,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _all("report")
         | _all("invoice")
         | _all("payment")
+        | _all("counterparty")
     ),
     "accountant": frozenset(
         {"invoice:create", "invoice:read", "invoice:update", "payment:create", "payment:read"}
         | {"journal:create", "journal:read", "journal:update", "journal:cancel"}
         | _read("account", "period", "report")
+        | _all("counterparty")
     ),
     "accounts_payable": frozenset(
         {"invoice:create", "invoice:read", "payment:create", "payment:read"}
         | _read("account", "report")
+        | _all("counterparty")
     ),
     "accounts_receivable": frozenset(
         {"invoice:create", "invoice:read", "invoice:update", "payment:read"}
         | _read("account", "report")
+        | _all("counterparty")
     ),
     "auditor": frozenset(
-        _read("account", "journal", "period", "invoice", "payment")
+        _read("account", "journal", "period", "invoice", "payment", "counterparty")
         | {"report:read", "report:export"}
     ),
     "user": frozenset({"invoice:read", "report:read"}),
@@ -100,6 +105,11 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", f"{API}/company-profile"): "account:read",
     ("PUT", f"{API}/company-profile"): "account:update",
     ("GET", f"{API}/reports/aging"): "report:read",
+    ("POST", f"{API}/counterparties"): "counterparty:create",
+    ("GET", f"{API}/counterparties"): "counterparty:read",
+    ("GET", f"{API}/counterparties/{{counterparty_id}}"): "counterparty:read",
+    ("PATCH", f"{API}/counterparties/{{counterparty_id}}"): "counterparty:update",
+    ("GET", f"{API}/counterparties/{{counterparty_id}}/statement"): "counterparty:read",
 }
 
 

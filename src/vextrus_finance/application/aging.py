@@ -9,6 +9,13 @@ from decimal import Decimal
 from vextrus_finance.application.invoice_views import AgingBuckets, AgingRow, AgingView, OpenItem
 from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
+from vextrus_finance.domain.posting_profiles import PostingRole
+
+# The control account each kind's aging ties out to.
+CONTROL_ROLE = {
+    InvoiceKind.SALES: PostingRole.ACCOUNTS_RECEIVABLE,
+    InvoiceKind.PURCHASE: PostingRole.ACCOUNTS_PAYABLE,
+}
 
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 
@@ -32,8 +39,16 @@ def _buckets(sums: dict[str, Decimal]) -> AgingBuckets:
     )
 
 
-def aging_report(kind: InvoiceKind, as_of: date, items: Sequence[OpenItem]) -> AgingView:
-    """One row per counterparty (by its id when the invoice named one, else by name)."""
+def aging_report(
+    kind: InvoiceKind,
+    as_of: date,
+    items: Sequence[OpenItem],
+    control_accounts: Sequence[str] = (),
+    ledger_balance: Decimal = ZERO,
+) -> AgingView:
+    """One row per counterparty (by its id when the invoice named one, else by name), tied
+    out to `ledger_balance`: what the control accounts `control_accounts` held at `as_of`
+    (receivables as debits, payables as credits)."""
     rows: dict[tuple[str | None, str], dict[str, Decimal]] = {}
     counts: dict[tuple[str | None, str], int] = {}
     totals: dict[str, Decimal] = {}
@@ -43,7 +58,7 @@ def aging_report(kind: InvoiceKind, as_of: date, items: Sequence[OpenItem]) -> A
         sums = rows.setdefault(key, {})
         sums[bucket] = sums.get(bucket, ZERO) + item.balance_due
         totals[bucket] = totals.get(bucket, ZERO) + item.balance_due
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + (1 if item.is_invoice else 0)
     names = {
         (i.counterparty_id, "" if i.counterparty_id else i.counterparty_name): i.counterparty_name
         for i in items
@@ -52,4 +67,14 @@ def aging_report(kind: InvoiceKind, as_of: date, items: Sequence[OpenItem]) -> A
         AgingRow(key[0], names[key], counts[key], _buckets(sums)) for key, sums in rows.items()
     ]
     result.sort(key=lambda row: (row.counterparty_name.lower(), row.counterparty_id or ""))
-    return AgingView(kind, as_of, BASE_CURRENCY, result, _buckets(totals))
+    total = _buckets(totals)
+    return AgingView(
+        kind,
+        as_of,
+        BASE_CURRENCY,
+        result,
+        total,
+        control_accounts=list(control_accounts),
+        ledger_balance=ledger_balance,
+        difference=ledger_balance - total.total,
+    )

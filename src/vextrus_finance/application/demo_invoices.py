@@ -53,7 +53,6 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
 
     buyer = CounterpartySpec(
         "Gulshan Heights Owners' Association",
-        id="CUST-0001",
         address="Plot 5, Gulshan Avenue, Dhaka",
         bin="0009876540101",
     )
@@ -89,7 +88,7 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
         run,
         CreateInvoice(
             InvoiceKind.SALES,
-            CounterpartySpec("Dhanmondi Traders", id="CUST-0002", tin="987654321098"),
+            CounterpartySpec("Dhanmondi Traders", tin="987654321098"),
             on(35),
             on(45),
             (
@@ -103,7 +102,7 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
         run,
         CreateInvoice(
             InvoiceKind.PURCHASE,
-            CounterpartySpec("Meghna Cement Mills", id="SUPP-0001", bin="0001112220101"),
+            CounterpartySpec("Meghna Cement Mills", bin="0001112220101"),
             on(32),
             on(62),
             (

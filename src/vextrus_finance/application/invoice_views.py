@@ -109,6 +109,7 @@ class PaymentView:
     reconciled_at: datetime | None
     reversal_reason: str | None
     reversal_journal_id: str | None
+    counterparty_id: str | None
     created_at: datetime
     created_by: str
     version: int
@@ -139,6 +140,11 @@ class AgingView:
     currency: str
     rows: list[AgingRow]
     totals: AgingBuckets
+    # The tie-out: the control account(s) balance at the end of `as_of` and what the open
+    # items leave unexplained (manual lines without a counterparty, postings before a fix).
+    control_accounts: list[str]  # codes
+    ledger_balance: Decimal
+    difference: Decimal
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,7 @@ class OpenItem:
     counterparty_name: str
     due_date: date
     balance_due: Decimal
+    is_invoice: bool = True  # else what manual lines put on the control account that day
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@ issuing the Mushak-6.3 serial), cancel (reversing the journal)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import new_id
+from vextrus_finance.application.counterparties import link_counterparty
 from vextrus_finance.application.journals import (
     CreateJournal,
     ReverseJournal,
@@ -21,6 +22,7 @@ from vextrus_finance.application.loading import load_existing
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.posting_profiles import PostingAccounts, posting_accounts
 from vextrus_finance.domain.accounts import validate_reason
+from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput
 from vextrus_finance.domain.invoices import (
     CANCEL_REASON_MIN,
@@ -125,14 +127,30 @@ def _content(
     return party, built
 
 
+async def _named(uow: UnitOfWork, spec: CounterpartySpec) -> CounterpartySpec:
+    """`{id}` alone names a record: its name is the record's (ADR 0037)."""
+    if spec.id is None or spec.name.strip():
+        return spec
+    found = await uow.counterparties.counterparty(spec.id)
+    if found is None:
+        raise InvalidInput(
+            f"no counterparty {spec.id} in this tenant",
+            field="counterparty.id",
+            code="unknown_counterparty",
+        )
+    return replace(spec, name=found.name)
+
+
 async def create_invoice(uow: UnitOfWork, cmd: CreateInvoice) -> str:
     existing = await uow.load(Invoice, cmd.invoice_id)
     if existing.exists:
         return existing.id  # an earlier attempt of this same command committed
     check_currency(cmd.currency)
-    party, lines = _content(cmd.counterparty, cmd.lines, cmd.invoice_date, cmd.due_date)
+    spec = await _named(uow, cmd.counterparty)
+    party, lines = _content(spec, cmd.lines, cmd.invoice_date, cmd.due_date)
     assert lines is not None
     await check_document_date(uow, cmd.invoice_date, field="invoice_date")
+    party = await link_counterparty(uow, party, CounterpartyKind.trading(cmd.kind))
     sequence = await uow.numbers.next(invoice_sequence(cmd.kind, cmd.invoice_date))
     invoice = Invoice.create(
         cmd.invoice_id,
@@ -162,11 +180,14 @@ async def revise_invoice(uow: UnitOfWork, cmd: ReviseInvoice) -> str:
         )
     old = state.counterparty
     spec = cmd.counterparty or CounterpartySpec(old.name, old.id, old.address, old.bin, old.tin)
+    spec = await _named(uow, spec)
     invoice_date = cmd.invoice_date or state.invoice_date
     due_date = cmd.due_date or state.due_date
     party, lines = _content(spec, cmd.lines, invoice_date, due_date)
     if cmd.invoice_date is not None:
         await check_document_date(uow, invoice_date, field="invoice_date")
+    if cmd.counterparty is not None:  # a draft made before records keeps its inline party
+        party = await link_counterparty(uow, party, CounterpartyKind.trading(state.kind))
     invoice.revise(
         counterparty=party,
         invoice_date=invoice_date,
@@ -236,6 +257,7 @@ async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
             reference=state.number,
             currency=state.currency,
             post=True,
+            manual=False,
         ),
     )
     serial = None

@@ -45,6 +45,7 @@ class LineSpec:
     cost_center: str | None = None
     project: str | None = None
     tax_code: str | None = None
+    counterparty_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class CreateJournal:
     currency: str = BASE_CURRENCY
     post: bool = False
     journal_id: str = field(default_factory=new_id)
+    # Entered by a person: lines on a control account must name their counterparty. The
+    # invoice and payment commands post theirs with `manual=False`: the invoice or payment
+    # itself is what the aging reads for those.
+    manual: bool = True
 
 
 @dataclass(frozen=True)
@@ -123,12 +128,44 @@ async def _accounts_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> Chart:
     return by_id, by_code
 
 
-async def _resolve(uow: UnitOfWork, specs: Sequence[LineSpec]) -> list[LineInput]:
+def _header_issue(field: str, code: str) -> FieldIssue:
+    return FieldIssue(
+        field, f"account {code} has sub-accounts: post to one of them", "header_account"
+    )
+
+
+def _counterparty_required(field: str, code: str) -> FieldIssue:
+    return FieldIssue(
+        field,
+        f"account {code} is a receivable/payable control account: name the customer or "
+        "supplier of this line",
+        "counterparty_required",
+    )
+
+
+async def _parties_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> frozenset[str]:
+    """Which of the counterparties these lines name exist (no statement if none is named)."""
+    named = {s.counterparty_id for s in specs if s.counterparty_id}
+    return await uow.counterparties.existing(named) if named else frozenset()
+
+
+async def _resolve(
+    uow: UnitOfWork, specs: Sequence[LineSpec], *, manual: bool = True
+) -> list[LineInput]:
     """Find each line's account in this tenant's chart, by id or by code."""
-    return _resolve_in(await _accounts_of(uow, specs), specs)
+    chart = await _accounts_of(uow, specs)
+    return _resolve_in(chart, specs, await _parties_of(uow, specs), manual=manual)
 
 
-def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
+def _resolve_in(
+    chart: Chart,
+    specs: Sequence[LineSpec],
+    parties: frozenset[str] = frozenset(),
+    *,
+    manual: bool = True,
+) -> list[LineInput]:
+    """Also refuses header accounts, unknown counterparties and — on manual lines — a
+    control account's line without one."""
     by_id, by_code = chart
     issues: list[FieldIssue] = []
     inputs: list[LineInput] = []
@@ -167,7 +204,20 @@ def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
             issues.append(
                 FieldIssue(f"lines[{i}]", "give account_id or account_code", "missing_account")
             )
-        if record is not None:
+        if record is not None and record.is_header:
+            named = "account_id" if spec.account_id else "account_code"
+            issues.append(_header_issue(f"lines[{i}].{named}", record.code))
+        elif spec.counterparty_id and spec.counterparty_id not in parties:
+            issues.append(
+                FieldIssue(
+                    f"lines[{i}].counterparty_id",
+                    f"no counterparty {spec.counterparty_id} in this tenant",
+                    "unknown_counterparty",
+                )
+            )
+        elif record is not None and record.is_control and manual and not spec.counterparty_id:
+            issues.append(_counterparty_required(f"lines[{i}].counterparty_id", record.code))
+        elif record is not None:
             inputs.append(
                 LineInput(
                     account=record.ref(),
@@ -177,6 +227,7 @@ def _resolve_in(chart: Chart, specs: Sequence[LineSpec]) -> list[LineInput]:
                     cost_center=spec.cost_center,
                     project=spec.project,
                     tax_code=spec.tax_code,
+                    counterparty_id=spec.counterparty_id,
                 )
             )
     if issues:
@@ -332,10 +383,11 @@ async def create_journal(
         ensure_open(period, status)
         ledger = PostingLedger(uow)
         ledger.hold(balances)
-        inputs = _resolve_in((by_id, by_code), cmd.lines)
+        parties = await _parties_of(uow, cmd.lines)
+        inputs = _resolve_in((by_id, by_code), cmd.lines, parties, manual=cmd.manual)
     else:
         await _check_period(uow, cmd.date)
-        inputs = await _resolve(uow, cmd.lines)
+        inputs = await _resolve(uow, cmd.lines, manual=cmd.manual)
     lines = build_lines(inputs, cmd.currency, new_id)
     if cmd.post:
         ledger = ledger or PostingLedger(uow)
@@ -424,6 +476,7 @@ async def _create_all_or_nothing(
     next_number = {seq: await uow.numbers.take(seq, n) for seq, n in sorted(counts.items())}
     statuses: dict[FiscalPeriod, PeriodStatus] = {}
     window = uow.posting_window
+    parties = await _parties_of(uow, [spec for _, j in todo for spec in j.lines])
     drafted: list[Journal] = []
     for index, cmd_j in todo:
         try:
@@ -434,7 +487,7 @@ async def _create_all_or_nothing(
             if period not in statuses:
                 statuses[period] = await uow.periods.status_for_posting(period)
             ensure_open(period, statuses[period])
-            inputs = _resolve_in(chart, cmd_j.lines)
+            inputs = _resolve_in(chart, cmd_j.lines, parties, manual=cmd_j.manual)
             lines = build_lines(inputs, cmd_j.currency, new_id)
             sequence = sequence_name(cmd_j.type, cmd_j.date)
             number, next_number[sequence] = next_number[sequence], next_number[sequence] + 1
@@ -468,6 +521,20 @@ async def revise_journal(uow: UnitOfWork, cmd: ReviseJournal) -> str:
     return journal.id
 
 
+def _check_drafted_lines(lines: Sequence[JournalLine], accounts: dict[str, AccountRecord]) -> None:
+    """A draft written before its account got sub-accounts, or before the control-account
+    rule, is held to the rules of a new line when it is posted."""
+    issues: list[FieldIssue] = []
+    for i, line in enumerate(lines):
+        record = accounts.get(line.account_id)
+        if record is not None and record.is_header:
+            issues.append(_header_issue(f"lines[{i}].account_id", record.code))
+        elif record is not None and record.is_control and not line.counterparty_id:
+            issues.append(_counterparty_required(f"lines[{i}].counterparty_id", record.code))
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+
+
 async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
     journal = await load_existing(
         uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
@@ -475,6 +542,7 @@ async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
     journal.require(JournalStatus.DRAFT, "posted")
     await _check_period(uow, journal.state.date)
     accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
+    _check_drafted_lines(journal.state.lines, accounts)
     await PostingLedger(uow).apply(journal.state.lines, journal.state.date)
     journal.post(
         by=uow.ctx.user_id, at=uow.now(), accounts={k: v.ref() for k, v in accounts.items()}

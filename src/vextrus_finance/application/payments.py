@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import new_id
+from vextrus_finance.application.counterparties import payment_counterparty
 from vextrus_finance.application.journals import (
     CreateJournal,
     LineSpec,
@@ -23,7 +24,7 @@ from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.posting_profiles import posting_accounts
 from vextrus_finance.domain.accounts import AccountType, validate_reason
 from vextrus_finance.domain.errors import AlreadyExists, FieldIssue, InvalidInput
-from vextrus_finance.domain.invoices import Invoice, InvoiceKind, InvoiceState
+from vextrus_finance.domain.invoices import Counterparty, Invoice, InvoiceKind, InvoiceState
 from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 from vextrus_finance.domain.payments import (
@@ -61,6 +62,7 @@ class CreatePayment:
     bank_account_id: str | None = None
     check_number: str | None = None
     wallet: WalletSpec | None = None
+    counterparty: Counterparty | None = None  # {id} or inline; an invoice's by default
     payment_id: str = field(default_factory=new_id)
     bank_account_code: str | None = None  # the same account by code; agrees with the id
 
@@ -195,9 +197,12 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
     if invoice is not None:
         # Early answer for the client; completion checks again under the invoice's version.
         invoice.ensure_payable(cmd.amount)
+    assert direction is not None
+    party = await payment_counterparty(
+        uow, cmd.counterparty, invoice.state.counterparty if invoice else None, direction
+    )
     account_id = await _money_account(uow, cmd)
     sequence = await uow.numbers.next(payment_sequence(cmd.payment_date))
-    assert direction is not None
     payment = Payment.create(
         cmd.payment_id,
         number=payment_number(cmd.payment_date, sequence),
@@ -209,6 +214,7 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
         payment_date=cmd.payment_date,
         reference=cmd.reference,
         account_id=account_id,
+        counterparty_id=party,
     )
     await uow.record(payment)
     return payment.id
@@ -284,6 +290,7 @@ async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
             currency=state.currency,
             post=True,
             journal_id=cmd.journal_id,
+            manual=False,
         ),
     )
     # Invoice before payment: the order rebuild locks their tables in (no deadlock).

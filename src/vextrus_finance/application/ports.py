@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.counterparty_queries import CounterpartyReader
 from vextrus_finance.application.invoice_queries import InvoiceReader
 from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
@@ -43,6 +44,9 @@ class AccountRecord:
     currency: str
     is_active: bool
     balance_limit: BalanceLimit | None
+    is_header: bool = False  # has child accounts: takes no journal lines
+    # The posting profile's receivable or payable account: manual lines name a counterparty.
+    is_control: bool = False
 
     def ref(self) -> AccountRef:
         return AccountRef(self.id, self.code, self.type, self.currency, self.is_active)
@@ -156,6 +160,11 @@ class UnitOfWork(Protocol):
     @property
     def invoices(self) -> InvoiceReader:
         """Invoices, payments and profiles, reading this transaction's own writes."""
+        ...
+
+    @property
+    def counterparties(self) -> CounterpartyReader:
+        """Customer and supplier records, reading this transaction's own writes."""
         ...
 
     @property

@@ -113,6 +113,14 @@ async def _resolve(
             issues.append(
                 FieldIssue(role.value, f"account {record.code} is inactive", "account_inactive")
             )
+        elif record.is_header:
+            issues.append(
+                FieldIssue(
+                    role.value,
+                    f"account {record.code} has sub-accounts and takes no lines",
+                    "header_account",
+                )
+            )
         else:
             resolved[role] = ProfileAccount(record.id, record.code)
     if issues:

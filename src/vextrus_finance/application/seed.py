@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from vextrus_finance.application.accounts import OpenAccount, open_account
+from vextrus_finance.application.counterparties import RegisterCounterparty, register_counterparty
 from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.fiscal import fiscal_year_of
 from vextrus_finance.domain.journals import JournalType
 
@@ -125,12 +127,35 @@ async def seed_chart(uow: UnitOfWork) -> int:
     return opened
 
 
-def _line(code: str, debit: str = "0", credit: str = "0", text: str | None = None) -> LineSpec:
-    return LineSpec(None, code, Decimal(debit), Decimal(credit), description=text)
+def _line(
+    code: str,
+    debit: str = "0",
+    credit: str = "0",
+    text: str | None = None,
+    party: str | None = None,
+) -> LineSpec:
+    return LineSpec(
+        None, code, Decimal(debit), Decimal(credit), description=text, counterparty_id=party
+    )
 
 
-def demo_journals(today: date) -> list[CreateJournal]:
-    """A few weeks of a construction company's books, dated inside the current fiscal year."""
+# The demo's customer and supplier, by BIN: the demo invoices name the same BINs inline, so
+# they land on these records and the demo aging ties to 1200 and 2100.
+DEMO_CUSTOMER = RegisterCounterparty(
+    CounterpartyKind.CUSTOMER,
+    "Gulshan Heights Owners' Association",
+    bin="0009876540101",
+    address="Plot 5, Gulshan Avenue, Dhaka",
+)
+DEMO_SUPPLIER = RegisterCounterparty(
+    CounterpartyKind.SUPPLIER, "Meghna Cement Mills", bin="0001112220101"
+)
+
+
+def demo_journals(today: date, customer: str, supplier: str) -> list[CreateJournal]:
+    """A few weeks of a construction company's books, dated inside the current fiscal year.
+    Lines on the receivable and payable accounts name `customer` and `supplier`; no line is on
+    a header account."""
     start = fiscal_year_of(today).start
 
     def on(days: int) -> date:
@@ -160,7 +185,7 @@ def demo_journals(today: date) -> list[CreateJournal]:
             (
                 _line("5100", debit="850000.00"),
                 _line("1300", debit="127500.00"),
-                _line("2100", credit="977500.00"),
+                _line("2100", credit="977500.00", party=supplier),
             ),
             gj,
             "GRN-0001",
@@ -170,7 +195,7 @@ def demo_journals(today: date) -> list[CreateJournal]:
             on(10),
             "Progress bill 1, Gulshan commercial project",
             (
-                _line("1200", debit="2300000.00"),
+                _line("1200", debit="2300000.00", party=customer),
                 _line("4100", credit="2000000.00"),
                 _line("2200", credit="300000.00"),
             ),
@@ -183,7 +208,7 @@ def demo_journals(today: date) -> list[CreateJournal]:
             "Client cheque against progress bill 1",
             (
                 _line("1120-02", debit="1150000.00"),
-                _line("1200", credit="1150000.00"),
+                _line("1200", credit="1150000.00", party=customer),
             ),
             cr,
             "CHQ-884512",
@@ -193,7 +218,7 @@ def demo_journals(today: date) -> list[CreateJournal]:
             on(18),
             "Part payment to cement supplier",
             (
-                _line("2100", debit="500000.00"),
+                _line("2100", debit="500000.00", party=supplier),
                 _line("1120-01", credit="500000.00"),
             ),
             cp,
@@ -246,7 +271,15 @@ def demo_journals(today: date) -> list[CreateJournal]:
     ]
 
 
+async def _demo_party(uow: UnitOfWork, command: RegisterCounterparty) -> str:
+    found = await uow.counterparties.by_bin(command.bin or "")
+    return found.id if found else await register_counterparty(uow, command)
+
+
 async def seed_demo_journals(uow: UnitOfWork, today: date) -> int:
-    for command in demo_journals(today):
+    customer = await _demo_party(uow, DEMO_CUSTOMER)
+    supplier = await _demo_party(uow, DEMO_SUPPLIER)
+    journals = demo_journals(today, customer, supplier)
+    for command in journals:
         await create_journal(uow, command)
-    return len(demo_journals(today))
+    return len(journals)

@@ -53,6 +53,7 @@ class JournalLineView:
     cost_center: str | None
     project: str | None
     tax_code: str | None
+    counterparty_id: str | None
 
 
 @dataclass(frozen=True)

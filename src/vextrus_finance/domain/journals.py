@@ -88,6 +88,7 @@ class LineInput:
     cost_center: str | None = None
     project: str | None = None
     tax_code: str | None = None
+    counterparty_id: str | None = None  # a record id, checked by the caller
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class JournalLine:
     cost_center: str | None = None
     project: str | None = None
     tax_code: str | None = None
+    # Whose sub-ledger the line belongs to: required on receivable/payable control accounts,
+    # so the aging sees every amount on them (ADR 0037).
+    counterparty_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,7 @@ def build_lines(
                 cost_center=_text(line.cost_center, TAG_MAX, f"{where}.cost_center", issues),
                 project=_text(line.project, TAG_MAX, f"{where}.project", issues),
                 tax_code=_text(line.tax_code, TAG_MAX, f"{where}.tax_code", issues),
+                counterparty_id=line.counterparty_id,
             )
         )
     debit = sum((line.debit for line in lines), ZERO)

@@ -187,6 +187,7 @@ class PaymentCreated(DomainEvent):
     payment_date: date
     reference: str | None
     account_id: str
+    counterparty_id: str | None = None  # the customer or supplier record (ADR 0037)
 
 
 @register
@@ -247,6 +248,7 @@ class Payment(Aggregate[PaymentState]):
         payment_date: date,
         reference: str | None,
         account_id: str,
+        counterparty_id: str | None = None,
     ) -> Payment:
         if amount <= 0:
             raise InvalidInput("must be greater than zero", field="amount")
@@ -265,6 +267,7 @@ class Payment(Aggregate[PaymentState]):
                 payment_date=payment_date,
                 reference=reference,
                 account_id=account_id,
+                counterparty_id=counterparty_id,
             )
         )
         return payment

@@ -19,6 +19,7 @@ from vextrus_finance.domain.accounts import (
 )
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.money import from_minor
+from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.infrastructure.driver_sql import driver
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
@@ -35,15 +36,37 @@ def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
         currency=m["currency"],
         is_active=m["is_active"],
         balance_limit=BalanceLimit(m["balance_limit"]) if m["balance_limit"] else None,
+        is_header=bool(m["is_header"]),
+        is_control=bool(m["is_control"]),
     )
 
 
 # Prebuilt with bound (expanding) parameters: compiled once per dialect, not per command.
-_BY_IDS = sa.select(accounts).where(
+_CHILD = accounts.alias("child")
+# A header account (one with children) takes no lines: one probe of ix_accounts_tenant_parent
+# per account named, inside the statement that already reads it (no stored flag to keep
+# rebuildable, no extra round trip).
+_IS_HEADER = (
+    sa.exists()
+    .where(_CHILD.c.tenant_id == accounts.c.tenant_id, _CHILD.c.parent_id == accounts.c.id)
+    .label("is_header")
+)
+# A control account (the stored posting profile's receivable or payable; `seed` stores the
+# profile) takes manual lines only with a counterparty: one primary-key probe per role.
+_CONTROL_ROLES = ", ".join(
+    f"'{role.value}'" for role in (PostingRole.ACCOUNTS_RECEIVABLE, PostingRole.ACCOUNTS_PAYABLE)
+)
+_IS_CONTROL_SQL = (
+    "EXISTS (SELECT 1 FROM posting_profile_accounts AS control WHERE control.tenant_id ="  # noqa: S608
+    f" accounts.tenant_id AND control.role IN ({_CONTROL_ROLES}) AND control.account_id ="
+    " accounts.id)"
+)
+_IS_CONTROL: sa.Label[bool] = sa.literal_column(_IS_CONTROL_SQL, sa.Boolean).label("is_control")
+_BY_IDS = sa.select(accounts, _IS_HEADER, _IS_CONTROL).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
 )
-_BY_CODES = sa.select(accounts).where(
+_BY_CODES = sa.select(accounts, _IS_HEADER, _IS_CONTROL).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.code.in_(sa.bindparam("codes", expanding=True)),
 )
@@ -67,9 +90,13 @@ _DAILY_AFTER = (
 # deadlocking (SQLite has one writer; the clause is not emitted there). PostgreSQL takes each
 # list as one array parameter; SQLite gets one placeholder per name (a list passed as JSON made
 # its planner walk the tenant's whole chart in id order instead of looking the names up).
+# The code's own constants only.
 _LOCK = (
-    "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "
-    "credit_total FROM accounts WHERE tenant_id = {} AND "
+    "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "  # noqa: S608
+    "credit_total, EXISTS (SELECT 1 FROM accounts AS child WHERE child.tenant_id ="
+    " accounts.tenant_id AND child.parent_id = accounts.id) AS is_header, "
+    + _IS_CONTROL_SQL
+    + " AS is_control FROM accounts WHERE tenant_id = {} AND "
 )
 # A create-and-post on PostgreSQL: its period's status and its accounts in one round trip
 # (ADR 0028). The CTE's FOR SHARE names fiscal_periods first, so the statement takes its ROW
@@ -89,7 +116,7 @@ def _postgresql_lock(columns: tuple[str, ...], *, with_period: bool) -> str:
     first = 2
     if with_period:
         select = _PERIOD + select.replace(
-            " FROM accounts", ", (SELECT status FROM period) FROM accounts"
+            " FROM accounts WHERE", ", (SELECT status FROM period) FROM accounts WHERE"
         )
         first = 3
     names = " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, first))
@@ -243,7 +270,7 @@ class SqlAccountDirectory:
         for row in await db.fetch(sql, params):
             (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row[:10]
             if period is not None:
-                status = PeriodStatus(row[10]) if row[10] else PeriodStatus.OPEN
+                status = PeriodStatus(row[12]) if row[12] else PeriodStatus.OPEN
             account_type = ACCOUNT_TYPE_BY_VALUE[type_]
             balance_limit = BalanceLimit(limit) if limit else None
             record = AccountRecord(
@@ -255,6 +282,8 @@ class SqlAccountDirectory:
                 currency=currency,
                 is_active=bool(active),
                 balance_limit=balance_limit,
+                is_header=bool(row[10]),
+                is_control=bool(row[11]),
             )
             by_id[id_] = record
             by_code[code] = record

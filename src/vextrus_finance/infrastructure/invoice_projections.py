@@ -227,6 +227,7 @@ class InvoiceProjections:
                 wallet_provider=wallet.provider.value if wallet else None,
                 wallet_mobile_number=wallet.mobile_number if wallet else None,
                 wallet_transaction_id=wallet.transaction_id if wallet else None,
+                counterparty_id=ev.counterparty_id,
                 created_at=e.recorded_at,
                 created_by=e.user_id,
                 version=e.version,

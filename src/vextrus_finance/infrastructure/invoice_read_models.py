@@ -37,9 +37,12 @@ from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.schema import (
     accounts,
     company_profiles,
+    counterparties,
     invoice_lines,
     invoices,
+    journal_lines,
     journals,
+    ledger_entries,
     payments,
     posting_profile_accounts,
 )
@@ -81,7 +84,8 @@ def _line_view(m: Any) -> InvoiceLineView:
 
 def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceView:
     status = InvoiceStatus(m["status"])
-    balance = m["payable_total"] - m["paid_amount"]
+    # A cancelled invoice is owed by nobody, whatever was paid on it before.
+    balance = 0 if status is InvoiceStatus.CANCELLED else m["payable_total"] - m["paid_amount"]
     late = (today - m["due_date"]).days
     overdue = status in OPEN_STATUSES and balance > 0 and late > 0
     return InvoiceView(
@@ -155,6 +159,7 @@ def _payment_view(m: Any) -> PaymentView:
         reconciled_at=m["reconciled_at"],
         reversal_reason=m["reversal_reason"],
         reversal_journal_id=m["reversal_journal_id"],
+        counterparty_id=m["counterparty_id"],
         created_at=m["created_at"],
         created_by=m["created_by"],
         version=m["version"],
@@ -276,15 +281,28 @@ class SqlInvoiceReader:
             .scalar_subquery()
         )
         balance = (i.c.payable_total - paid).label("balance")
+        c = counterparties
+        # The record's name today (it may have been corrected since); by name without one.
+        current_name = (
+            sa.select(c.c.name)
+            .where(c.c.tenant_id == i.c.tenant_id, c.c.id == i.c.counterparty_id)
+            .scalar_subquery()
+        )
+        name = sa.func.coalesce(current_name, i.c.counterparty_name)
         result = await self._conn.execute(
-            sa.select(i.c.counterparty_id, i.c.counterparty_name, i.c.due_date, balance)
+            sa.select(i.c.counterparty_id, name, i.c.due_date, balance)
             .where(
                 i.c.tenant_id == self._tenant,
                 i.c.kind == kind.value,
                 i.c.status != InvoiceStatus.DRAFT.value,
                 i.c.invoice_date <= as_of,
+                # Cancelled after `as_of` it was still owed then; a draft cancelled before
+                # approval (no cancellation journal) was never owed.
                 sa.or_(
-                    i.c.cancellation_journal_id.is_(None),
+                    sa.and_(
+                        i.c.cancellation_journal_id.is_(None),
+                        i.c.status != InvoiceStatus.CANCELLED.value,
+                    ),
                     journal_date(i.c.tenant_id, i.c.cancellation_journal_id) > as_of,
                 ),
             )
@@ -295,6 +313,58 @@ class SqlInvoiceReader:
             for row in result
             if int(row[3]) > 0
         ]
+
+    async def manual_items(
+        self, account_ids: list[str], as_of: date, *, debit_side: bool
+    ) -> list[OpenItem]:
+        """What manual lines naming a counterparty put on the control accounts `account_ids`
+        by the end of `as_of` (reversals count from their own dates), one item per party and
+        day, due the day it was entered. `debit_side`: receivables grow by debits.
+
+        Read from the posted ledger by account (its index), each entry's counterparty from
+        its journal line by primary key."""
+        le, jl, c = ledger_entries, journal_lines, counterparties
+        day = le.c.entry_date
+        net = sa.func.sum(le.c.debit - le.c.credit)
+        line_of = sa.and_(
+            jl.c.tenant_id == le.c.tenant_id,
+            jl.c.journal_id == le.c.journal_id,
+            jl.c.line_no == le.c.line_no,
+        )
+        result = await self._conn.execute(
+            sa.select(jl.c.counterparty_id, sa.func.max(c.c.name), day, net)
+            .select_from(
+                le.join(jl, line_of).outerjoin(
+                    c, sa.and_(c.c.tenant_id == jl.c.tenant_id, c.c.id == jl.c.counterparty_id)
+                )
+            )
+            .where(
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(account_ids),
+                day <= as_of,
+                jl.c.counterparty_id.is_not(None),
+            )
+            .group_by(jl.c.counterparty_id, day)
+        )
+        sign = 1 if debit_side else -1
+        return [
+            OpenItem(row[0], row[1] or row[0], row[2], from_minor(sign * int(row[3])), False)
+            for row in result
+            if int(row[3]) != 0
+        ]
+
+    async def net_debit_as_of(self, account_ids: list[str], as_of: date) -> int:
+        """Debits less credits posted to `account_ids` dated by `as_of`, in paisa: the control
+        accounts' side of the aging's tie-out (a report, so a plain sum over the entries)."""
+        le = ledger_entries
+        result = await self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(le.c.debit - le.c.credit), 0)).where(
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(account_ids),
+                le.c.entry_date <= as_of,
+            )
+        )
+        return int(result.scalar_one())
 
     # --- payments ------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ are the truth, and correcting them is an accountant's journal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,15 +14,8 @@ from vextrus_finance.domain.accounts import ACCOUNT_TYPE_BY_VALUE, BalanceLimit
 from vextrus_finance.domain.journals import JournalType
 from vextrus_finance.domain.money import format_minor
 from vextrus_finance.domain.posting_window import PostingWindow
+from vextrus_finance.infrastructure.findings import Finding
 from vextrus_finance.infrastructure.schema import accounts, journals, ledger_entries
-
-
-@dataclass(frozen=True)
-class Finding:
-    tenant_id: str
-    kind: str  # below_limit | outside_posting_window | reversed_reversal
-    subject: str  # the account code or the journal number
-    detail: str
 
 
 async def rule_findings(conn: AsyncConnection, window: PostingWindow) -> list[Finding]:

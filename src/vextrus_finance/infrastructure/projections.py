@@ -32,6 +32,7 @@ from vextrus_finance.domain.journals import (
 )
 from vextrus_finance.domain.money import to_minor
 from vextrus_finance.domain.periods import FiscalPeriodClosed, FiscalPeriodReopened
+from vextrus_finance.infrastructure.counterparty_projections import CounterpartyProjections
 from vextrus_finance.infrastructure.event_store import EventEnvelope
 from vextrus_finance.infrastructure.invoice_projections import InvoiceProjections
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables
@@ -87,6 +88,7 @@ def line_rows(
             "cost_center": line.cost_center,
             "project": line.project,
             "tax_code": line.tax_code,
+            "counterparty_id": line.counterparty_id,
         }
         for no, line in enumerate(lines, start=1)
     ]
@@ -203,6 +205,8 @@ class Projector:
         }
         # Invoice and payment read models need no posting memo.
         for event_type, handle in InvoiceProjections(tables).handlers().items():
+            self._handlers[event_type] = _without_memo(handle)
+        for event_type, handle in CounterpartyProjections(tables).handlers().items():
             self._handlers[event_type] = _without_memo(handle)
 
     async def apply(self, conn: AsyncConnection, batch: Sequence[EventEnvelope]) -> None:

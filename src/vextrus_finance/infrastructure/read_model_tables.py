@@ -26,6 +26,7 @@ class ReadModelTables:
     payments: sa.Table
     posting_profile_accounts: sa.Table
     company_profiles: sa.Table
+    counterparties: sa.Table
 
     def all(self) -> tuple[sa.Table, ...]:
         return (
@@ -40,6 +41,7 @@ class ReadModelTables:
             self.payments,
             self.posting_profile_accounts,
             self.company_profiles,
+            self.counterparties,
         )
 
 
@@ -55,6 +57,7 @@ LIVE = ReadModelTables(
     payments=schema.payments,
     posting_profile_accounts=schema.posting_profile_accounts,
     company_profiles=schema.company_profiles,
+    counterparties=schema.counterparties,
 )
 
 

@@ -84,6 +84,7 @@ def _line_view(m: Any) -> JournalLineView:
         cost_center=m["cost_center"],
         project=m["project"],
         tax_code=m["tax_code"],
+        counterparty_id=m["counterparty_id"],
     )
 
 
@@ -413,6 +414,7 @@ class SqlLedgerReader:
         if day == date.min:
             return ZERO
         return await self._account_balance_as_of(account, day - timedelta(days=1))
+
     async def accounts_as_of(self, views: Sequence[AccountView], as_of: date) -> list[AccountView]:
         """The views with their totals and balance at the end of `as_of`: one statement for
         the lot, walking the stored months from whichever side is nearer (as the trial

@@ -205,6 +205,7 @@ journal_lines = sa.Table(
     sa.Column("cost_center", sa.String(64)),
     sa.Column("project", sa.String(64)),
     sa.Column("tax_code", sa.String(64)),
+    sa.Column("counterparty_id", Id),  # migration 0007
 )
 
 # Posted lines only: the general ledger, and intra-month detail for "as of" balances.
@@ -362,6 +363,7 @@ payments = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("counterparty_id", Id),  # migration 0007
     sa.UniqueConstraint("tenant_id", "number", name="uq_payments_tenant_number"),
     # One bank-statement line settles one payment (NULLs, i.e. unreconciled, do not clash).
     sa.UniqueConstraint(
@@ -391,6 +393,27 @@ company_profiles = sa.Table(
     sa.Column("tin", sa.String(12)),
     sa.Column("phone", sa.String(32)),
     sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Customers and suppliers (ADR 0037). One record per BIN: the unique key is what turns a
+# second registration of the same BIN, even a concurrent one, into a 409.
+counterparties = sa.Table(
+    "counterparties",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("bin", sa.String(13)),
+    sa.Column("tin", sa.String(12)),
+    sa.Column("address", sa.String(500)),
+    sa.Column("mobile", sa.String(16)),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("tenant_id", "bin", name="uq_counterparties_tenant_bin"),
+    sa.Index("ix_counterparties_tenant_name", "tenant_id", "name", "id"),
 )
 
 INVOICE_READ_MODEL_TABLES: tuple[sa.Table, ...] = (

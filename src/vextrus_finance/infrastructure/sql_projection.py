@@ -322,10 +322,11 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         ),
         lines=(
             f"INSERT INTO {jl} (tenant_id, journal_id, line_no, id, account_id, account_code,"
-            " debit, credit, description, cost_center, project, tax_code)"
+            " debit, credit, description, cost_center, project, tax_code, counterparty_id)"
             f" SELECT e.tenant_id, e.stream_id, {line_no}, {line('id')}, {line('account_id')},"
             f" {line('account_code')}, {debit}, {credit}, {line('description')},"
-            f" {line('cost_center')}, {line('project')}, {line('tax_code')}"
+            f" {line('cost_center')}, {line('project')}, {line('tax_code')},"
+            f" {line('counterparty_id')}"
             f" FROM events AS e, {lines_from} WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'"
         ),
         # Postings of drafts projected before this run (the fold above did the others).

@@ -20,6 +20,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.posting_window import PostingWindow
 from vextrus_finance.infrastructure.bulk_projection import BulkProjector
 from vextrus_finance.infrastructure.chart import SqlAccountDirectory
+from vextrus_finance.infrastructure.counterparty_read_models import SqlCounterpartyReader
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.db_errors import (
     is_connection_failure,
@@ -90,6 +91,7 @@ class SqlUnitOfWork:
         self.reader = SqlLedgerReader(conn, tenant)
         self.invoices = SqlInvoiceReader(conn, tenant)
         self._window = window or PostingWindowRule()
+        self.counterparties = SqlCounterpartyReader(conn, tenant)
 
     def now(self) -> datetime:
         """One timestamp for the whole command: every event of it was recorded together."""

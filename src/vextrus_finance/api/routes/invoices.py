@@ -49,7 +49,7 @@ def _lines(lines: list[InvoiceLineIn]) -> tuple[LineSpec, ...]:
 
 
 def _party(body: CounterpartyIn) -> commands.CounterpartySpec:
-    return commands.CounterpartySpec(body.name, body.id, body.address, body.bin, body.tin)
+    return commands.CounterpartySpec(body.name or "", body.id, body.address, body.bin, body.tin)
 
 
 def _reader(container: Container) -> Read:

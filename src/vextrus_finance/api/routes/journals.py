@@ -53,6 +53,7 @@ def _lines(lines: list[JournalLineIn]) -> tuple[commands.LineSpec, ...]:
             cost_center=line.cost_center,
             project=line.project,
             tax_code=line.tax_code,
+            counterparty_id=line.counterparty_id,
         )
         for line in lines
     )

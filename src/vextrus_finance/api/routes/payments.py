@@ -12,6 +12,7 @@ from vextrus_finance.api.invoice_commands import execute
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.invoices import CounterpartyIn
 from vextrus_finance.api.schemas.payments import (
     CompleteIn,
     FailIn,
@@ -24,6 +25,7 @@ from vextrus_finance.application import payments as commands
 from vextrus_finance.application.invoice_queries import InvoiceReader, PaymentFilter
 from vextrus_finance.application.invoice_views import PaymentView
 from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.invoices import Counterparty
 from vextrus_finance.domain.payments import Direction, PaymentMethod, PaymentStatus
 
 router = APIRouter(prefix=f"{API}/payments", tags=["payments"])
@@ -32,6 +34,12 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 async def _payment(reader: InvoiceReader, payment_id: str) -> PaymentView | None:
     return await reader.payment(payment_id)
+
+
+def _party(body: CounterpartyIn | None) -> Counterparty | None:
+    if body is None:
+        return None
+    return Counterparty(body.name or "", body.id, body.address, body.bin, body.tin)
 
 
 def _location(payment_id: str) -> str:
@@ -59,6 +67,7 @@ async def create_payment(
         bank_account_code=body.bank_account_code,
         check_number=body.check_number,
         wallet=wallet,
+        counterparty=_party(body.counterparty),
     )
     return await execute(
         container,

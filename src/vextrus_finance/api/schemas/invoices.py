@@ -26,8 +26,11 @@ DecimalOut = Annotated[Decimal, PlainSerializer(_plain, return_type=str)]
 
 
 class CounterpartyIn(Body):
+    """`{id}` names a counterparty record; inline `{name, bin?, …}` is matched to a record by
+    BIN (else by exact name) or registers one."""
+
     id: str | None = Field(default=None, max_length=64)
-    name: str = Field(max_length=255)
+    name: str | None = Field(default=None, max_length=255)
     address: str | None = Field(default=None, max_length=500)
     bin: str | None = Field(default=None, max_length=32)
     tin: str | None = Field(default=None, max_length=32)
@@ -146,3 +149,6 @@ class AgingOut(View):
     currency: str
     rows: list[AgingRowOut]
     totals: AgingBucketsOut
+    control_accounts: list[str]
+    ledger_balance: AmountOut
+    difference: AmountOut

@@ -20,6 +20,8 @@ class JournalLineIn(Body):
     cost_center: str | None = Field(default=None, max_length=64)
     project: str | None = Field(default=None, max_length=64)
     tax_code: str | None = Field(default=None, max_length=64)
+    # Required on the posting profile's receivable and payable accounts (ADR 0037).
+    counterparty_id: str | None = Field(default=None, max_length=64)
 
 
 class JournalIn(Body):
@@ -64,6 +66,7 @@ class JournalLineOut(View):
     cost_center: str | None
     project: str | None
     tax_code: str | None
+    counterparty_id: str | None
 
 
 class JournalOut(View):

@@ -5,6 +5,7 @@ import datetime as dt
 from pydantic import Field
 
 from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
+from vextrus_finance.api.schemas.invoices import CounterpartyIn
 from vextrus_finance.domain.payments import (
     Direction,
     PaymentMethod,
@@ -35,6 +36,8 @@ class PaymentIn(Body):
     )
     check_number: str | None = Field(default=None, max_length=64)
     wallet: WalletIn | None = None
+    # {id} of a record or inline {name, bin?, ...} (ADR 0037); by default the invoice's.
+    counterparty: CounterpartyIn | None = None
 
 
 class CompleteIn(Body):
@@ -83,6 +86,7 @@ class PaymentOut(View):
     reconciled_at: dt.datetime | None
     reversal_reason: str | None
     reversal_journal_id: str | None
+    counterparty_id: str | None
     created_at: dt.datetime
     created_by: str
     version: int
