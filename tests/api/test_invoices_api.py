@@ -17,6 +17,7 @@ from tests.api.invoice_helpers import (
     create_invoice,
     invoice,
     invoice_body,
+    issue_on,
     journal_lines,
     line,
     pay,
@@ -176,7 +177,7 @@ async def test_mushak_serials_are_gapless_per_fiscal_year(client, container, aut
     assert response.status_code == 200, response.text
     c = await create_invoice(client, h, [line("1", "100")], invoice_date="2025-08-15")
     response = await client.post(f"{API}/invoices/{c['id']}/approve", headers=h)
-    assert_invalid(response, "date", code="period_closed", exact=False)
+    assert_invalid(response, "invoice_date", code="period_closed", exact=False)
     d = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-09-01")
     assert [x["mushak_number"] for x in (a, b, d)] == [
         "M63-2024-2025-000001",
@@ -447,3 +448,72 @@ async def test_idempotency_key_and_if_match(client, container, auth):
     )
     assert fresh.status_code == 200, fresh.text
     assert fresh.headers["ETag"] == '"2"'
+
+
+async def test_a_backdated_sales_draft_is_issued_on_the_day_of_approval(client, container, auth):
+    """One date governs a tax invoice: the serial's fiscal year, the journal's date and period,
+    the invoice date and the time of issue all follow the day it was issued (ADR 0035)."""
+    await seed_tenant(container)
+    h = auth()
+    draft = await create_invoice(
+        client, h, [line("1", "1000")], invoice_date="2025-06-28", due_date="2025-07-28"
+    )
+    issue_on(container, "2025-12-07")
+    issued = await approve(client, h, draft["id"], on_draft_date=False)
+    assert issued["invoice_date"] == "2025-12-07"
+    assert issued["due_date"] == "2026-01-06"  # the 30 days' terms are kept
+    assert issued["fiscal_year"] == "FY2025-2026"
+    assert issued["mushak_number"] == "M63-2025-2026-000001"
+    assert issued["issued_at"].startswith("2025-12-07T05:00:00")  # 11:00 in Dhaka
+    journal = await get_json(client, f"{API}/journals/{issued['journal_id']}", h)
+    assert (journal["date"], journal["fiscal_period"]) == ("2025-12-07", "FY2025-2026-P06")
+    assert await invoice(client, h, draft["id"]) == issued
+    # A purchase bill records what the supplier issued: it keeps its date.
+    bill = await create_invoice(client, h, [line("1", "100")], kind="PURCHASE")
+    approved_bill = await approve(client, h, bill["id"], on_draft_date=False)
+    assert approved_bill["invoice_date"] == "2025-08-10"
+
+
+async def test_a_sales_draft_dated_in_a_closed_period_is_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    draft = await create_invoice(client, h, [line("1", "1000")], invoice_date="2025-07-20")
+    response = await client.post(
+        f"{API}/fiscal-periods/FY2025-2026-P01/close", json={"reason": "July closed"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    issue_on(container, "2025-08-05")
+    response = await client.post(f"{API}/invoices/{draft['id']}/approve", headers=h)
+    assert_invalid(response, "invoice_date", code="period_closed")
+    after = await invoice(client, h, draft["id"])
+    assert (after["status"], after["mushak_number"]) == ("DRAFT", None)
+
+
+async def test_cancellation_is_booked_on_the_invoice_date_unless_closed(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    first = await approved_invoice(client, h, [line("1", "1000")], invoice_date="2025-08-10")
+    issue_on(container, "2025-09-15")  # cancelled a month later, August still open
+    response = await client.post(
+        f"{API}/invoices/{first['id']}/cancel", json={"reason": "wrong customer"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    reversal = response.json()["cancellation_journal_id"]
+    assert (await get_json(client, f"{API}/journals/{reversal}", h))["date"] == "2025-08-10"
+
+    second = await approved_invoice(client, h, [line("1", "500")], invoice_date="2025-08-12")
+    response = await client.post(
+        f"{API}/fiscal-periods/FY2025-2026-P02/close", json={"reason": "August closed"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    issue_on(container, "2025-09-15")
+    url = f"{API}/invoices/{second['id']}/cancel"
+    response = await client.post(url, json={"reason": "wrong customer"}, headers=h)
+    assert_invalid(response, "date", code="period_closed")
+    assert (await invoice(client, h, second["id"]))["status"] == "APPROVED"
+    response = await client.post(
+        url, json={"reason": "wrong customer", "date": "2025-09-15"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    reversal = response.json()["cancellation_journal_id"]
+    assert (await get_json(client, f"{API}/journals/{reversal}", h))["date"] == "2025-09-15"

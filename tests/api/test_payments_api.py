@@ -238,3 +238,20 @@ async def test_idempotent_completion_replays(client, container, auth):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert_amount((await invoice(client, h, inv["id"]))["paid_amount"], "500.00")
+
+
+async def test_a_payment_dated_before_its_invoice_is_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    inv = await approved_invoice(client, h, [line("1", "1000")], invoice_date="2025-08-10")
+    body = {
+        "invoice_id": inv["id"],
+        "amount": "100",
+        "method": "CASH",
+        "payment_date": "2025-08-09",
+    }
+    response = await client.post(f"{API}/payments", json=body, headers=h)
+    assert_invalid(response, "payment_date", code="payment_before_invoice")
+    assert await list_all(client, f"{API}/payments", h) == []
+    paid = await pay(client, h, inv["id"], "100", payment_date="2025-08-10")
+    assert paid["status"] == "COMPLETED"

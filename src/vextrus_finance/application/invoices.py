@@ -21,6 +21,7 @@ from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.posting_profiles import PostingAccounts, posting_accounts
 from vextrus_finance.domain.accounts import validate_reason
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput
+from vextrus_finance.domain.fiscal import PeriodStatus, fiscal_year_of, period_of
 from vextrus_finance.domain.invoices import (
     CANCEL_REASON_MIN,
     Counterparty,
@@ -41,6 +42,7 @@ from vextrus_finance.domain.invoices import (
 )
 from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
+from vextrus_finance.domain.periods import ensure_open
 from vextrus_finance.domain.posting_profiles import PostingRole as R
 
 
@@ -84,7 +86,7 @@ class ApproveInvoice:
 class CancelInvoice:
     invoice_id: str
     reason: str
-    date: date | None = None  # of the reversing journal; default today in Dhaka
+    date: date | None = None  # of the reversing journal; default the invoice's own date
     expected_version: int | None = None
 
 
@@ -215,17 +217,31 @@ def _description(prefix: str, state: InvoiceState) -> str:
 
 
 async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
+    """A SALES invoice is a tax invoice, issued at the time of supply and never backdated: it is
+    dated the day of issue in Dhaka, and that one date governs the Mushak serial's fiscal year,
+    the journal's date and period, and the printed document (ADR 0035). A draft dated in a
+    closed period is refused rather than silently moved out of it. PURCHASE bills keep the
+    supplier's date."""
     invoice = await load_existing(
         uow, Invoice, cmd.invoice_id, what="invoice", expected_version=cmd.expected_version
     )
     invoice.ensure_approvable()
     state = invoice.state
     is_sales = state.kind is InvoiceKind.SALES
+    issue_day = business_day(uow.now()) if is_sales else None
+    journal_date = state.invoice_date
+    if issue_day is not None:
+        # Hook for the VAT return (a later issue): a locked VAT month refuses here too.
+        for day in (state.invoice_date, issue_day):
+            period = period_of(day)
+            ensure_open(period, await uow.periods.status_for_posting(period), field="invoice_date")
+        journal_date = issue_day
+    fiscal_year = fiscal_year_of(journal_date).label
     accounts = await posting_accounts(uow, SALES_ROLES if is_sales else PURCHASE_ROLES)
     journal_id = await create_journal(
         uow,
         CreateJournal(
-            date=state.invoice_date,
+            date=journal_date,
             description=_description("Sales invoice" if is_sales else "Purchase bill", state),
             lines=approval_lines(state, accounts),
             type=JournalType.SALES if is_sales else JournalType.PURCHASE,
@@ -238,11 +254,31 @@ async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
     if is_sales:
         # Taken last, after everything that could refuse: a refused approval rolls the
         # counter back with it, so the serials stay gapless.
-        sequence = await uow.numbers.next(mushak_sequence(state.fiscal_year))
-        serial = mushak_number(state.fiscal_year, sequence)
-    invoice.approve(by=uow.ctx.user_id, at=uow.now(), journal_id=journal_id, mushak_number=serial)
+        sequence = await uow.numbers.next(mushak_sequence(fiscal_year))
+        serial = mushak_number(fiscal_year, sequence)
+    invoice.approve(
+        by=uow.ctx.user_id,
+        at=uow.now(),
+        journal_id=journal_id,
+        mushak_number=serial,
+        issue_day=issue_day,
+    )
     await uow.record(invoice)
     return invoice.id
+
+
+async def _cancellation_date(uow: UnitOfWork, state: InvoiceState) -> date:
+    """The reversal undoes the invoice where it was booked, so the period's figures show
+    neither; once that period is closed the user must say when the cancellation is booked."""
+    period = period_of(state.invoice_date)
+    if await uow.periods.status_for_posting(period) is PeriodStatus.CLOSED:
+        raise InvalidInput(
+            f"invoice {state.number} is booked in fiscal period {period.code}, which is closed: "
+            "give the date to book the cancellation on",
+            field="date",
+            code="period_closed",
+        )
+    return state.invoice_date
 
 
 async def cancel_invoice(uow: UnitOfWork, cmd: CancelInvoice) -> str:
@@ -259,7 +295,7 @@ async def cancel_invoice(uow: UnitOfWork, cmd: CancelInvoice) -> str:
             uow,
             ReverseJournal(
                 state.journal_id,
-                cmd.date or business_day(uow.now(), not_before=state.invoice_date),
+                cmd.date or await _cancellation_date(uow, state),
                 reason=f"Invoice {state.number} cancelled: {reason}"[:DESCRIPTION_MAX],
             ),
         )

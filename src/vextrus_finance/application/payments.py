@@ -160,6 +160,16 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
                     )
                 )
             direction = implied
+            if cmd.payment_date < invoice.state.invoice_date:
+                issues.append(
+                    FieldIssue(
+                        "payment_date",
+                        f"{cmd.payment_date} is before the date of invoice "
+                        f"{invoice.state.number}, {invoice.state.invoice_date}: money for an "
+                        "invoice cannot move before it is issued (book an advance instead)",
+                        "payment_before_invoice",
+                    )
+                )
     elif direction is None:
         issues.append(
             FieldIssue("direction", "give invoice_id, or direction for an advance", "required")

@@ -340,11 +340,17 @@ class InvoiceRevised(DomainEvent):
 @register
 @dataclass(frozen=True)
 class InvoiceApproved(DomainEvent):
+    """For a SALES invoice also the dates it was issued with (ADR 0035); None: the draft's
+    dates stand (purchase bills, and sales invoices approved before that rule)."""
+
     approved_at: datetime
     approved_by: str
     journal_id: str
     mushak_number: str | None
     issued_at: datetime | None
+    invoice_date: date | None = None
+    due_date: date | None = None
+    fiscal_year: str | None = None
 
 
 @register
@@ -453,12 +459,36 @@ class Invoice(Aggregate[InvoiceState]):
                 code="zero_total",
             )
 
-    def approve(self, *, by: str, at: datetime, journal_id: str, mushak_number: str | None) -> None:
-        """SALES invoices get their Mushak-6.3 serial and time of issue here."""
+    def issue_dates(self, issue_day: date) -> tuple[date, date]:
+        """The invoice and due dates a SALES invoice takes when issued on `issue_day`: a tax
+        invoice is dated the day it is issued, and the payment terms (days from the invoice
+        date to the due date) are kept."""
+        state = self.state
+        if state.kind is not InvoiceKind.SALES:
+            return state.invoice_date, state.due_date
+        return issue_day, issue_day + (state.due_date - state.invoice_date)
+
+    def approve(
+        self,
+        *,
+        by: str,
+        at: datetime,
+        journal_id: str,
+        mushak_number: str | None,
+        issue_day: date | None = None,
+    ) -> None:
+        """SALES invoices get their Mushak-6.3 serial, time of issue and, from `issue_day`
+        (the business day of `at`), their invoice date here."""
         self.ensure_approvable()
         is_sales = self.state.kind is InvoiceKind.SALES
         if is_sales != (mushak_number is not None):
             raise ValueError("a Mushak-6.3 serial is issued for SALES invoices only")
+        invoice_date = due_date = fiscal_year = None
+        if is_sales:
+            if issue_day is None:
+                raise ValueError("a SALES invoice is approved on its day of issue")
+            invoice_date, due_date = self.issue_dates(issue_day)
+            fiscal_year = fiscal_year_of(invoice_date).label
         self._emit(
             InvoiceApproved(
                 approved_at=at,
@@ -466,6 +496,9 @@ class Invoice(Aggregate[InvoiceState]):
                 journal_id=journal_id,
                 mushak_number=mushak_number,
                 issued_at=at if is_sales else None,
+                invoice_date=invoice_date,
+                due_date=due_date,
+                fiscal_year=fiscal_year,
             )
         )
 
@@ -560,6 +593,9 @@ class Invoice(Aggregate[InvoiceState]):
                 return replace(
                     self.state,
                     status=InvoiceStatus.APPROVED,
+                    invoice_date=event.invoice_date or self.state.invoice_date,
+                    due_date=event.due_date or self.state.due_date,
+                    fiscal_year=event.fiscal_year or self.state.fiscal_year,
                     journal_id=event.journal_id,
                     mushak_number=event.mushak_number,
                     issued_at=event.issued_at,

@@ -169,9 +169,17 @@ class InvoiceProjections:
     async def _invoice_approved(
         self, conn: AsyncConnection, e: EventEnvelope, ev: InvoiceApproved
     ) -> None:
+        issued: dict[str, Any] = {}
+        if ev.invoice_date is not None:
+            issued = {
+                "invoice_date": ev.invoice_date,
+                "due_date": ev.due_date,
+                "fiscal_year": ev.fiscal_year,
+            }
         await self._set_invoice(
             conn,
             e,
+            **issued,
             status=InvoiceStatus.APPROVED.value,
             journal_id=ev.journal_id,
             mushak_number=ev.mushak_number,

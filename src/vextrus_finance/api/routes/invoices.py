@@ -158,7 +158,18 @@ async def revise_invoice(
     )
 
 
-@router.post("/{invoice_id}/approve", response_model=InvoiceOut)
+@router.post(
+    "/{invoice_id}/approve",
+    response_model=InvoiceOut,
+    description=(
+        "Approve a DRAFT and post its journal. A SALES invoice is a tax invoice, issued at the "
+        "time of supply and never backdated: its `invoice_date` becomes the day of issue in "
+        "Asia/Dhaka (the due date keeps its terms), which governs the Mushak-6.3 serial's "
+        "fiscal year, the journal's date and period and the printed document. A draft dated "
+        "in a closed period is refused (422 `period_closed` naming `invoice_date`). PURCHASE "
+        "bills keep the supplier's date."
+    ),
+)
 async def approve_invoice(
     invoice_id: str,
     ctx: ContextDep,
@@ -178,7 +189,15 @@ async def approve_invoice(
     )
 
 
-@router.post("/{invoice_id}/cancel", response_model=InvoiceOut)
+@router.post(
+    "/{invoice_id}/cancel",
+    response_model=InvoiceOut,
+    description=(
+        "Cancel a DRAFT or APPROVED invoice. An approved invoice's journal is reversed on "
+        "`date`, by default the invoice's own date; when that period is closed `date` is "
+        "required (422 `period_closed` naming `date`)."
+    ),
+)
 async def cancel_invoice(
     invoice_id: str,
     body: InvoiceCancelIn,
