@@ -255,3 +255,34 @@ async def test_a_payment_dated_before_its_invoice_is_refused(client, container, 
     assert await list_all(client, f"{API}/payments", h) == []
     paid = await pay(client, h, inv["id"], "100", payment_date="2025-08-10")
     assert paid["status"] == "COMPLETED"
+
+
+async def test_a_wallet_transaction_completes_one_payment_only(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    inv = await approved_invoice(client, h, [line("1", "1000", "ZERO")])
+
+    def by_bkash(transaction_id: str | None, provider: str = "BKASH") -> dict:
+        wallet = {"provider": provider, "mobile_number": "01712345678"}
+        if transaction_id is not None:
+            wallet["transaction_id"] = transaction_id
+        return {"method": "MOBILE_WALLET", "wallet": wallet}
+
+    first = await pay(client, h, inv["id"], "100", **by_bkash("8N7A6B5C4D"))
+    assert first["wallet"]["transaction_id"] == "8N7A6B5C4D"
+    second = await pay(client, h, inv["id"], "100", complete=False, **by_bkash("8N7A6B5C4D"))
+    url = f"{API}/payments/{second['id']}/complete"
+    response = await client.post(url, json={"transaction_reference": "8N7A6B5C4D"}, headers=h)
+    assert_invalid(
+        response, "wallet.transaction_id", code="duplicate_wallet_transaction", status=409
+    )
+    assert (await get_json(client, f"{API}/payments/{second['id']}", h))["status"] == "PROCESSING"
+    # Without an id on entry, the completion's reference is the provider's transaction id.
+    third = await pay(client, h, inv["id"], "100", complete=False, **by_bkash(None))
+    url = f"{API}/payments/{third['id']}/complete"
+    response = await client.post(url, json={"transaction_reference": "8N7A6B5C4D"}, headers=h)
+    assert_invalid(response, "wallet.transaction_id", status=409)
+    # The same id at another provider is another transaction.
+    nagad = await pay(client, h, inv["id"], "100", **by_bkash("8N7A6B5C4D", "NAGAD"))
+    assert nagad["status"] == "COMPLETED"
+    assert_amount((await invoice(client, h, inv["id"]))["paid_amount"], "200.00")

@@ -3,12 +3,15 @@ issuing the Mushak-6.3 serial), cancel (reversing the journal)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import new_id
+from vextrus_finance.application.duplicates import lock_duplicate_check
 from vextrus_finance.application.journals import (
     CreateJournal,
     ReverseJournal,
@@ -17,21 +20,24 @@ from vextrus_finance.application.journals import (
 )
 from vextrus_finance.application.journals import LineSpec as JournalLineSpec
 from vextrus_finance.application.loading import load_existing
-from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.ports import AccountRecord, UnitOfWork
 from vextrus_finance.application.posting_profiles import PostingAccounts, posting_accounts
 from vextrus_finance.domain.accounts import validate_reason
-from vextrus_finance.domain.errors import FieldIssue, InvalidInput
+from vextrus_finance.domain.errors import AlreadyExists, FieldIssue, InvalidInput
 from vextrus_finance.domain.fiscal import PeriodStatus, fiscal_year_of, period_of
 from vextrus_finance.domain.invoices import (
     CANCEL_REASON_MIN,
+    NO_DETAILS,
     Counterparty,
     Invoice,
+    InvoiceDetails,
     InvoiceKind,
     InvoiceLine,
     InvoiceState,
     InvoiceStatus,
     LineSpec,
     build_counterparty,
+    build_details,
     build_lines,
     check_currency,
     check_dates,
@@ -63,6 +69,7 @@ class CreateInvoice:
     due_date: date
     lines: tuple[LineSpec, ...]
     currency: str = BASE_CURRENCY
+    details: InvoiceDetails = NO_DETAILS
     invoice_id: str = field(default_factory=new_id)
 
 
@@ -73,6 +80,8 @@ class ReviseInvoice:
     invoice_date: date | None = None
     due_date: date | None = None
     lines: tuple[LineSpec, ...] | None = None
+    # Only the details named here change (PATCH); the others keep their values.
+    details: Mapping[str, Any] = field(default_factory=dict)
     expected_version: int | None = None
 
 
@@ -91,16 +100,19 @@ class CancelInvoice:
 
 
 def _content(
+    kind: InvoiceKind,
     counterparty: CounterpartySpec,
     lines: tuple[LineSpec, ...] | None,
     invoice_date: date,
     due: date,
-) -> tuple[Counterparty, tuple[InvoiceLine, ...] | None]:
-    """Check the counterparty, the lines and the dates together: one answer lists every
-    problem, each naming its field."""
+    details: InvoiceDetails,
+) -> tuple[Counterparty, tuple[InvoiceLine, ...] | None, InvoiceDetails]:
+    """Check the counterparty, the lines, the dates and the details together: one answer
+    lists every problem, each naming its field."""
     issues: list[FieldIssue] = []
     party: Counterparty | None = None
     built: tuple[InvoiceLine, ...] | None = None
+    checked: InvoiceDetails | None = None
     try:
         party = build_counterparty(
             counterparty.name,
@@ -120,10 +132,86 @@ def _content(
         check_dates(invoice_date, due)
     except InvalidInput as error:
         issues.extend(error.issues)
+    try:
+        checked = build_details(kind, details, invoice_date)
+    except InvalidInput as error:
+        issues.extend(error.issues)
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
     assert party is not None
-    return party, built
+    assert checked is not None
+    return party, built, checked
+
+
+def _line_types(kind: InvoiceKind) -> tuple[R, R]:
+    """The roles whose account types a line's and the counterparty side's accounts must have:
+    a sale earns revenue into a receivable, a purchase costs an expense (or buys an asset)
+    into a payable."""
+    if kind is InvoiceKind.SALES:
+        return R.SALES_REVENUE, R.ACCOUNTS_RECEIVABLE
+    return R.PURCHASES, R.ACCOUNTS_PAYABLE
+
+
+async def chosen_accounts(
+    uow: UnitOfWork,
+    kind: InvoiceKind,
+    lines: tuple[InvoiceLine, ...],
+    details: InvoiceDetails,
+) -> dict[str, AccountRecord]:
+    """The accounts the invoice names itself (line `account_code`s, `control_account_code`),
+    by code; each must exist, be active and be of the type its side needs (422 naming it)."""
+    line_role, control_role = _line_types(kind)
+    wanted = [
+        (f"lines[{i}].account_code", line.account_code, line_role)
+        for i, line in enumerate(lines)
+        if line.account_code is not None
+    ]
+    if details.control_account_code is not None:
+        wanted.append(("control_account_code", details.control_account_code, control_role))
+    if not wanted:
+        return {}
+    found = await uow.accounts.by_codes({code for _, code, _ in wanted})
+    issues: list[FieldIssue] = []
+    for where, code, role in wanted:
+        record = found.get(code)
+        if record is None:
+            issues.append(FieldIssue(where, f"no account {code} in this tenant", "unknown_account"))
+        elif record.type not in role.allowed_types:
+            allowed = " or ".join(t.value for t in role.allowed_types)
+            issues.append(
+                FieldIssue(
+                    where,
+                    f"account {code} is {record.type}; a {kind} invoice's "
+                    f"{'line' if role is line_role else 'counterparty side'} needs {allowed}",
+                    "wrong_account_type",
+                )
+            )
+        elif not record.is_active:
+            issues.append(FieldIssue(where, f"account {code} is inactive", "account_inactive"))
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    return found
+
+
+async def _ensure_new_bill(
+    uow: UnitOfWork, invoice_id: str, kind: InvoiceKind, party: Counterparty, d: InvoiceDetails
+) -> None:
+    """The same supplier bill entered twice would claim its input VAT twice: refused (409)
+    while the first is not cancelled. The supplier is known by BIN, else by name."""
+    number = d.supplier_invoice_number
+    if kind is not InvoiceKind.PURCHASE or number is None:
+        return
+    supplier = party.bin or party.name.casefold()
+    await lock_duplicate_check(uow, "supplier-bill", f"{supplier}|{number}")
+    taken = await uow.invoices.bill_with_supplier_number(
+        number, supplier_bin=party.bin, supplier_name=party.name, other_than=invoice_id
+    )
+    if taken is not None:
+        raise AlreadyExists(
+            f"{party.name}'s invoice {number} is already entered as {taken}",
+            field="supplier_invoice_number",
+            code="duplicate_supplier_invoice",
+        )
 
 
 async def create_invoice(uow: UnitOfWork, cmd: CreateInvoice) -> str:
@@ -131,8 +219,12 @@ async def create_invoice(uow: UnitOfWork, cmd: CreateInvoice) -> str:
     if existing.exists:
         return existing.id  # an earlier attempt of this same command committed
     check_currency(cmd.currency)
-    party, lines = _content(cmd.counterparty, cmd.lines, cmd.invoice_date, cmd.due_date)
+    party, lines, details = _content(
+        cmd.kind, cmd.counterparty, cmd.lines, cmd.invoice_date, cmd.due_date, cmd.details
+    )
     assert lines is not None
+    await chosen_accounts(uow, cmd.kind, lines, details)
+    await _ensure_new_bill(uow, cmd.invoice_id, cmd.kind, party, details)
     sequence = await uow.numbers.next(invoice_sequence(cmd.kind, cmd.invoice_date))
     invoice = Invoice.create(
         cmd.invoice_id,
@@ -143,6 +235,7 @@ async def create_invoice(uow: UnitOfWork, cmd: CreateInvoice) -> str:
         due_date=cmd.due_date,
         currency=cmd.currency,
         lines=lines,
+        details=details,
     )
     await uow.record(invoice)
     return invoice.id
@@ -164,12 +257,17 @@ async def revise_invoice(uow: UnitOfWork, cmd: ReviseInvoice) -> str:
     spec = cmd.counterparty or CounterpartySpec(old.name, old.id, old.address, old.bin, old.tin)
     invoice_date = cmd.invoice_date or state.invoice_date
     due_date = cmd.due_date or state.due_date
-    party, lines = _content(spec, cmd.lines, invoice_date, due_date)
+    wanted = replace(state.details, **cmd.details)
+    party, lines, details = _content(state.kind, spec, cmd.lines, invoice_date, due_date, wanted)
+    new_lines = lines if lines is not None else state.lines
+    await chosen_accounts(uow, state.kind, new_lines, details)
+    await _ensure_new_bill(uow, invoice.id, state.kind, party, details)
     invoice.revise(
         counterparty=party,
         invoice_date=invoice_date,
         due_date=due_date,
-        lines=lines if lines is not None else state.lines,
+        lines=new_lines,
+        details=details,
     )
     await uow.record(invoice)
     return invoice.id
@@ -185,31 +283,79 @@ SALES_ROLES = (R.ACCOUNTS_RECEIVABLE, R.AIT_RECEIVABLE, R.SALES_REVENUE, R.VAT_O
 PURCHASE_ROLES = (R.PURCHASES, R.VAT_INPUT, R.ACCOUNTS_PAYABLE, R.AIT_PAYABLE)
 
 
-def approval_lines(state: InvoiceState, accounts: PostingAccounts) -> tuple[JournalLineSpec, ...]:
+_Candidate = tuple[AccountRecord, Decimal, Decimal, str]  # account, debit, credit, text
+
+
+def _by_account(
+    lines: tuple[InvoiceLine, ...],
+    amount: Callable[[InvoiceLine], Decimal],
+    default: AccountRecord,
+    chosen: Mapping[str, AccountRecord],
+) -> list[tuple[AccountRecord, Decimal]]:
+    """Line amounts summed per account (a line without `account_code` goes to `default`), in
+    the order the accounts first appear."""
+    sums: dict[str, tuple[AccountRecord, Decimal]] = {}
+    for line in lines:
+        record = chosen[line.account_code] if line.account_code is not None else default
+        _, total = sums.get(record.id, (record, ZERO))
+        sums[record.id] = (record, total + amount(line))
+    return list(sums.values())
+
+
+def approval_lines(
+    state: InvoiceState,
+    accounts: PostingAccounts,
+    chosen: Mapping[str, AccountRecord] | None = None,
+) -> tuple[JournalLineSpec, ...]:
     """SALES: Dr AR (payable) + Dr AIT receivable / Cr revenue, Cr output VAT, Cr SD payable.
     PURCHASE: Dr purchases (subtotal + SD, SD is not creditable) + Dr input VAT / Cr AP
-    (payable), Cr AIT/TDS payable. Zero amounts are left out (a line is one positive side)."""
+    (payable), Cr AIT/TDS payable. Revenue and purchases go to each line's account, the
+    counterparty side to the invoice's control account, the profile's where none is named.
+    Zero amounts are left out (a line is one positive side)."""
+    chosen = chosen or {}
     t = state.totals
+    control = state.details.control_account_code
     if state.kind is InvoiceKind.SALES:
-        candidates = [
-            (R.ACCOUNTS_RECEIVABLE, t.payable_total, ZERO, "receivable"),
-            (R.AIT_RECEIVABLE, t.ait_total, ZERO, "AIT deducted at source by the customer"),
-            (R.SALES_REVENUE, ZERO, t.subtotal, "sales"),
-            (R.VAT_OUTPUT, ZERO, t.vat_total, "output VAT"),
-            (R.SD_PAYABLE, ZERO, t.sd_total, "supplementary duty"),
+        receivable = chosen[control] if control else accounts[R.ACCOUNTS_RECEIVABLE]
+        revenue = _by_account(state.lines, lambda x: x.amount, accounts[R.SALES_REVENUE], chosen)
+        candidates: list[_Candidate] = [
+            (receivable, t.payable_total, ZERO, "receivable"),
+            (
+                accounts[R.AIT_RECEIVABLE],
+                t.ait_total,
+                ZERO,
+                "AIT deducted at source by the customer",
+            ),
+            *((record, ZERO, amount, "sales") for record, amount in revenue),
+            (accounts[R.VAT_OUTPUT], ZERO, t.vat_total, "output VAT"),
+            (accounts[R.SD_PAYABLE], ZERO, t.sd_total, "supplementary duty"),
         ]
     else:
+        payable = chosen[control] if control else accounts[R.ACCOUNTS_PAYABLE]
+        costs = _by_account(
+            state.lines, lambda x: x.amount + x.sd_amount, accounts[R.PURCHASES], chosen
+        )
         candidates = [
-            (R.PURCHASES, t.subtotal + t.sd_total, ZERO, "purchases (including SD)"),
-            (R.VAT_INPUT, t.vat_total, ZERO, "input VAT"),
-            (R.ACCOUNTS_PAYABLE, ZERO, t.payable_total, "payable"),
-            (R.AIT_PAYABLE, ZERO, t.ait_total, "AIT/TDS withheld"),
+            *((record, amount, ZERO, "purchases (including SD)") for record, amount in costs),
+            (accounts[R.VAT_INPUT], t.vat_total, ZERO, "input VAT"),
+            (payable, ZERO, t.payable_total, "payable"),
+            (accounts[R.AIT_PAYABLE], ZERO, t.ait_total, "AIT/TDS withheld"),
         ]
     return tuple(
-        _journal_line(accounts[role].id, debit=debit, credit=credit, text=f"{state.number} {text}")
-        for role, debit, credit, text in candidates
+        _journal_line(record.id, debit=debit, credit=credit, text=f"{state.number} {text}")
+        for record, debit, credit, text in candidates
         if debit > 0 or credit > 0
     )
+
+
+async def control_account_id(uow: UnitOfWork, state: InvoiceState) -> str:
+    """The receivable (SALES) or payable (PURCHASE) account the invoice was booked to, which
+    its payments settle."""
+    control = state.details.control_account_code
+    if control is not None:
+        return (await chosen_accounts(uow, state.kind, (), state.details))[control].id
+    _, role = _line_types(state.kind)
+    return (await posting_accounts(uow, (role,)))[role].id
 
 
 def _description(prefix: str, state: InvoiceState) -> str:
@@ -238,12 +384,15 @@ async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
         journal_date = issue_day
     fiscal_year = fiscal_year_of(journal_date).label
     accounts = await posting_accounts(uow, SALES_ROLES if is_sales else PURCHASE_ROLES)
+    chosen = await chosen_accounts(uow, state.kind, state.lines, state.details)
+    # Checked again under the lock, as at entry: a racing duplicate cannot pass both.
+    await _ensure_new_bill(uow, invoice.id, state.kind, state.counterparty, state.details)
     journal_id = await create_journal(
         uow,
         CreateJournal(
             date=journal_date,
             description=_description("Sales invoice" if is_sales else "Purchase bill", state),
-            lines=approval_lines(state, accounts),
+            lines=approval_lines(state, accounts, chosen),
             type=JournalType.SALES if is_sales else JournalType.PURCHASE,
             reference=state.number,
             currency=state.currency,

@@ -14,6 +14,7 @@ from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.invoices import (
     CounterpartyIn,
     InvoiceCancelIn,
+    InvoiceDetailsIn,
     InvoiceIn,
     InvoiceLineIn,
     InvoiceOut,
@@ -24,7 +25,7 @@ from vextrus_finance.application.invoice_queries import InvoiceFilter, InvoiceRe
 from vextrus_finance.application.invoice_views import InvoiceView
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput, NotFound
-from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus, LineSpec
+from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, InvoiceStatus, LineSpec
 
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -42,9 +43,17 @@ def _lines(lines: list[InvoiceLineIn]) -> tuple[LineSpec, ...]:
             hs_code=line.hs_code,
             sd_rate=line.sd_rate if line.sd_rate is not None else "0",
             ait_rate=line.ait_rate if line.ait_rate is not None else "0",
+            account_code=line.account_code,
         )
         for line in lines
     )
+
+
+_DETAILS = tuple(InvoiceDetailsIn.model_fields)
+
+
+def _details(body: InvoiceDetailsIn) -> InvoiceDetails:
+    return InvoiceDetails(**{name: getattr(body, name) for name in _DETAILS})
 
 
 def _party(body: CounterpartyIn) -> commands.CounterpartySpec:
@@ -75,6 +84,7 @@ async def create_invoice(
         due_date=body.due_date,
         lines=_lines(body.lines),
         currency=body.currency,
+        details=_details(body),
     )
     return await execute(
         container,
@@ -146,6 +156,7 @@ async def revise_invoice(
         invoice_date=body.invoice_date,
         due_date=body.due_date,
         lines=_lines(body.lines) if body.lines is not None else None,
+        details={name: getattr(body, name) for name in _DETAILS if name in body.model_fields_set},
         expected_version=expected,
     )
     return await execute(
