@@ -209,6 +209,11 @@ def verify() -> None:
         table.add_row(
             "account totals", f"[red]{report.account_total_mismatches} accounts differ[/]"
         )
+    for finding in report.findings:
+        table.add_row(
+            f"tenant {finding.tenant_id} {finding.code}",
+            f"[yellow]{finding.subject}: {finding.detail}[/]",
+        )
     table.add_row("verdict", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
     console.print(table)
     raise typer.Exit(0 if report.ok else 1)

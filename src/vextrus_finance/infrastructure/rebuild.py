@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.event_store import EventStore
+from vextrus_finance.infrastructure.invoice_findings import Finding, invoice_findings
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
 from vextrus_finance.infrastructure.sql_projection import SqlProjection
@@ -60,6 +61,8 @@ class VerifyReport:
     differences: list[TableDifference] = field(default_factory=list)
     imbalances: list[Imbalance] = field(default_factory=list)
     account_total_mismatches: int = 0
+    # Data recorded before a rule held (issue 15): reported, not a failure.
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -187,6 +190,7 @@ class Rebuilder:
                         report.differences.append(difference)
                 report.imbalances = await _imbalances(conn)
                 report.account_total_mismatches = await _account_total_mismatches(conn)
+                report.findings = await invoice_findings(conn)
         finally:
             await self._drop_shadow(metadata)
         return report
