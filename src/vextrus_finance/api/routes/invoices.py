@@ -30,6 +30,12 @@ from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, Invoice
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 OVERDUE = "OVERDUE"  # not a stored state: a filter on open invoices past their due date
+DUPLICATE_BILL: dict[int | str, dict[str, str]] = {
+    409: {
+        "description": "Problem document: `duplicate_supplier_invoice` (the supplier's bill is "
+        "already entered) or `invoice_status` (not a draft)"
+    }
+}
 
 
 def _lines(lines: list[InvoiceLineIn]) -> tuple[LineSpec, ...]:
@@ -73,7 +79,7 @@ def _location(invoice_id: str) -> str:
     return f"{API}/invoices/{invoice_id}"
 
 
-@router.post("", status_code=201, response_model=InvoiceOut)
+@router.post("", status_code=201, response_model=InvoiceOut, responses=DUPLICATE_BILL)
 async def create_invoice(
     body: InvoiceIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
 ) -> JSONResponse:
@@ -139,7 +145,7 @@ async def get_invoice(invoice_id: str, ctx: ContextDep, container: ContainerDep)
     return respond(dump(InvoiceOut, view))
 
 
-@router.patch("/{invoice_id}", response_model=InvoiceOut)
+@router.patch("/{invoice_id}", response_model=InvoiceOut, responses=DUPLICATE_BILL)
 async def revise_invoice(
     invoice_id: str,
     body: InvoicePatch,
@@ -172,6 +178,7 @@ async def revise_invoice(
 @router.post(
     "/{invoice_id}/approve",
     response_model=InvoiceOut,
+    responses=DUPLICATE_BILL,
     description=(
         "Approve a DRAFT and post its journal. A SALES invoice is a tax invoice, issued at the "
         "time of supply and never backdated: its `invoice_date` becomes the day of issue in "

@@ -95,7 +95,17 @@ async def get_payment(payment_id: str, ctx: ContextDep, container: ContainerDep)
     return respond(dump(PaymentOut, view))
 
 
-@router.post("/{payment_id}/complete", response_model=PaymentOut)
+@router.post(
+    "/{payment_id}/complete",
+    response_model=PaymentOut,
+    responses={
+        409: {
+            "description": "Problem document: `duplicate_wallet_transaction` (the wallet "
+            "transaction id already completed another payment of the provider) or the payment's "
+            "state"
+        }
+    },
+)
 async def complete_payment(
     payment_id: str,
     body: CompleteIn,
