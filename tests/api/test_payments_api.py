@@ -270,18 +270,22 @@ async def test_a_wallet_transaction_completes_one_payment_only(client, container
 
     first = await pay(client, h, inv["id"], "100", **by_bkash("8N7A6B5C4D"))
     assert first["wallet"]["transaction_id"] == "8N7A6B5C4D"
-    second = await pay(client, h, inv["id"], "100", complete=False, **by_bkash("8N7A6B5C4D"))
+    # Entered again: refused at once.
+    again = {"invoice_id": inv["id"], "amount": "100", "payment_date": "2025-08-20"}
+    response = await client.post(
+        f"{API}/payments", json={**again, **by_bkash("8N7A6B5C4D")}, headers=h
+    )
+    assert_invalid(
+        response, "wallet.transaction_id", code="duplicate_wallet_transaction", status=409
+    )
+    # Without an id on entry, the completion's reference is the provider's transaction id.
+    second = await pay(client, h, inv["id"], "100", complete=False, **by_bkash(None))
     url = f"{API}/payments/{second['id']}/complete"
     response = await client.post(url, json={"transaction_reference": "8N7A6B5C4D"}, headers=h)
     assert_invalid(
         response, "wallet.transaction_id", code="duplicate_wallet_transaction", status=409
     )
     assert (await get_json(client, f"{API}/payments/{second['id']}", h))["status"] == "PROCESSING"
-    # Without an id on entry, the completion's reference is the provider's transaction id.
-    third = await pay(client, h, inv["id"], "100", complete=False, **by_bkash(None))
-    url = f"{API}/payments/{third['id']}/complete"
-    response = await client.post(url, json={"transaction_reference": "8N7A6B5C4D"}, headers=h)
-    assert_invalid(response, "wallet.transaction_id", status=409)
     # The same id at another provider is another transaction.
     nagad = await pay(client, h, inv["id"], "100", **by_bkash("8N7A6B5C4D", "NAGAD"))
     assert nagad["status"] == "COMPLETED"

@@ -181,6 +181,12 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
     if invoice is not None:
         # Early answer for the client; completion checks again under the invoice's version.
         invoice.ensure_payable(cmd.amount)
+    wallet = details.wallet
+    if wallet is not None and wallet.transaction_id is not None:
+        # Early answer too; completion checks again under the duplicate-check lock.
+        await _refuse_taken_wallet_transaction(
+            uow, wallet.provider.value, wallet.transaction_id, cmd.payment_id
+        )
     account_id = await _money_account(uow, cmd)
     sequence = await uow.numbers.next(payment_sequence(cmd.payment_date))
     assert direction is not None
@@ -213,8 +219,14 @@ async def _ensure_new_wallet_transaction(uow: UnitOfWork, payment: Payment) -> N
         return
     provider, transaction_id = wallet.provider.value, wallet.transaction_id
     await lock_duplicate_check(uow, "wallet-transaction", f"{provider}|{transaction_id}")
+    await _refuse_taken_wallet_transaction(uow, provider, transaction_id, payment.id)
+
+
+async def _refuse_taken_wallet_transaction(
+    uow: UnitOfWork, provider: str, transaction_id: str, payment_id: str
+) -> None:
     taken = await uow.invoices.payment_with_wallet_transaction(
-        provider, transaction_id, other_than=payment.id
+        provider, transaction_id, other_than=payment_id
     )
     if taken is not None:
         raise AlreadyExists(
