@@ -3,6 +3,7 @@ default posting profile, request builders, and ledger look-ups by account code."
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ import httpx
 
 from tests.api.helpers import API, get_json
 from tests.integration.helpers import run
+from vextrus_finance.application.business_day import DHAKA
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart
@@ -29,6 +31,13 @@ async def seed_tenant(container: Container, tenant: str = "t1") -> None:
         return opened
 
     await run(container, tenant, decide)
+
+
+def issue_on(container: Container, day: str, hour: int = 11) -> None:
+    """Pin the service's clock to `day` in Dhaka: approval dates a SALES invoice on the day of
+    issue (ADR 0035), so tests with dated invoices approve them on that day."""
+    at = datetime.combine(date.fromisoformat(day), time(hour), tzinfo=DHAKA)
+    container.uow_factory.clock = lambda: at
 
 
 def line(
@@ -76,7 +85,21 @@ async def create_invoice(
     return body
 
 
-async def approve(client: httpx.AsyncClient, h: dict[str, str], invoice_id: str) -> dict[str, Any]:
+def container_of(client: httpx.AsyncClient) -> Container:
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    container: Container = transport.app.state.container  # type: ignore[attr-defined]
+    return container
+
+
+async def approve(
+    client: httpx.AsyncClient, h: dict[str, str], invoice_id: str, *, on_draft_date: bool = True
+) -> dict[str, Any]:
+    """Approve; by default on the draft's own date (the clock pinned to it), so a test's dated
+    invoices keep their dates. `on_draft_date=False` approves at the clock as it stands."""
+    if on_draft_date:
+        draft = await get_json(client, f"{API}/invoices/{invoice_id}", h)
+        issue_on(container_of(client), draft["invoice_date"])
     response = await client.post(f"{API}/invoices/{invoice_id}/approve", headers=h)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

@@ -11,12 +11,14 @@ from tests.api.invoice_helpers import (
     PURCHASES,
     VAT_IN,
     VAT_OUT,
+    account,
     approve,
     approved_invoice,
     balance_of,
     create_invoice,
     invoice,
     invoice_body,
+    issue_on,
     journal_lines,
     line,
     pay,
@@ -177,7 +179,7 @@ async def test_mushak_serials_are_gapless_per_fiscal_year(client, container, aut
     )
     assert response.status_code == 200, response.text
     response = await client.post(f"{API}/invoices/{c['id']}/approve", headers=h)
-    assert_invalid(response, "date", code="period_closed", exact=False)
+    assert_invalid(response, "invoice_date", code="period_closed", exact=False)
     d = await approved_invoice(client, h, [line("1", "100")], invoice_date="2025-09-01")
     assert [x["mushak_number"] for x in (a, b, d)] == [
         "M63-2024-2025-000001",
@@ -448,3 +450,211 @@ async def test_idempotency_key_and_if_match(client, container, auth):
     )
     assert fresh.status_code == 200, fresh.text
     assert fresh.headers["ETag"] == '"2"'
+
+
+async def test_a_backdated_sales_draft_is_issued_on_the_day_of_approval(client, container, auth):
+    """One date governs a tax invoice: the serial's fiscal year, the journal's date and period,
+    the invoice date and the time of issue all follow the day it was issued (ADR 0035)."""
+    await seed_tenant(container)
+    h = auth()
+    draft = await create_invoice(
+        client, h, [line("1", "1000")], invoice_date="2025-06-28", due_date="2025-07-28"
+    )
+    issue_on(container, "2025-12-07")
+    issued = await approve(client, h, draft["id"], on_draft_date=False)
+    assert issued["invoice_date"] == "2025-12-07"
+    assert issued["due_date"] == "2026-01-06"  # the 30 days' terms are kept
+    assert issued["fiscal_year"] == "FY2025-2026"
+    assert issued["mushak_number"] == "M63-2025-2026-000001"
+    assert issued["issued_at"].startswith("2025-12-07T05:00:00")  # 11:00 in Dhaka
+    journal = await get_json(client, f"{API}/journals/{issued['journal_id']}", h)
+    assert (journal["date"], journal["fiscal_period"]) == ("2025-12-07", "FY2025-2026-P06")
+    assert await invoice(client, h, draft["id"]) == issued
+    # A purchase bill records what the supplier issued: it keeps its date.
+    bill = await create_invoice(client, h, [line("1", "100")], kind="PURCHASE")
+    approved_bill = await approve(client, h, bill["id"], on_draft_date=False)
+    assert approved_bill["invoice_date"] == "2025-08-10"
+
+
+async def test_a_sales_draft_dated_in_a_closed_period_is_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    draft = await create_invoice(client, h, [line("1", "1000")], invoice_date="2025-07-20")
+    response = await client.post(
+        f"{API}/fiscal-periods/FY2025-2026-P01/close", json={"reason": "July closed"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    issue_on(container, "2025-08-05")
+    response = await client.post(f"{API}/invoices/{draft['id']}/approve", headers=h)
+    assert_invalid(response, "invoice_date", code="period_closed")
+    after = await invoice(client, h, draft["id"])
+    assert (after["status"], after["mushak_number"]) == ("DRAFT", None)
+
+
+async def test_cancellation_is_booked_on_the_invoice_date_unless_closed(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    first = await approved_invoice(client, h, [line("1", "1000")], invoice_date="2025-08-10")
+    issue_on(container, "2025-09-15")  # cancelled a month later, August still open
+    response = await client.post(
+        f"{API}/invoices/{first['id']}/cancel", json={"reason": "wrong customer"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    reversal = response.json()["cancellation_journal_id"]
+    assert (await get_json(client, f"{API}/journals/{reversal}", h))["date"] == "2025-08-10"
+
+    second = await approved_invoice(client, h, [line("1", "500")], invoice_date="2025-08-12")
+    response = await client.post(
+        f"{API}/fiscal-periods/FY2025-2026-P02/close", json={"reason": "August closed"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    issue_on(container, "2025-09-15")
+    url = f"{API}/invoices/{second['id']}/cancel"
+    response = await client.post(url, json={"reason": "wrong customer"}, headers=h)
+    assert_invalid(response, "date", code="period_closed")
+    assert (await invoice(client, h, second["id"]))["status"] == "APPROVED"
+    response = await client.post(
+        url, json={"reason": "wrong customer", "date": "2025-09-15"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    reversal = response.json()["cancellation_journal_id"]
+    assert (await get_json(client, f"{API}/journals/{reversal}", h))["date"] == "2025-09-15"
+
+
+async def test_the_same_supplier_bill_entered_twice_is_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    meghna = {"name": "Meghna Cement Mills", "bin": "0001112220101"}
+    evidence = {"supplier_invoice_number": "MCM-0417", "supplier_invoice_date": "2025-08-08"}
+    first = await create_invoice(
+        client, h, [line("1", "1000")], kind="PURCHASE", counterparty=meghna, **evidence
+    )
+    assert (first["supplier_invoice_number"], first["supplier_invoice_date"]) == (
+        "MCM-0417",
+        "2025-08-08",
+    )
+    # Same supplier BIN and number, even under another spelling of the name: 409.
+    again = invoice_body(
+        [line("1", "1000")],
+        kind="PURCHASE",
+        counterparty={"name": "Meghna Cement", "bin": "0001112220101"},
+        **evidence,
+    )
+    response = await client.post(f"{API}/invoices", json=again, headers=h)
+    assert_invalid(
+        response, "supplier_invoice_number", code="duplicate_supplier_invoice", status=409
+    )
+    assert len(await list_all(client, f"{API}/invoices", h)) == 1
+    # Another supplier may use the same number.
+    other = {"name": "Bashundhara Steel", "bin": "0009998880101"}
+    response = await client.post(
+        f"{API}/invoices",
+        json=invoice_body([line("1", "5")], kind="PURCHASE", counterparty=other, **evidence),
+        headers=h,
+    )
+    assert response.status_code == 201, response.text
+    # A draft cannot be revised into the duplicate either.
+    third = await create_invoice(client, h, [line("1", "9")], kind="PURCHASE", counterparty=meghna)
+    response = await client.patch(
+        f"{API}/invoices/{third['id']}", json={"supplier_invoice_number": "MCM-0417"}, headers=h
+    )
+    assert_invalid(response, "supplier_invoice_number", status=409)
+    # Once the first is cancelled, the bill may be entered again.
+    response = await client.post(
+        f"{API}/invoices/{first['id']}/cancel", json={"reason": "entered twice"}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    response = await client.post(f"{API}/invoices", json=again, headers=h)
+    assert response.status_code == 201, response.text
+
+
+async def test_invoice_details_belong_to_one_kind(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    sale = invoice_body([line("1", "10")], supplier_invoice_number="X-1")
+    response = await client.post(f"{API}/invoices", json=sale, headers=h)
+    assert_invalid(response, "supplier_invoice_number", code="not_for_this_kind")
+    bill = invoice_body(
+        [line("1", "10")],
+        kind="PURCHASE",
+        supplier_invoice_date="2025-08-11",  # after the bill's own date
+        destination="Chattogram",
+    )
+    response = await client.post(f"{API}/invoices", json=bill, headers=h)
+    body = assert_invalid(response, "supplier_invoice_date")
+    assert {"supplier_invoice_date", "destination"} <= {e["field"] for e in body["errors"]}
+
+
+async def test_lines_post_to_their_own_accounts(client, container, auth):
+    """A subcontractor bill reaches 5110/2110, equipment 1530, a flat sale 4200 (issue 15)."""
+    await seed_tenant(container)
+    h = auth()
+    bill = await approved_invoice(
+        client,
+        h,
+        [
+            line("1", "100000", "ZERO", account_code="5110"),
+            line("1", "50000", "ZERO", account_code="1530"),
+            line("1", "1000", "ZERO"),  # the profile's purchases account
+        ],
+        kind="PURCHASE",
+        control_account_code="2110",
+    )
+    assert [x["account_code"] for x in bill["lines"]] == ["5110", "1530", None]
+    assert bill["control_account_code"] == "2110"
+    assert await journal_lines(client, h, bill["journal_id"]) == {
+        "5110": (D("100000.00"), ZERO),
+        "1530": (D("50000.00"), ZERO),
+        PURCHASES: (D("1000.00"), ZERO),
+        "2110": (ZERO, D("151000.00")),
+    }
+    # Paying the bill settles the payable it was booked to.
+    payment = await pay(
+        client,
+        h,
+        bill["id"],
+        "151000",
+        method="BANK_TRANSFER",
+        bank_account_id=(await account(client, h, "1120-01"))["id"],
+    )
+    assert (await journal_lines(client, h, payment["journal_id"]))["2110"] == (
+        D("151000.00"),
+        ZERO,
+    )
+    assert await balance_of(client, h, "2110") == ZERO
+
+    sale = await approved_invoice(
+        client, h, [line("1", "1000", account_code="4200")], control_account_code="1200"
+    )
+    assert await journal_lines(client, h, sale["journal_id"]) == {
+        AR: (D("1150.00"), ZERO),
+        "4200": (ZERO, D("1000.00")),
+        VAT_OUT: (ZERO, D("150.00")),
+    }
+
+
+async def test_a_line_account_of_the_wrong_type_is_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    body = invoice_body(
+        [line("1", "10", account_code="5110"), line("1", "10", account_code="9999")],
+        control_account_code="2100",
+    )
+    response = await client.post(f"{API}/invoices", json=body, headers=h)
+    problem = assert_invalid(response, "lines[0].account_code", code="wrong_account_type")
+    assert {e["field"] for e in problem["errors"]} == {
+        "lines[0].account_code",
+        "lines[1].account_code",
+        "control_account_code",
+    }
+    bill = invoice_body(
+        [line("1", "10", account_code="4100")], kind="PURCHASE", control_account_code="1200"
+    )
+    problem = assert_invalid(
+        await client.post(f"{API}/invoices", json=bill, headers=h), "lines[0].account_code"
+    )
+    assert {e["field"] for e in problem["errors"]} == {
+        "lines[0].account_code",
+        "control_account_code",
+    }
+    assert await list_all(client, f"{API}/invoices", h) == []

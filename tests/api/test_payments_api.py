@@ -238,3 +238,55 @@ async def test_idempotent_completion_replays(client, container, auth):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert_amount((await invoice(client, h, inv["id"]))["paid_amount"], "500.00")
+
+
+async def test_a_payment_dated_before_its_invoice_is_refused(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    inv = await approved_invoice(client, h, [line("1", "1000")], invoice_date="2025-08-10")
+    body = {
+        "invoice_id": inv["id"],
+        "amount": "100",
+        "method": "CASH",
+        "payment_date": "2025-08-09",
+    }
+    response = await client.post(f"{API}/payments", json=body, headers=h)
+    assert_invalid(response, "payment_date", code="payment_before_invoice")
+    assert await list_all(client, f"{API}/payments", h) == []
+    paid = await pay(client, h, inv["id"], "100", payment_date="2025-08-10")
+    assert paid["status"] == "COMPLETED"
+
+
+async def test_a_wallet_transaction_completes_one_payment_only(client, container, auth):
+    await seed_tenant(container)
+    h = auth()
+    inv = await approved_invoice(client, h, [line("1", "1000", "ZERO")])
+
+    def by_bkash(transaction_id: str | None, provider: str = "BKASH") -> dict:
+        wallet = {"provider": provider, "mobile_number": "01712345678"}
+        if transaction_id is not None:
+            wallet["transaction_id"] = transaction_id
+        return {"method": "MOBILE_WALLET", "wallet": wallet}
+
+    first = await pay(client, h, inv["id"], "100", **by_bkash("8N7A6B5C4D"))
+    assert first["wallet"]["transaction_id"] == "8N7A6B5C4D"
+    # Entered again: refused at once.
+    again = {"invoice_id": inv["id"], "amount": "100", "payment_date": "2025-08-20"}
+    response = await client.post(
+        f"{API}/payments", json={**again, **by_bkash("8N7A6B5C4D")}, headers=h
+    )
+    assert_invalid(
+        response, "wallet.transaction_id", code="duplicate_wallet_transaction", status=409
+    )
+    # Without an id on entry, the completion's reference is the provider's transaction id.
+    second = await pay(client, h, inv["id"], "100", complete=False, **by_bkash(None))
+    url = f"{API}/payments/{second['id']}/complete"
+    response = await client.post(url, json={"transaction_reference": "8N7A6B5C4D"}, headers=h)
+    assert_invalid(
+        response, "wallet.transaction_id", code="duplicate_wallet_transaction", status=409
+    )
+    assert (await get_json(client, f"{API}/payments/{second['id']}", h))["status"] == "PROCESSING"
+    # The same id at another provider is another transaction.
+    nagad = await pay(client, h, inv["id"], "100", **by_bkash("8N7A6B5C4D", "NAGAD"))
+    assert nagad["status"] == "COMPLETED"
+    assert_amount((await invoice(client, h, inv["id"]))["paid_amount"], "200.00")

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.documents.factory import (
-    AIT,
     BUYER_BIN,
     GRAND_TOTAL,
     HOSTILE_NAME,
@@ -43,8 +42,9 @@ def page(lang: str, **kwargs: object) -> Page:
 @pytest.mark.parametrize(("lang", "labels"), LANGS)
 def test_every_label_the_form_requires_is_printed(lang: str, labels: Labels) -> None:
     text = page(lang).text
+    only_when_cancelled = {"lang", "cancelled", "cancelled_note"}
     for field, label in vars(labels).items():
-        if field != "lang":
+        if field not in only_when_cancelled:
             assert label in text, field
 
 
@@ -99,8 +99,6 @@ def test_naive_time_of_issue_is_refused() -> None:
         ("sd-total", SD_TOTAL),
         ("vat-total", VAT_TOTAL),
         ("grand-total", GRAND_TOTAL),
-        ("ait-amount", AIT),
-        ("payable-amount", PAYABLE),
     ],
 )
 def test_totals_use_lakh_grouping_in_both_languages(cls: str, expected: str) -> None:
@@ -150,24 +148,25 @@ def test_amount_in_words_in_both_languages() -> None:
         "Taka Thirty Seven Lakh Forty Nine Thousand Eight Hundred Eighty One"
         " and Twenty Five Paisa Only"
     )
-    assert en.of("payable-words") == (
-        "Taka Thirty Five Lakh Ninety One Thousand One Hundred Ninety Three"
-        " and Seventy Five Paisa Only"
-    )
     assert bn.of("grand-total-words") == ("সাঁইত্রিশ লক্ষ ঊনপঞ্চাশ হাজার আট শত একাশি টাকা পঁচিশ পয়সা মাত্র")
-    assert bn.of("payable-words") == "পঁয়ত্রিশ লক্ষ একানব্বই হাজার এক শত তিরানব্বই টাকা পঁচাত্তর পয়সা মাত্র"
 
 
-def test_without_ait_there_is_no_second_amount_in_words() -> None:
-    p = page("en", ait_percent="0")
-    assert p.of("ait-amount") == "0.00"
-    assert p.of("payable-amount") == GRAND_TOTAL
-    assert p.of("payable-words") == ""
+def test_income_tax_and_net_payable_are_not_on_the_vat_document() -> None:
+    """AIT is income tax deducted by the buyer: it and the net payable belong to the invoice,
+    not to Mushak 6.3, which ends at the value including SD and VAT."""
+    for lang in ("en", "bn"):
+        p = page(lang)
+        assert (p.of("ait-amount"), p.of("payable-amount"), p.of("payable-words")) == ("", "", "")
+    text = page("en").text
+    assert "Net payable" not in text
+    assert "advance income tax" not in text
+    assert PAYABLE not in text
 
 
-def test_bengali_page_has_no_latin_digit_outside_what_the_user_typed() -> None:
-    # Free text (names, addresses, descriptions, units) is printed as typed; everything the
-    # service formats — numbers, dates, time, BIN, TIN, HS codes, the Mushak number — is Bengali.
+def test_bengali_page_keeps_registered_digits_of_identifiers() -> None:
+    # Free text is printed as typed; numbers, dates and times the service formats are Bengali;
+    # identifiers checked against a register — BIN, e-TIN, HS code, the Mushak serial and the
+    # invoice number — keep the ASCII digits they were registered with.
     doc = make_document()
     doc = replace(
         doc,
@@ -175,11 +174,37 @@ def test_bengali_page_has_no_latin_digit_outside_what_the_user_typed() -> None:
         buyer=replace(doc.buyer, address="Uttara, Dhaka"),
         lines=tuple(replace(line, description="Building material") for line in doc.lines),
     )
-    text = Page(render_html(doc, "bn")).text
-    assert not re.search("[0-9]", text), re.findall(r".{20}[0-9].{20}", text)
-    for value in (MUSHAK_NUMBER, SELLER_BIN, BUYER_BIN, "27/11/2026", "14:05:09", GRAND_TOTAL):
-        assert to_bengali_digits(value) in text
-    assert "১২৩৪৫৬৭৮৯০১২" in text  # the seller's e-TIN
+    p = Page(render_html(doc, "bn"))
+    assert p.of("mushak-number") == MUSHAK_NUMBER
+    assert (p.of("seller-bin"), p.of("buyer-bin")) == (SELLER_BIN, BUYER_BIN)
+    assert p.of("seller-tin") == "123456789012"
+    for value in ("27/11/2026", "14:05:09", GRAND_TOTAL):
+        assert to_bengali_digits(value) in p.text
+    identifiers = (MUSHAK_NUMBER, SELLER_BIN, BUYER_BIN, "123456789012", doc.invoice_number)
+    rest = p.text
+    for value in (*identifiers, *(line.hs_code for line in doc.lines if line.hs_code)):
+        rest = rest.replace(value, "")
+    assert not re.search("[0-9]", rest), re.findall(r".{20}[0-9].{20}", rest)
+
+
+def test_destination_vehicle_and_cancelled_mark() -> None:
+    plain = page("en")
+    assert plain.of("cancelled-word") == ""
+    assert "CANCELLED" not in plain.text
+    assert plain.of("vehicle") == ""
+    doc = replace(
+        make_document(),
+        destination="Site 4, Purbachal, Dhaka",
+        vehicle_type="Covered van",
+        vehicle_number="DHAKA METRO-TA 11-2233",
+        cancelled=True,
+    )
+    en, bn = Page(render_html(doc, "en")), Page(render_html(doc, "bn"))
+    assert en.of("destination") == "Site 4, Purbachal, Dhaka"
+    assert en.of("vehicle") == "Covered van DHAKA METRO-TA 11-2233"
+    assert bn.of("vehicle") == "Covered van DHAKA METRO-TA 11-2233"  # as registered
+    assert en.of("cancelled-word") == "CANCELLED"
+    assert bn.of("cancelled-word") == "বাতিল"
 
 
 def test_english_page_has_no_bengali_digit() -> None:
@@ -280,7 +305,6 @@ def test_any_invoice_prints_totals_that_read_back(
     for lang in ("en", "bn"):
         p = Page(render_html(doc, lang))
         assert parse_grouped(p.of("grand-total")) == doc.grand_total_paisa
-        assert parse_grouped(p.of("payable-amount")) == doc.payable_paisa
         assert parse_grouped(p.of("vat-total")) == doc.vat_total_paisa
         assert len(p.of("vat-rate").split()) == len(lines)
     words = Page(render_html(doc, "bn")).of("grand-total-words")

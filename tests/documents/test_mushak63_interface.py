@@ -22,6 +22,8 @@ INTERFACE = {
     Mushak63Document: (
         "mushak_number issued_at invoice_number invoice_date seller buyer lines subtotal_paisa"
         " sd_total_paisa vat_total_paisa grand_total_paisa ait_paisa payable_paisa currency"
+        # Issue 15: optional, after the agreed ones, so positional construction still works.
+        " destination vehicle_type vehicle_number cancelled"
     ),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from tests.api.invoice_helpers import issue_on
 from tests.integration.helpers import run
 from vextrus_finance.application.invoices import (
     ApproveInvoice,
@@ -50,6 +51,7 @@ async def new_invoice(
     command = CreateInvoice(kind, CounterpartySpec("Counterparty"), day, day, tuple(lines))
     invoice_id = await run(container, tenant, lambda uow: create_invoice(uow, command))
     if approve:
+        issue_on(container, day.isoformat())  # a SALES invoice is dated the day it is issued
         await run(container, tenant, lambda uow: approve_invoice(uow, ApproveInvoice(invoice_id)))
     return invoice_id
 

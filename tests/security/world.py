@@ -75,7 +75,8 @@ class World:
             "invoice_id": invoice["id"],
             "amount": "100.00",
             "method": "CASH",
-            "payment_date": DAY,
+            # A sales invoice is dated the day it is approved (ADR 0035): paid that day.
+            "payment_date": invoice["invoice_date"],
         }
         result: dict[str, Any] = await self._ok("POST", f"{API}/payments", body)
         return result
@@ -255,7 +256,12 @@ async def _mushak(w: World) -> Call:
 
 async def _payment_create(w: World) -> Call:
     invoice = await w.approved_invoice()
-    body = {"invoice_id": invoice["id"], "amount": "50.00", "method": "CASH", "payment_date": DAY}
+    body = {
+        "invoice_id": invoice["id"],
+        "amount": "50.00",
+        "method": "CASH",
+        "payment_date": invoice["invoice_date"],
+    }
     return Call(f"{API}/payments", body)
 
 

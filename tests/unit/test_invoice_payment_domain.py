@@ -49,7 +49,9 @@ def sales(kind: InvoiceKind = InvoiceKind.SALES) -> Invoice:
 
 def approved() -> Invoice:
     invoice = sales()
-    invoice.approve(by="u", at=AT, journal_id="j1", mushak_number="M63-2025-2026-000001")
+    invoice.approve(
+        by="u", at=AT, journal_id="j1", mushak_number="M63-2025-2026-000001", issue_day=AT.date()
+    )
     return invoice
 
 
@@ -110,7 +112,13 @@ def test_only_drafts_are_edited_or_approved():
             lines=invoice.state.lines,
         )
     with pytest.raises(InvalidState):
-        invoice.approve(by="u", at=AT, journal_id="j2", mushak_number="M63-2025-2026-000002")
+        invoice.approve(
+            by="u",
+            at=AT,
+            journal_id="j2",
+            mushak_number="M63-2025-2026-000002",
+            issue_day=AT.date(),
+        )
 
 
 def test_payments_move_the_state_and_overpayment_is_refused():

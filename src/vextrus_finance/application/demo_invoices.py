@@ -61,8 +61,8 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
         CreateInvoice(
             InvoiceKind.SALES,
             buyer,
-            on(30),
-            on(60),
+            today,  # a tax invoice is dated the day it is issued (ADR 0035)
+            today + timedelta(days=30),
             (
                 LineSpec(
                     "Construction services, progress bill 2",
@@ -89,8 +89,8 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
         CreateInvoice(
             InvoiceKind.SALES,
             CounterpartySpec("Dhanmondi Traders", tin="987654321098"),
-            on(35),
-            on(45),
+            today,
+            today + timedelta(days=10),
             (
                 LineSpec(
                     "Shop rent, ground floor", "1", Decimal("50000"), VatRate.STANDARD, "month"
@@ -130,10 +130,10 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
     bkash = WalletSpec(WalletProvider.BKASH, "+8801712345678", "BK8N4K2Q7Z")
     payments = (
         CreatePayment(
-            Decimal("250000.00"), PaymentMethod.MOBILE_WALLET, on(40), flats, wallet=bkash
+            Decimal("250000.00"), PaymentMethod.MOBILE_WALLET, today, flats, wallet=bkash
         ),
         CreatePayment(
-            Decimal("57500.00"), PaymentMethod.CHECK, on(46), rent, check_number="CHQ-448812"
+            Decimal("57500.00"), PaymentMethod.CHECK, today, rent, check_number="CHQ-448812"
         ),
         CreatePayment(
             Decimal("100000.00"), PaymentMethod.BANK_TRANSFER, on(50), cement, bank_account_id=bank

@@ -57,6 +57,19 @@ class InvoiceReader(Protocol):
 
     async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None: ...
 
+    async def bill_with_supplier_number(
+        self, number: str, *, supplier_bin: str | None, supplier_name: str, other_than: str
+    ) -> str | None:
+        """The number of another PURCHASE invoice, not cancelled, with the same supplier (by
+        BIN, or by name when the supplier has none) and supplier invoice number."""
+        ...
+
+    async def payment_with_wallet_transaction(
+        self, provider: str, transaction_id: str, *, other_than: str
+    ) -> str | None:
+        """The number of another completed (or reconciled) payment with that transaction."""
+        ...
+
     async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]: ...
 
     async def manual_items(

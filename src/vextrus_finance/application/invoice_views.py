@@ -42,6 +42,7 @@ class InvoiceLineView:
     vat_amount: Decimal
     ait_amount: Decimal
     total: Decimal
+    account_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class InvoiceView:
     created_at: datetime
     created_by: str
     version: int
+    supplier_invoice_number: str | None = None
+    supplier_invoice_date: date | None = None
+    control_account_code: str | None = None
+    destination: str | None = None
+    vehicle_type: str | None = None
+    vehicle_number: str | None = None
 
 
 @dataclass(frozen=True)

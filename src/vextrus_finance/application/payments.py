@@ -11,6 +11,8 @@ from decimal import Decimal
 from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import new_id
 from vextrus_finance.application.counterparties import payment_counterparty
+from vextrus_finance.application.duplicates import lock_duplicate_check
+from vextrus_finance.application.invoices import control_account_id
 from vextrus_finance.application.journals import (
     CreateJournal,
     LineSpec,
@@ -187,6 +189,16 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
                     )
                 )
             direction = implied
+            if cmd.payment_date < invoice.state.invoice_date:
+                issues.append(
+                    FieldIssue(
+                        "payment_date",
+                        f"{cmd.payment_date} is before the date of invoice "
+                        f"{invoice.state.number}, {invoice.state.invoice_date}: money for an "
+                        "invoice cannot move before it is issued (book an advance instead)",
+                        "payment_before_invoice",
+                    )
+                )
     elif direction is None:
         issues.append(
             FieldIssue("direction", "give invoice_id, or direction for an advance", "required")
@@ -201,6 +213,12 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
     party = await payment_counterparty(
         uow, cmd.counterparty, invoice.state.counterparty if invoice else None, direction
     )
+    wallet = details.wallet
+    if wallet is not None and wallet.transaction_id is not None:
+        # Early answer too; completion checks again under the duplicate-check lock.
+        await _refuse_taken_wallet_transaction(
+            uow, wallet.provider.value, wallet.transaction_id, cmd.payment_id
+        )
     account_id = await _money_account(uow, cmd)
     sequence = await uow.numbers.next(payment_sequence(cmd.payment_date))
     payment = Payment.create(
@@ -220,11 +238,34 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
     return payment.id
 
 
-def _counter_role(direction: Direction, has_invoice: bool) -> R:
-    """What the money settles: the invoice's receivable or payable, or else an advance."""
-    if direction is Direction.IN:
-        return R.ACCOUNTS_RECEIVABLE if has_invoice else R.CUSTOMER_ADVANCES
-    return R.ACCOUNTS_PAYABLE if has_invoice else R.SUPPLIER_ADVANCES
+def _advance_role(direction: Direction) -> R:
+    """What money without an invoice is: an advance from a customer or to a supplier."""
+    return R.CUSTOMER_ADVANCES if direction is Direction.IN else R.SUPPLIER_ADVANCES
+
+
+async def _ensure_new_wallet_transaction(uow: UnitOfWork, payment: Payment) -> None:
+    """One wallet transaction settles one payment: a second completion with the same
+    provider's transaction id is refused (409) while the first stands."""
+    wallet = payment.state.details.wallet
+    if wallet is None or wallet.transaction_id is None:
+        return
+    provider, transaction_id = wallet.provider.value, wallet.transaction_id
+    await lock_duplicate_check(uow, "wallet-transaction", f"{provider}|{transaction_id}")
+    await _refuse_taken_wallet_transaction(uow, provider, transaction_id, payment.id)
+
+
+async def _refuse_taken_wallet_transaction(
+    uow: UnitOfWork, provider: str, transaction_id: str, payment_id: str
+) -> None:
+    taken = await uow.invoices.payment_with_wallet_transaction(
+        provider, transaction_id, other_than=payment_id
+    )
+    if taken is not None:
+        raise AlreadyExists(
+            f"{provider} transaction {transaction_id} already completed payment {taken}",
+            field="wallet.transaction_id",
+            code="duplicate_wallet_transaction",
+        )
 
 
 def payment_description(
@@ -256,6 +297,7 @@ async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
         cmd.transaction_reference, by=uow.ctx.user_id, at=uow.now(), journal_id=cmd.journal_id
     )
     state = payment.state
+    await _ensure_new_wallet_transaction(uow, payment)
     invoice = None
     if state.invoice_id is not None:
         invoice = await load_existing(uow, Invoice, state.invoice_id, what="invoice")
@@ -263,8 +305,11 @@ async def complete_payment(uow: UnitOfWork, cmd: CompletePayment) -> str:
         # racing for the same balance conflicts on the invoice stream, retries, and is
         # refused here — before any row is written.
         invoice.record_payment(payment.id, state.amount)
-    role = _counter_role(state.direction, invoice is not None)
-    counter = (await posting_accounts(uow, (role,)))[role].id
+    if invoice is not None:
+        counter = await control_account_id(uow, invoice.state)
+    else:
+        role = _advance_role(state.direction)
+        counter = (await posting_accounts(uow, (role,)))[role].id
     text = f"Payment {state.number}" + (f" for {invoice.state.number}" if invoice else "")
     if state.direction is Direction.IN:
         lines = (

@@ -47,10 +47,7 @@ class Labels:
     vat_amount: str
     line_total: str
     total: str
-    ait: str
-    payable: str
     in_words: str
-    payable_in_words: str
     exempt: str
     authorised_name: str
     designation: str
@@ -58,6 +55,8 @@ class Labels:
     seal: str
     footnote: str
     currency_note: str
+    cancelled: str
+    cancelled_note: str
 
 
 EN = Labels(
@@ -95,10 +94,7 @@ EN = Labels(
     vat_amount="VAT amount (Taka)",
     line_total="Value including all duties and taxes (Taka)",
     total="Total",
-    ait="Less: advance income tax (AIT) deducted at source",
-    payable="Net payable",
     in_words="In words (value including all duties and taxes)",
-    payable_in_words="Net payable in words",
     exempt="Exempt",
     authorised_name="Name of the authorised person of the organisation",
     designation="Designation",
@@ -109,6 +105,8 @@ EN = Labels(
         "integrated tax invoice and certificate of deduction at source."
     ),
     currency_note="All amounts in Taka",
+    cancelled="CANCELLED",
+    cancelled_note="This tax invoice was cancelled; reprinted for the record.",
 )
 
 BN = Labels(
@@ -146,10 +144,7 @@ BN = Labels(
     vat_amount="মূল্য সংযোজন করের পরিমাণ (টাকায়)",
     line_total="সকল প্রকার শুল্ক ও করসহ মূল্য (টাকায়)",
     total="সর্বমোট",
-    ait="বাদ: উৎসে কর্তিত অগ্রিম আয়কর",
-    payable="নিট প্রদেয়",
     in_words="কথায় (সকল প্রকার শুল্ক ও করসহ মূল্য)",
-    payable_in_words="নিট প্রদেয় কথায়",
     exempt="অব্যাহতিপ্রাপ্ত",
     authorised_name="প্রতিষ্ঠান কর্তৃপক্ষের দায়িত্বপ্রাপ্ত ব্যক্তির নাম",
     designation="পদবি",
@@ -160,6 +155,8 @@ BN = Labels(
         "সনদপত্র হিসেবে বিবেচিত হইবে এবং উহা উৎসে কর কর্তনযোগ্য সরবরাহের ক্ষেত্রে প্রযোজ্য হইবে।"
     ),
     currency_note="সকল অংক টাকায়",
+    cancelled="বাতিল",
+    cancelled_note="এই কর চালানপত্রটি বাতিল করা হয়েছে; নথির জন্য পুনর্মুদ্রিত।",
 )
 
 LABELS: dict[Lang, Labels] = {"en": EN, "bn": BN}

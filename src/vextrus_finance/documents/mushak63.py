@@ -85,6 +85,12 @@ class Mushak63Document:
     ait_paisa: int
     payable_paisa: int
     currency: str
+    # Where the goods go and what carries them; the buyer's address stands for the
+    # destination when none is given.
+    destination: str | None = None
+    vehicle_type: str | None = None
+    vehicle_number: str | None = None
+    cancelled: bool = False  # a reprint for the record, marked CANCELLED
 
     def __post_init__(self) -> None:
         if self.issued_at.utcoffset() is None:
@@ -127,19 +133,19 @@ def _dhaka() -> tzinfo:
 DHAKA = _dhaka()
 
 
-def _text(value: str | None, lang: Lang) -> str:
-    """An identifier (BIN, TIN, HS code, numbers): digits follow the language; "—" if absent.
+def _text(value: str | None) -> str:
+    """An identifier (BIN, TIN, HS code, serial and invoice numbers) keeps its registered
+    ASCII digits in every language, so it matches the register it is checked against; "—" if
+    absent. Free text (names, addresses, descriptions, units) is printed as the user wrote it."""
+    return value or "—"
 
-    Free text (names, addresses, descriptions, units) is printed as the user wrote it."""
-    return localise_digits(value, lang) if value else "—"
 
-
-def _party(party: Party, lang: Lang) -> dict[str, str]:
+def _party(party: Party) -> dict[str, str]:
     return {
         "name": party.name,
         "address": party.address or "—",
-        "bin": _text(party.bin, lang),
-        "tin": _text(party.tin, lang),
+        "bin": _text(party.bin),
+        "tin": _text(party.tin),
     }
 
 
@@ -148,7 +154,7 @@ def _line(serial: int, line: Mushak63Line, labels: Labels) -> dict[str, str]:
     return {
         "serial": localise_digits(str(serial), lang),
         "description": line.description,
-        "hs_code": _text(line.hs_code, lang),
+        "hs_code": _text(line.hs_code),
         "unit": line.unit or "—",
         "quantity": format_decimal(line.quantity, lang),
         "unit_price": format_paisa(line.unit_price_paisa, lang),
@@ -171,28 +177,27 @@ def _context(doc: Mushak63Document, lang: Lang) -> dict[str, Any]:
     return {
         "labels": labels,
         "lang": lang,
-        "mushak_number": _text(doc.mushak_number, lang),
-        "invoice_number": _text(doc.invoice_number, lang),
+        "mushak_number": _text(doc.mushak_number),
+        "invoice_number": _text(doc.invoice_number),
         "invoice_date": localise_digits(doc.invoice_date.strftime("%d/%m/%Y"), lang),
         "issue_date": localise_digits(issued.strftime("%d/%m/%Y"), lang),
         "issue_time": localise_digits(issued.strftime("%H:%M:%S"), lang),
         "issue_datetime": issued.isoformat(),
-        "seller": _party(doc.seller, lang),
-        "buyer": _party(doc.buyer, lang),
-        # The form asks where the goods go; the buyer's address is the destination unless the
-        # invoice says otherwise, and the interface carries no separate delivery address.
-        "destination": doc.buyer.address or "—",
+        "seller": _party(doc.seller),
+        "buyer": _party(doc.buyer),
+        # The form asks where the goods go: the invoice's destination, else the buyer's address.
+        "destination": doc.destination or doc.buyer.address or "—",
+        "vehicle": " ".join(v for v in (doc.vehicle_type, doc.vehicle_number) if v),
+        "cancelled": doc.cancelled,
         "column_numbers": [localise_digits(str(n), lang) for n in range(1, 13)],
         "lines": [_line(n, line, labels) for n, line in enumerate(doc.lines, start=1)],
         "subtotal": format_paisa(doc.subtotal_paisa, lang),
         "sd_total": format_paisa(doc.sd_total_paisa, lang),
         "vat_total": format_paisa(doc.vat_total_paisa, lang),
+        # The VAT document ends at the value including VAT and SD: income tax deducted at
+        # source (AIT) and the net the buyer pays belong to the invoice, not to Mushak 6.3.
         "grand_total": format_paisa(doc.grand_total_paisa, lang),
-        "ait": format_paisa(doc.ait_paisa, lang),
-        "has_ait": doc.ait_paisa != 0,
-        "payable": format_paisa(doc.payable_paisa, lang),
         "grand_total_words": _words(doc.grand_total_paisa, lang),
-        "payable_words": _words(doc.payable_paisa, lang),
     }
 
 

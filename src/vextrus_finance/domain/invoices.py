@@ -39,6 +39,10 @@ UNIT_MAX = 32
 COUNTERPARTY_ID_MAX = 64
 MAX_LINES = 200
 CANCEL_REASON_MIN = 3
+SUPPLIER_INVOICE_NUMBER_MAX = 64
+ACCOUNT_CODE_MAX = 64
+VEHICLE_TYPE_MAX = 64
+VEHICLE_NUMBER_MAX = 32
 
 
 class InvoiceKind(StrEnum):
@@ -99,6 +103,7 @@ class LineSpec:
     hs_code: str | None = None
     sd_rate: object = "0"
     ait_rate: object = "0"
+    account_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,8 @@ class InvoiceLine:
     sd_amount: Decimal
     vat_amount: Decimal
     ait_amount: Decimal
+    # The revenue (SALES) or expense/asset (PURCHASE) account; None: the posting profile's.
+    account_code: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -217,6 +224,9 @@ def build_lines(specs: Sequence[LineSpec]) -> tuple[InvoiceLine, ...]:
             spec.description, DESCRIPTION_MAX, f"{where}.description", issues, required=True
         )
         unit = _text(spec.unit, UNIT_MAX, f"{where}.unit", issues, required=False)
+        account_code = _text(
+            spec.account_code, ACCOUNT_CODE_MAX, f"{where}.account_code", issues, required=False
+        )
         quantity = _checked(issues, parse_quantity, spec.quantity, field=f"{where}.quantity")
         hs_code: str | None = None
         if spec.hs_code is not None and spec.hs_code.strip():
@@ -257,6 +267,7 @@ def build_lines(specs: Sequence[LineSpec]) -> tuple[InvoiceLine, ...]:
                 sd_amount=figures.sd,
                 vat_amount=figures.vat,
                 ait_amount=figures.ait,
+                account_code=account_code,
             )
         )
     if not issues and totals_of(lines).grand_total > MAX_TOTAL:
@@ -266,6 +277,82 @@ def build_lines(specs: Sequence[LineSpec]) -> tuple[InvoiceLine, ...]:
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
     return tuple(lines)
+
+
+@dataclass(frozen=True)
+class InvoiceDetails:
+    """What an invoice says beyond its parties and lines. A PURCHASE bill records the
+    supplier's own tax-invoice number and date (the evidence for the input-VAT claim); a
+    SALES invoice the buyer's destination of supply and the vehicle carrying the goods, as
+    Mushak 6.3 prints them. `control_account_code` names the receivable (SALES) or payable
+    (PURCHASE) account of the counterparty side; None: the posting profile's."""
+
+    supplier_invoice_number: str | None = None
+    supplier_invoice_date: date | None = None
+    control_account_code: str | None = None
+    destination: str | None = None
+    vehicle_type: str | None = None
+    vehicle_number: str | None = None
+
+
+NO_DETAILS = InvoiceDetails()
+
+
+def build_details(kind: InvoiceKind, given: InvoiceDetails, invoice_date: date) -> InvoiceDetails:
+    """Trim and check the details; each belongs to one kind of invoice only."""
+    issues: list[FieldIssue] = []
+    number = _text(
+        given.supplier_invoice_number,
+        SUPPLIER_INVOICE_NUMBER_MAX,
+        "supplier_invoice_number",
+        issues,
+        required=False,
+    )
+    control = _text(
+        given.control_account_code,
+        ACCOUNT_CODE_MAX,
+        "control_account_code",
+        issues,
+        required=False,
+    )
+    destination = _text(given.destination, ADDRESS_MAX, "destination", issues, required=False)
+    vehicle_type = _text(
+        given.vehicle_type, VEHICLE_TYPE_MAX, "vehicle_type", issues, required=False
+    )
+    vehicle_number = _text(
+        given.vehicle_number, VEHICLE_NUMBER_MAX, "vehicle_number", issues, required=False
+    )
+    wrong_kind = (
+        ("supplier_invoice_number", number, InvoiceKind.PURCHASE),
+        ("supplier_invoice_date", given.supplier_invoice_date, InvoiceKind.PURCHASE),
+        ("destination", destination, InvoiceKind.SALES),
+        ("vehicle_type", vehicle_type, InvoiceKind.SALES),
+        ("vehicle_number", vehicle_number, InvoiceKind.SALES),
+    )
+    for field, value, only in wrong_kind:
+        if value is not None and kind is not only:
+            issues.append(
+                FieldIssue(field, f"only a {only} invoice has {field}", "not_for_this_kind")
+            )
+    if given.supplier_invoice_date is not None and given.supplier_invoice_date > invoice_date:
+        issues.append(
+            FieldIssue(
+                "supplier_invoice_date",
+                f"the supplier's invoice date {given.supplier_invoice_date} is after the bill's "
+                f"date {invoice_date}: a bill is recorded once it is received",
+                "invalid_date",
+            )
+        )
+    if issues:
+        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+    return InvoiceDetails(
+        supplier_invoice_number=number,
+        supplier_invoice_date=given.supplier_invoice_date,
+        control_account_code=control,
+        destination=destination,
+        vehicle_type=vehicle_type,
+        vehicle_number=vehicle_number.upper() if vehicle_number else None,
+    )
 
 
 def check_dates(invoice_date: date, due_date: date) -> None:
@@ -307,6 +394,7 @@ class InvoiceState:
     cancel_reason: str | None = None
     cancellation_journal_id: str | None = None
     payment_ids: tuple[str, ...] = ()
+    details: InvoiceDetails = NO_DETAILS
 
     @property
     def totals(self) -> Totals:
@@ -328,6 +416,7 @@ class InvoiceCreated(DomainEvent):
     fiscal_year: str
     currency: str
     lines: tuple[InvoiceLine, ...]
+    details: InvoiceDetails = NO_DETAILS
 
 
 @register
@@ -340,16 +429,23 @@ class InvoiceRevised(DomainEvent):
     due_date: date
     fiscal_year: str
     lines: tuple[InvoiceLine, ...]
+    details: InvoiceDetails = NO_DETAILS
 
 
 @register
 @dataclass(frozen=True)
 class InvoiceApproved(DomainEvent):
+    """For a SALES invoice also the dates it was issued with (ADR 0035); None: the draft's
+    dates stand (purchase bills, and sales invoices approved before that rule)."""
+
     approved_at: datetime
     approved_by: str
     journal_id: str
     mushak_number: str | None
     issued_at: datetime | None
+    invoice_date: date | None = None
+    due_date: date | None = None
+    fiscal_year: str | None = None
 
 
 @register
@@ -403,6 +499,7 @@ class Invoice(Aggregate[InvoiceState]):
         due_date: date,
         currency: str,
         lines: tuple[InvoiceLine, ...],
+        details: InvoiceDetails = NO_DETAILS,
     ) -> Invoice:
         check_dates(invoice_date, due_date)
         invoice = cls(invoice_id)
@@ -416,6 +513,7 @@ class Invoice(Aggregate[InvoiceState]):
                 fiscal_year=fiscal_year_of(invoice_date).label,
                 currency=check_currency(currency),
                 lines=lines,
+                details=details,
             )
         )
         return invoice
@@ -436,6 +534,7 @@ class Invoice(Aggregate[InvoiceState]):
         invoice_date: date,
         due_date: date,
         lines: tuple[InvoiceLine, ...],
+        details: InvoiceDetails = NO_DETAILS,
     ) -> None:
         self._require("edited", InvoiceStatus.DRAFT)
         check_dates(invoice_date, due_date)
@@ -446,6 +545,7 @@ class Invoice(Aggregate[InvoiceState]):
                 due_date=due_date,
                 fiscal_year=fiscal_year_of(invoice_date).label,
                 lines=lines,
+                details=details,
             )
         )
 
@@ -458,12 +558,36 @@ class Invoice(Aggregate[InvoiceState]):
                 code="zero_total",
             )
 
-    def approve(self, *, by: str, at: datetime, journal_id: str, mushak_number: str | None) -> None:
-        """SALES invoices get their Mushak-6.3 serial and time of issue here."""
+    def issue_dates(self, issue_day: date) -> tuple[date, date]:
+        """The invoice and due dates a SALES invoice takes when issued on `issue_day`: a tax
+        invoice is dated the day it is issued, and the payment terms (days from the invoice
+        date to the due date) are kept."""
+        state = self.state
+        if state.kind is not InvoiceKind.SALES:
+            return state.invoice_date, state.due_date
+        return issue_day, issue_day + (state.due_date - state.invoice_date)
+
+    def approve(
+        self,
+        *,
+        by: str,
+        at: datetime,
+        journal_id: str,
+        mushak_number: str | None,
+        issue_day: date | None = None,
+    ) -> None:
+        """SALES invoices get their Mushak-6.3 serial, time of issue and, from `issue_day`
+        (the business day of `at`), their invoice date here."""
         self.ensure_approvable()
         is_sales = self.state.kind is InvoiceKind.SALES
         if is_sales != (mushak_number is not None):
             raise ValueError("a Mushak-6.3 serial is issued for SALES invoices only")
+        invoice_date = due_date = fiscal_year = None
+        if is_sales:
+            if issue_day is None:
+                raise ValueError("a SALES invoice is approved on its day of issue")
+            invoice_date, due_date = self.issue_dates(issue_day)
+            fiscal_year = fiscal_year_of(invoice_date).label
         self._emit(
             InvoiceApproved(
                 approved_at=at,
@@ -471,6 +595,9 @@ class Invoice(Aggregate[InvoiceState]):
                 journal_id=journal_id,
                 mushak_number=mushak_number,
                 issued_at=at if is_sales else None,
+                invoice_date=invoice_date,
+                due_date=due_date,
+                fiscal_year=fiscal_year,
             )
         )
 
@@ -551,6 +678,7 @@ class Invoice(Aggregate[InvoiceState]):
                     fiscal_year=event.fiscal_year,
                     currency=event.currency,
                     lines=event.lines,
+                    details=event.details,
                 )
             case InvoiceRevised():
                 return replace(
@@ -560,11 +688,15 @@ class Invoice(Aggregate[InvoiceState]):
                     due_date=event.due_date,
                     fiscal_year=event.fiscal_year,
                     lines=event.lines,
+                    details=event.details,
                 )
             case InvoiceApproved():
                 return replace(
                     self.state,
                     status=InvoiceStatus.APPROVED,
+                    invoice_date=event.invoice_date or self.state.invoice_date,
+                    due_date=event.due_date or self.state.due_date,
+                    fiscal_year=event.fiscal_year or self.state.fiscal_year,
                     journal_id=event.journal_id,
                     mushak_number=event.mushak_number,
                     issued_at=event.issued_at,

@@ -197,6 +197,9 @@ class PaymentCompleted(DomainEvent):
     completed_at: datetime
     completed_by: str
     journal_id: str
+    # A wallet payment's provider transaction id as completed (None: not a wallet payment,
+    # or completed before the id was kept here).
+    wallet_transaction_id: str | None = None
 
 
 @register
@@ -288,19 +291,30 @@ class Payment(Aggregate[PaymentState]):
         self, transaction_reference: str, *, by: str, at: datetime, journal_id: str
     ) -> None:
         self.ensure_completable()
+        reference = _bounded(
+            transaction_reference,
+            "transaction_reference",
+            TRANSACTION_REFERENCE_MIN,
+            TRANSACTION_REFERENCE_MAX,
+        )
         self._emit(
             PaymentCompleted(
-                transaction_reference=_bounded(
-                    transaction_reference,
-                    "transaction_reference",
-                    TRANSACTION_REFERENCE_MIN,
-                    TRANSACTION_REFERENCE_MAX,
-                ),
+                transaction_reference=reference,
                 completed_at=at,
                 completed_by=by,
                 journal_id=journal_id,
+                wallet_transaction_id=self.wallet_transaction_id(reference),
             )
         )
+
+    def wallet_transaction_id(self, transaction_reference: str) -> str | None:
+        """The provider's transaction id a wallet payment completes with: the one given when
+        it was entered, else the completion's reference (the id the provider confirmed)."""
+        wallet = self.state.details.wallet
+        if wallet is None:
+            return None
+        given = wallet.transaction_id or transaction_reference.strip()
+        return given[:WALLET_TRANSACTION_MAX]
 
     def fail(self, reason: str, *, at: datetime) -> None:
         self._require("failed", PaymentStatus.PENDING, PaymentStatus.PROCESSING)
@@ -353,8 +367,12 @@ class Payment(Aggregate[PaymentState]):
                     account_id=event.account_id,
                 )
             case PaymentCompleted():
+                settled = self.state.details.wallet
+                if settled is not None and event.wallet_transaction_id is not None:
+                    settled = replace(settled, transaction_id=event.wallet_transaction_id)
                 return replace(
                     self.state,
+                    details=replace(self.state.details, wallet=settled),
                     status=PaymentStatus.COMPLETED,
                     transaction_reference=event.transaction_reference,
                     journal_id=event.journal_id,

@@ -15,6 +15,7 @@ from vextrus_finance.domain.invoices import (
     InvoiceApproved,
     InvoiceCancelled,
     InvoiceCreated,
+    InvoiceDetails,
     InvoiceLine,
     InvoicePaymentRecorded,
     InvoicePaymentReversed,
@@ -61,14 +62,23 @@ def _line_rows(tenant_id: str, invoice_id: str, lines: tuple[InvoiceLine, ...]) 
             "sd_amount": to_minor(line.sd_amount),
             "vat_amount": to_minor(line.vat_amount),
             "ait_amount": to_minor(line.ait_amount),
+            "account_code": line.account_code,
         }
         for no, line in enumerate(lines, start=1)
     ]
 
 
-def _content(counterparty: Counterparty, lines: tuple[InvoiceLine, ...]) -> dict[str, Any]:
+def _content(
+    counterparty: Counterparty, lines: tuple[InvoiceLine, ...], details: InvoiceDetails
+) -> dict[str, Any]:
     t = totals_of(lines)
     return {
+        "supplier_invoice_number": details.supplier_invoice_number,
+        "supplier_invoice_date": details.supplier_invoice_date,
+        "control_account_code": details.control_account_code,
+        "destination": details.destination,
+        "vehicle_type": details.vehicle_type,
+        "vehicle_number": details.vehicle_number,
         "counterparty_id": counterparty.id,
         "counterparty_name": counterparty.name,
         "counterparty_address": counterparty.address,
@@ -132,7 +142,7 @@ class InvoiceProjections:
                 created_at=e.recorded_at,
                 created_by=e.user_id,
                 version=e.version,
-                **_content(ev.counterparty, ev.lines),
+                **_content(ev.counterparty, ev.lines, ev.details),
             )
         )
         await conn.execute(
@@ -158,7 +168,7 @@ class InvoiceProjections:
             invoice_date=ev.invoice_date,
             due_date=ev.due_date,
             fiscal_year=ev.fiscal_year,
-            **_content(ev.counterparty, ev.lines),
+            **_content(ev.counterparty, ev.lines, ev.details),
         )
         il = self.t.invoice_lines
         await conn.execute(
@@ -169,9 +179,17 @@ class InvoiceProjections:
     async def _invoice_approved(
         self, conn: AsyncConnection, e: EventEnvelope, ev: InvoiceApproved
     ) -> None:
+        issued: dict[str, Any] = {}
+        if ev.invoice_date is not None:
+            issued = {
+                "invoice_date": ev.invoice_date,
+                "due_date": ev.due_date,
+                "fiscal_year": ev.fiscal_year,
+            }
         await self._set_invoice(
             conn,
             e,
+            **issued,
             status=InvoiceStatus.APPROVED.value,
             journal_id=ev.journal_id,
             mushak_number=ev.mushak_number,
@@ -247,9 +265,13 @@ class InvoiceProjections:
     async def _payment_completed(
         self, conn: AsyncConnection, e: EventEnvelope, ev: PaymentCompleted
     ) -> None:
+        wallet: dict[str, Any] = {}
+        if ev.wallet_transaction_id is not None:
+            wallet = {"wallet_transaction_id": ev.wallet_transaction_id}
         await self._set_payment(
             conn,
             e,
+            **wallet,
             status=PaymentStatus.COMPLETED.value,
             transaction_reference=ev.transaction_reference,
             journal_id=ev.journal_id,

@@ -79,6 +79,7 @@ def _line_view(m: Any) -> InvoiceLineView:
         vat_amount=vat,
         ait_amount=from_minor(m["ait_amount"]),
         total=amount + sd + vat,
+        account_code=m["account_code"],
     )
 
 
@@ -125,6 +126,12 @@ def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceV
         created_at=m["created_at"],
         created_by=m["created_by"],
         version=m["version"],
+        supplier_invoice_number=m["supplier_invoice_number"],
+        supplier_invoice_date=m["supplier_invoice_date"],
+        control_account_code=m["control_account_code"],
+        destination=m["destination"],
+        vehicle_type=m["vehicle_type"],
+        vehicle_number=m["vehicle_number"],
     )
 
 
@@ -442,6 +449,51 @@ class SqlInvoiceReader:
             sa.select(p.c.id).where(
                 p.c.tenant_id == self._tenant, p.c.bank_transaction_id == bank_transaction_id
             )
+        )
+        found = result.scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    async def bill_with_supplier_number(
+        self, number: str, *, supplier_bin: str | None, supplier_name: str, other_than: str
+    ) -> str | None:
+        i = invoices
+        same_supplier = (
+            i.c.counterparty_bin == supplier_bin
+            if supplier_bin is not None
+            else sa.and_(
+                i.c.counterparty_bin.is_(None),
+                sa.func.lower(i.c.counterparty_name) == supplier_name.lower(),
+            )
+        )
+        result = await self._conn.execute(
+            sa.select(i.c.number)
+            .where(
+                i.c.tenant_id == self._tenant,
+                i.c.supplier_invoice_number == number,
+                i.c.kind == InvoiceKind.PURCHASE.value,
+                i.c.status != InvoiceStatus.CANCELLED.value,
+                i.c.id != other_than,
+                same_supplier,
+            )
+            .limit(1)
+        )
+        found = result.scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    async def payment_with_wallet_transaction(
+        self, provider: str, transaction_id: str, *, other_than: str
+    ) -> str | None:
+        p = payments
+        result = await self._conn.execute(
+            sa.select(p.c.number)
+            .where(
+                p.c.tenant_id == self._tenant,
+                p.c.wallet_provider == provider,
+                p.c.wallet_transaction_id == transaction_id,
+                p.c.status.in_([PaymentStatus.COMPLETED.value, PaymentStatus.RECONCILED.value]),
+                p.c.id != other_than,
+            )
+            .limit(1)
         )
         found = result.scalar_one_or_none()
         return str(found) if found is not None else None

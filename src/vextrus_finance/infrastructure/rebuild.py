@@ -22,6 +22,7 @@ from vextrus_finance.infrastructure.database import Database
 from vextrus_finance.infrastructure.db_errors import is_overflow
 from vextrus_finance.infrastructure.event_store import EventStore
 from vextrus_finance.infrastructure.findings import Finding
+from vextrus_finance.infrastructure.invoice_findings import invoice_findings
 from vextrus_finance.infrastructure.ledger_findings import rule_findings
 from vextrus_finance.infrastructure.read_model_tables import LIVE, ReadModelTables, shadow_tables
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
@@ -191,6 +192,7 @@ class Rebuilder:
         return [
             *await rule_findings(conn, self._posting_window()),
             *await subledger_findings(conn),
+            *await invoice_findings(conn),
         ]
 
     def _posting_window(self) -> PostingWindow:

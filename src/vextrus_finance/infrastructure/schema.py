@@ -305,11 +305,20 @@ invoices = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # Issue 15: the supplier's own tax-invoice number and date (purchase bills), the accounts
+    # the counterparty side posts to, and the goods' transport on a sales invoice's 6.3.
+    sa.Column("supplier_invoice_number", sa.String(64)),
+    sa.Column("supplier_invoice_date", sa.Date),
+    sa.Column("control_account_code", sa.String(64)),
+    sa.Column("destination", sa.String(500)),
+    sa.Column("vehicle_type", sa.String(64)),
+    sa.Column("vehicle_number", sa.String(32)),
     sa.UniqueConstraint("tenant_id", "number", name="uq_invoices_tenant_number"),
     sa.UniqueConstraint("tenant_id", "mushak_number", name="uq_invoices_tenant_mushak_number"),
     sa.Index("ix_invoices_tenant_date", "tenant_id", "invoice_date", "number"),
     sa.Index("ix_invoices_tenant_open", "tenant_id", "kind", "status", "due_date"),
     sa.Index("ix_invoices_tenant_counterparty", "tenant_id", "counterparty_id"),
+    sa.Index("ix_invoices_tenant_supplier_invoice", "tenant_id", "supplier_invoice_number"),
 )
 
 invoice_lines = sa.Table(
@@ -330,6 +339,7 @@ invoice_lines = sa.Table(
     sa.Column("sd_amount", Money, nullable=False),
     sa.Column("vat_amount", Money, nullable=False),
     sa.Column("ait_amount", Money, nullable=False),
+    sa.Column("account_code", sa.String(64)),  # NULL: the posting profile's account
 )
 
 payments = sa.Table(
@@ -371,6 +381,7 @@ payments = sa.Table(
     ),
     sa.Index("ix_payments_tenant_invoice", "tenant_id", "invoice_id"),
     sa.Index("ix_payments_tenant_date", "tenant_id", "payment_date", "number"),
+    sa.Index("ix_payments_tenant_wallet", "tenant_id", "wallet_provider", "wallet_transaction_id"),
 )
 
 posting_profile_accounts = sa.Table(

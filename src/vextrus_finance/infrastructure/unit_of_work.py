@@ -185,7 +185,7 @@ class SqlUnitOfWorkFactory:
         self._store = store
         self._bulk = BulkProjector(LIVE)
         self._ttl = idempotency_ttl
-        self._clock = clock
+        self.clock = clock  # public so tests can pin the business day
 
     @asynccontextmanager
     async def __call__(
@@ -199,7 +199,7 @@ class SqlUnitOfWorkFactory:
                     store=self._store,
                     bulk=self._bulk,
                     idempotency_ttl=self._ttl,
-                    now=self._clock(),
+                    now=self.clock(),
                     first_attempt=first_attempt,
                     window=self._window,
                 )

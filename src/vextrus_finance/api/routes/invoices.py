@@ -15,6 +15,7 @@ from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.invoices import (
     CounterpartyIn,
     InvoiceCancelIn,
+    InvoiceDetailsIn,
     InvoiceIn,
     InvoiceLineIn,
     InvoiceOut,
@@ -25,11 +26,17 @@ from vextrus_finance.application.invoice_queries import InvoiceFilter, InvoiceRe
 from vextrus_finance.application.invoice_views import InvoiceView
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput, NotFound
-from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus, LineSpec
+from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, InvoiceStatus, LineSpec
 
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 OVERDUE = "OVERDUE"  # not a stored state: a filter on open invoices past their due date
+DUPLICATE_BILL: dict[int | str, dict[str, str]] = {
+    409: {
+        "description": "Problem document: `duplicate_supplier_invoice` (the supplier's bill is "
+        "already entered) or `invoice_status` (not a draft)"
+    }
+}
 
 
 def _lines(lines: list[InvoiceLineIn]) -> tuple[LineSpec, ...]:
@@ -43,9 +50,17 @@ def _lines(lines: list[InvoiceLineIn]) -> tuple[LineSpec, ...]:
             hs_code=line.hs_code,
             sd_rate=line.sd_rate if line.sd_rate is not None else "0",
             ait_rate=line.ait_rate if line.ait_rate is not None else "0",
+            account_code=line.account_code,
         )
         for line in lines
     )
+
+
+_DETAILS = tuple(InvoiceDetailsIn.model_fields)
+
+
+def _details(body: InvoiceDetailsIn) -> InvoiceDetails:
+    return InvoiceDetails(**{name: getattr(body, name) for name in _DETAILS})
 
 
 def _party(body: CounterpartyIn) -> commands.CounterpartySpec:
@@ -65,7 +80,7 @@ def _location(invoice_id: str) -> str:
     return f"{API}/invoices/{invoice_id}"
 
 
-@router.post("", status_code=201, response_model=InvoiceOut)
+@router.post("", status_code=201, response_model=InvoiceOut, responses=DUPLICATE_BILL)
 async def create_invoice(
     body: InvoiceIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
 ) -> JSONResponse:
@@ -76,6 +91,7 @@ async def create_invoice(
         due_date=body.due_date,
         lines=_lines(body.lines),
         currency=body.currency,
+        details=_details(body),
     )
     return await execute(
         container,
@@ -143,7 +159,7 @@ async def get_invoice(invoice_id: str, ctx: ContextDep, container: ContainerDep)
     return respond(dump(InvoiceOut, view))
 
 
-@router.patch("/{invoice_id}", response_model=InvoiceOut)
+@router.patch("/{invoice_id}", response_model=InvoiceOut, responses=DUPLICATE_BILL)
 async def revise_invoice(
     invoice_id: str,
     body: InvoicePatch,
@@ -160,6 +176,7 @@ async def revise_invoice(
         invoice_date=body.invoice_date,
         due_date=body.due_date,
         lines=_lines(body.lines) if body.lines is not None else None,
+        details={name: getattr(body, name) for name in _DETAILS if name in body.model_fields_set},
         expected_version=expected,
     )
     return await execute(
@@ -172,7 +189,19 @@ async def revise_invoice(
     )
 
 
-@router.post("/{invoice_id}/approve", response_model=InvoiceOut)
+@router.post(
+    "/{invoice_id}/approve",
+    response_model=InvoiceOut,
+    responses=DUPLICATE_BILL,
+    description=(
+        "Approve a DRAFT and post its journal. A SALES invoice is a tax invoice, issued at the "
+        "time of supply and never backdated: its `invoice_date` becomes the day of issue in "
+        "Asia/Dhaka (the due date keeps its terms), which governs the Mushak-6.3 serial's "
+        "fiscal year, the journal's date and period and the printed document. A draft dated "
+        "in a closed period is refused (422 `period_closed` naming `invoice_date`). PURCHASE "
+        "bills keep the supplier's date."
+    ),
+)
 async def approve_invoice(
     invoice_id: str,
     ctx: ContextDep,
@@ -192,7 +221,15 @@ async def approve_invoice(
     )
 
 
-@router.post("/{invoice_id}/cancel", response_model=InvoiceOut)
+@router.post(
+    "/{invoice_id}/cancel",
+    response_model=InvoiceOut,
+    description=(
+        "Cancel a DRAFT or APPROVED invoice. An approved invoice's journal is reversed on "
+        "`date`, by default the invoice's own date; when that period is closed `date` is "
+        "required (422 `period_closed` naming `date`)."
+    ),
+)
 async def cancel_invoice(
     invoice_id: str,
     body: InvoiceCancelIn,

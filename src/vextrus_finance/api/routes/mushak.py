@@ -41,6 +41,10 @@ def build_document(fields: DocumentFields) -> Mushak63Document:
         ait_paisa=fields["ait_paisa"],
         payable_paisa=fields["payable_paisa"],
         currency=fields["currency"],
+        destination=fields["destination"],
+        vehicle_type=fields["vehicle_type"],
+        vehicle_number=fields["vehicle_number"],
+        cancelled=fields["cancelled"],
     )
 
 

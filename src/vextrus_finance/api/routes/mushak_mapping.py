@@ -59,6 +59,10 @@ class DocumentFields(TypedDict):
     ait_paisa: int
     payable_paisa: int
     currency: str
+    destination: str | None
+    vehicle_type: str | None
+    vehicle_number: str | None
+    cancelled: bool
 
 
 def _seller(company: CompanyProfileView) -> PartyFields:
@@ -96,14 +100,20 @@ def _line(line: InvoiceLineView) -> LineFields:
 
 
 def mushak63_fields(invoice: InvoiceView, company: CompanyProfileView | None) -> DocumentFields:
-    """Refuses (409) what is not a tax invoice yet: purchases (the supplier issues theirs),
-    drafts and cancelled invoices, and a tenant with no company profile (no seller BIN)."""
+    """Refuses (409) what is not a tax invoice: purchases (the supplier issues theirs),
+    drafts (also when cancelled as drafts), and a tenant with no company profile (no seller
+    BIN). A cancelled invoice that was issued is reprinted for the auditor, marked CANCELLED."""
     if invoice.kind is not InvoiceKind.SALES:
         raise InvalidState(
             f"{invoice.number} is a purchase invoice: its Mushak-6.3 is the supplier's",
             code="mushak_not_issued",
         )
-    if invoice.status not in ISSUED or invoice.mushak_number is None or invoice.issued_at is None:
+    cancelled = invoice.status is InvoiceStatus.CANCELLED
+    if (
+        (invoice.status not in ISSUED and not cancelled)
+        or invoice.mushak_number is None
+        or invoice.issued_at is None
+    ):
         raise InvalidState(
             f"invoice {invoice.number} is {invoice.status}: a Mushak-6.3 exists only for an "
             "approved sales invoice",
@@ -130,4 +140,8 @@ def mushak63_fields(invoice: InvoiceView, company: CompanyProfileView | None) ->
         "ait_paisa": to_minor(invoice.ait_total),
         "payable_paisa": to_minor(invoice.payable_total),
         "currency": invoice.currency,
+        "destination": invoice.destination,
+        "vehicle_type": invoice.vehicle_type,
+        "vehicle_number": invoice.vehicle_number,
+        "cancelled": cancelled,
     }

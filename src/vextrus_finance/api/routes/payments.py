@@ -46,7 +46,17 @@ def _location(payment_id: str) -> str:
     return f"{API}/payments/{payment_id}"
 
 
-@router.post("", status_code=201, response_model=PaymentOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=PaymentOut,
+    responses={
+        409: {
+            "description": "Problem document: `duplicate_wallet_transaction` (the wallet "
+            "transaction id already completed another payment of the provider)"
+        }
+    },
+)
 async def create_payment(
     body: PaymentIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
 ) -> JSONResponse:
@@ -123,7 +133,17 @@ async def get_payment(payment_id: str, ctx: ContextDep, container: ContainerDep)
     return respond(dump(PaymentOut, view))
 
 
-@router.post("/{payment_id}/complete", response_model=PaymentOut)
+@router.post(
+    "/{payment_id}/complete",
+    response_model=PaymentOut,
+    responses={
+        409: {
+            "description": "Problem document: `duplicate_wallet_transaction` (the wallet "
+            "transaction id already completed another payment of the provider) or the payment's "
+            "state"
+        }
+    },
+)
 async def complete_payment(
     payment_id: str,
     body: CompleteIn,

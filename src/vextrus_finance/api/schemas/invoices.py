@@ -45,9 +45,27 @@ class InvoiceLineIn(Body):
     vat_rate: VatRate  # required: a forgotten rate must not silently become 15 %
     sd_rate: DecimalText | None = None
     ait_rate: DecimalText | None = None
+    # SALES: a REVENUE account; PURCHASE: an EXPENSE or ASSET account. Default: the profile's.
+    account_code: str | None = Field(default=None, max_length=64)
 
 
-class InvoiceIn(Body):
+class InvoiceDetailsIn(Body):
+    """Fields that belong to one kind of invoice (422 `not_for_this_kind` on the other)."""
+
+    # PURCHASE: the supplier's own tax invoice (Mushak 6.3) number and date; one bill per
+    # supplier and number while it is not cancelled (409 `duplicate_supplier_invoice`).
+    supplier_invoice_number: str | None = Field(default=None, max_length=64)
+    supplier_invoice_date: dt.date | None = None
+    # The receivable (SALES, an ASSET) or payable (PURCHASE, a LIABILITY) account of the
+    # counterparty side; its payments settle it. Default: the posting profile's.
+    control_account_code: str | None = Field(default=None, max_length=64)
+    # SALES: the buyer's destination of supply and the vehicle carrying the goods (Mushak 6.3).
+    destination: str | None = Field(default=None, max_length=500)
+    vehicle_type: str | None = Field(default=None, max_length=64)
+    vehicle_number: str | None = Field(default=None, max_length=32)
+
+
+class InvoiceIn(InvoiceDetailsIn):
     kind: InvoiceKind
     counterparty: CounterpartyIn
     invoice_date: dt.date
@@ -56,7 +74,7 @@ class InvoiceIn(Body):
     lines: list[InvoiceLineIn] = Field(max_length=MAX_LINES)
 
 
-class InvoicePatch(Body):
+class InvoicePatch(InvoiceDetailsIn):
     counterparty: CounterpartyIn | None = None
     invoice_date: dt.date | None = None
     due_date: dt.date | None = None
@@ -92,6 +110,7 @@ class InvoiceLineOut(View):
     vat_amount: AmountOut
     ait_amount: AmountOut
     total: AmountOut
+    account_code: str | None
 
 
 class InvoiceOut(View):
@@ -125,6 +144,12 @@ class InvoiceOut(View):
     created_at: dt.datetime
     created_by: str
     version: int
+    supplier_invoice_number: str | None
+    supplier_invoice_date: dt.date | None
+    control_account_code: str | None
+    destination: str | None
+    vehicle_type: str | None
+    vehicle_number: str | None
 
 
 class AgingBucketsOut(View):
