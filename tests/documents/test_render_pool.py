@@ -117,3 +117,19 @@ async def test_errors_and_crashes_fail_the_render_not_the_pool(pool: RenderPool)
     with pytest.raises(RenderFailed, match="stopped"):
         await pool.run("t1", render_jobs.die)
     assert (await pool.run("t1", render_jobs.echo, "ok"))[0] == "ok"
+
+
+def test_a_large_reply_arrives_whole_under_uvloop() -> None:
+    """The server runs on uvloop, which makes a watched pipe non-blocking: a reply bigger than
+    one read then failed halfway (EAGAIN) and was answered as a dead renderer."""
+    import uvloop
+
+    async def render() -> bytes:
+        pool = RenderPool(workers=1, per_tenant=1, timeout_s=20)
+        try:
+            first = await pool.run("t1", render_jobs.big, 4_000_000)
+            return first + await pool.run("t1", render_jobs.big, 4_000_000)
+        finally:
+            pool.close()
+
+    assert uvloop.run(render()) == b"%" * 8_000_000

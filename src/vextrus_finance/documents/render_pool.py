@@ -15,8 +15,10 @@ time limit while the CPU stays saturated."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # A killed process is reaped at once; waiting longer than this would only hide a kernel problem.
 _REAP_S = 2.0
@@ -205,9 +208,16 @@ class RenderPool:
             ) from None
         finally:
             loop.remove_reader(fd)
+            # uvloop makes a watched descriptor non-blocking; `recv` needs it blocking, or a
+            # reply larger than one read (any real PDF) fails halfway with EAGAIN.
+            os.set_blocking(fd, True)
         try:
             ok, value = worker.conn.recv()
         except (EOFError, OSError):
+            worker.process.join(_REAP_S)
+            log.warning(
+                "render worker %s ended (exit code %s)", worker.process.pid, worker.process.exitcode
+            )
             raise RenderFailed("the document renderer stopped", self.retry_after_s) from None
         if not ok:
             raise RenderFailed(f"the document could not be rendered: {value}", 0)
