@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 # A killed process is reaped at once; waiting longer than this would only hide a kernel problem.
 _REAP_S = 2.0
+# A new worker's start (interpreter, WeasyPrint, fonts) is not part of a render's time limit.
+_START_S = 60.0
+_READY = (True, "ready")
 
 
 class RenderRefused(Exception):
@@ -65,6 +68,7 @@ def _worker_main(conn: Connection, initializer: Callable[[], object] | None) -> 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if initializer is not None:
         initializer()
+    conn.send(_READY)
     while True:
         try:
             function, args = conn.recv()
@@ -81,6 +85,7 @@ def _worker_main(conn: Connection, initializer: Callable[[], object] | None) -> 
 class _Worker:
     process: BaseProcess
     conn: Connection
+    ready: bool = False  # its start-up message has been read
 
     def stop(self) -> None:
         """Kill and reap the process. Its pipe stays open: a render waiting on it sees the end
@@ -185,7 +190,8 @@ class RenderPool:
             else:
                 del self._tenants[tenant_id]
 
-    async def _call(self, worker: _Worker, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+    async def _readable(self, worker: _Worker, timeout_s: float) -> None:
+        """Wait for the worker's next message without holding a thread; TimeoutError if none."""
         loop = asyncio.get_running_loop()
         readable = loop.create_future()
         fd = worker.conn.fileno()
@@ -194,31 +200,47 @@ class RenderPool:
             if not readable.done():
                 readable.set_result(None)
 
-        # The event loop watches the pipe: no thread is held while the worker renders.
         loop.add_reader(fd, wake)
         try:
-            worker.conn.send((function, args))
-            async with asyncio.timeout(self.timeout_s):
+            async with asyncio.timeout(timeout_s):
                 await readable
-        except TimeoutError:
-            raise RenderFailed(
-                f"the document took longer than {self.timeout_s:g} s to render and was stopped",
-                self.retry_after_s,
-                timed_out=True,
-            ) from None
         finally:
             loop.remove_reader(fd)
-            # uvloop makes a watched descriptor non-blocking; `recv` needs it blocking, or a
-            # reply larger than one read (any real PDF) fails halfway with EAGAIN.
+            # uvloop makes a watched descriptor non-blocking; `send` and `recv` need it
+            # blocking, or a message larger than one read (any real PDF) fails with EAGAIN.
             os.set_blocking(fd, True)
+
+    def _receive(self, worker: _Worker) -> tuple[bool, Any]:
         try:
-            ok, value = worker.conn.recv()
+            message: tuple[bool, Any] = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(_REAP_S)
             log.warning(
                 "render worker %s ended (exit code %s)", worker.process.pid, worker.process.exitcode
             )
             raise RenderFailed("the document renderer stopped", self.retry_after_s) from None
+        return message
+
+    async def _call(self, worker: _Worker, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        if not worker.ready:
+            try:
+                await self._readable(worker, _START_S)
+            except TimeoutError:
+                message = "the document renderer did not start"
+                raise RenderFailed(message, self.retry_after_s) from None
+            self._receive(worker)
+            worker.ready = True
+        # The worker is waiting in `recv`, so even a large document is taken at once.
+        worker.conn.send((function, args))
+        try:
+            await self._readable(worker, self.timeout_s)
+        except TimeoutError:
+            raise RenderFailed(
+                f"the document took longer than {self.timeout_s:g} s to render and was stopped",
+                self.retry_after_s,
+                timed_out=True,
+            ) from None
+        ok, value = self._receive(worker)
         if not ok:
             raise RenderFailed(f"the document could not be rendered: {value}", 0)
         result: T = value

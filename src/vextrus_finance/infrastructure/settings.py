@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # request's, so the renderer answers rather than the request timeout).
     document_render_workers: int = Field(default=2, ge=1)
     document_render_per_tenant: int = Field(default=1, ge=1)
-    document_render_timeout_seconds: float = Field(default=20.0, gt=0)
+    document_render_timeout_seconds: float = Field(default=25.0, gt=0)
 
     @field_validator("log_level")
     @classmethod
