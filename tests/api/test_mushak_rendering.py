@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from tests.api.helpers import API, problem_of
 from tests.api.invoice_helpers import approved_invoice, line, seed_tenant
 from tests.documents import render_jobs
+from vextrus_finance.api.app import create_app
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.schema import rendered_documents
 from vextrus_finance.observability import metrics
@@ -153,3 +154,57 @@ async def test_the_route_documents_its_refusals(client):
     responses = spec["paths"][f"{API}/invoices/{{invoice_id}}/mushak-6.3"]["get"]["responses"]
     for status in ("404", "409", "422", "429", "503"):
         assert "application/problem+json" in responses[status]["content"], status
+
+
+async def test_a_client_that_goes_away_stops_its_render(client, container, auth):
+    """Driven through the ASGI interface itself, to say when the client disconnects."""
+    h = auth()
+    invoice = await _issued(client, container, h, "t1", render_jobs.SLOW_BUYER)
+    container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
+    pool = container.render_pool()
+    pool.timeout_s = 3600  # only the disconnect can stop it
+    gone = asyncio.Event()
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    path = _url(invoice)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"format=pdf",
+        "headers": [(b"host", b"finance.test")]
+        + [(k.lower().encode(), v.encode()) for k, v in h.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("finance.test", 80),
+        "state": {},
+    }
+    app = create_app(container=container)
+    answered = asyncio.create_task(app(scope, receive, send))
+    await _until(lambda: bool(pool.alive()) and pool.busy > 0)
+    (worker,) = pool.alive()
+    gone.set()
+    async with asyncio.timeout(60):  # a guard against a hang, not a measurement
+        await answered
+    assert pool.busy == 0
+    assert not worker.is_alive()  # stopped, not left rendering for its hour
+    assert sent[0]["status"] == 503
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert b'"code":"client_disconnected"' in body

@@ -73,7 +73,7 @@ payments = Counter(
 RENDER_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0)
 document_render_duration = Histogram(
     "finance_document_render_duration_seconds",
-    "Time to render a document that was not stored yet (outcome: ok, failed, timeout).",
+    "Time to render a document that was not stored yet (outcome: ok, failed, timeout, abandoned).",
     ["format", "outcome"],
     buckets=RENDER_BUCKETS,
 )

@@ -69,6 +69,10 @@ def build_document(fields: DocumentFields) -> Mushak63Document:
     )
 
 
+class ClientGone(Exception):
+    """The client disconnected while its document was rendering."""
+
+
 async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T:
     """`work`, cancelled (its worker killed) as soon as the client goes away."""
     task = asyncio.ensure_future(work)
@@ -79,7 +83,7 @@ async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T:
                 return task.result()
             if await request.is_disconnected():
                 task.cancel()
-                raise asyncio.CancelledError("the client went away")
+                raise ClientGone
     finally:
         if not task.done():
             task.cancel()
@@ -99,6 +103,9 @@ async def _render_pdf(
         return pdf
     except RenderFailed as failed:
         outcome = "timeout" if failed.timed_out else "failed"
+        raise
+    except ClientGone:
+        outcome = "abandoned"
         raise
     finally:
         metrics.document_render_duration.labels("pdf", outcome).observe(
@@ -172,6 +179,10 @@ async def mushak63(
                 code = "document_render_timeout" if failed.timed_out else "document_render_failed"
                 headers = {"Retry-After": str(max(1, failed.retry_after_s))}
                 return problem(request, 503, code, str(failed), headers=headers)
+            except ClientGone:
+                # Nobody reads this answer; it only closes the request in logs and metrics.
+                detail = "the client went away; the render was stopped"
+                return problem(request, 503, "client_disconnected", detail)
         else:
             # Jinja only: milliseconds even for hundreds of lines, so it stays in-process.
             content = render_html(document, lang).encode("utf-8")
