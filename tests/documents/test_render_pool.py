@@ -133,3 +133,14 @@ def test_a_large_reply_arrives_whole_under_uvloop() -> None:
             pool.close()
 
     assert uvloop.run(render()) == b"%" * 8_000_000
+
+
+def test_the_render_limit_must_be_shorter_than_the_request_limit() -> None:
+    """Otherwise the request timeout answers 504 first and the render's own answer is lost."""
+    from pydantic import ValidationError
+
+    from tests.conftest import make_settings
+
+    assert make_settings("sqlite://").document_render_timeout_seconds < 30
+    with pytest.raises(ValidationError, match="DOCUMENT_RENDER_TIMEOUT_SECONDS"):
+        make_settings("sqlite://", document_render_timeout_seconds=30)
