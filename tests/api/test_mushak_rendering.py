@@ -87,7 +87,10 @@ async def test_a_render_over_its_time_limit_is_killed_and_answered(client, conta
     container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
     pool = container.render_pool()
     pool.timeout_s = 1
+    timed_out = metrics.document_render_duration.labels("pdf", "timeout")
+    before = timed_out._sum.get()
     response = await client.get(_url(invoice), params={"format": "pdf"}, headers=h)
+    assert timed_out._sum.get() > before  # the killed render is observed as a timeout
     body = problem_of(response, 503)
     assert body["code"] == "document_render_timeout"
     assert int(response.headers["Retry-After"]) >= 1
@@ -105,7 +108,10 @@ async def test_a_tenant_over_its_share_gets_429_while_another_tenant_is_served(
     pool = container.render_pool()
     hog = asyncio.create_task(client.get(_url(slow), params={"format": "pdf"}, headers=hog_headers))
     await _until(lambda: pool.busy > 0)  # the hog's request has reached the pool
+    rejected = metrics.document_renders_rejected.labels("tenant_busy")
+    before = rejected._value.get()
     refused = await client.get(_url(slow), params={"format": "pdf"}, headers=hog_headers)
+    assert rejected._value.get() == before + 1
     body = problem_of(refused, 429)
     assert body["code"] == "document_render_tenant_busy"
     assert int(refused.headers["Retry-After"]) >= 1
