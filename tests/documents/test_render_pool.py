@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from collections.abc import AsyncIterator
 
 import pytest
@@ -144,3 +145,15 @@ def test_the_render_limit_must_be_shorter_than_the_request_limit() -> None:
     assert make_settings("sqlite://").document_render_timeout_seconds < 30
     with pytest.raises(ValidationError, match="DOCUMENT_RENDER_TIMEOUT_SECONDS"):
         make_settings("sqlite://", document_render_timeout_seconds=30)
+
+
+async def test_an_idle_worker_that_died_is_replaced(pool: RenderPool) -> None:
+    _, pid = await pool.run("t1", render_jobs.echo, "first")
+    os.kill(pid, signal.SIGKILL)  # the OOM killer, say, while it waited for work
+    while True:  # the signal is delivered asynchronously
+        if not pool.alive():
+            break
+        await asyncio.sleep(0.01)
+    value, new_pid = await pool.run("t1", render_jobs.echo, "second")
+    assert value == "second"
+    assert new_pid != pid

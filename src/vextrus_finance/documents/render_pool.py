@@ -152,6 +152,15 @@ class RenderPool:
         while not self._closed and len(self._idle) + len(self._running) < self.workers:
             self._idle.append(self._start_worker())
 
+    def _idle_worker(self) -> _Worker | None:
+        """An idle worker still alive (one may have died waiting: the OOM killer, an operator)."""
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.process.is_alive():
+                return worker
+            worker.kill()
+        return None
+
     async def run(self, tenant_id: str, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a worker; refused at once when no slot is free."""
         if self._closed:
@@ -167,7 +176,7 @@ class RenderPool:
         self._tenants[tenant_id] = self._tenants.get(tenant_id, 0) + 1
         worker: _Worker | None = None
         try:
-            worker = self._idle.pop() if self._idle else self._start_worker()
+            worker = self._idle_worker() or self._start_worker()
             self._running.add(worker)
             self.renders_started += 1
             result: T = await self._call(worker, function, args)
@@ -231,7 +240,10 @@ class RenderPool:
             self._receive(worker)
             worker.ready = True
         # The worker is waiting in `recv`, so even a large document is taken at once.
-        worker.conn.send((function, args))
+        try:
+            worker.conn.send((function, args))
+        except OSError:  # it died since: a broken pipe
+            raise RenderFailed("the document renderer stopped", self.retry_after_s) from None
         try:
             await self._readable(worker, self.timeout_s)
         except TimeoutError:
