@@ -157,3 +157,18 @@ async def test_an_idle_worker_that_died_is_replaced(pool: RenderPool) -> None:
     value, new_pid = await pool.run("t1", render_jobs.echo, "second")
     assert value == "second"
     assert new_pid != pid
+
+
+async def test_renders_in_progress_hold_no_thread(pool: RenderPool) -> None:
+    """Issue 16: renders on the shared default thread pool left none for token-key fetches and
+    other tenants. A render now waits on its worker's pipe in the event loop."""
+    import threading
+
+    before = threading.active_count()
+    hogs = [asyncio.create_task(pool.run(t, render_jobs.slow, 3600)) for t in ("t1", "t2")]
+    await _until_running(pool, 2)
+    await asyncio.sleep(0.2)  # the workers are rendering (sleeping) now
+    assert threading.active_count() == before
+    for hog in hogs:
+        hog.cancel()
+    await asyncio.gather(*hogs, return_exceptions=True)
