@@ -182,3 +182,33 @@ def test_the_renderer_fetches_nothing(tmp_path: Path, caplog: pytest.LogCaptureF
         data = HTML(string=html, url_fetcher=fetcher).write_pdf()
     assert "ok 123" in extracted(data)
     assert any("disallowed protocol" in record.getMessage() for record in caplog.records)
+
+
+def test_long_descriptions_are_not_measured_character_by_character(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 16: with automatic table layout WeasyPrint measured the min-content width of
+    every `overflow-wrap: anywhere` cell by laying the rest of its text out again at each
+    character, so a 200-line invoice of 500-character descriptions took minutes. Counted
+    instead of timed: the line splitter's calls grow with the text, not with its square."""
+    import weasyprint.layout.preferred as preferred  # type: ignore[import-untyped]
+
+    calls = 0
+    split = preferred.split_first_line
+
+    def counting(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return split(*args, **kwargs)
+
+    monkeypatch.setattr(preferred, "split_first_line", counting)
+    description = ("Portland cement delivered to site " * 15)[:500]
+    lines = tuple(make_line(f"{n} {description}", "1", 100) for n in range(5))
+    assert render_pdf(make_document(lines), "en").startswith(b"%PDF")
+    assert calls < 300, calls  # was ~3,000: 500 per description cell
+
+
+def test_the_same_document_gives_the_same_bytes() -> None:
+    """The stored copy of a document is a cache of a deterministic render: no creation date,
+    no random file identifier."""
+    assert render_pdf(make_document(), "bn") == pdf("bn")

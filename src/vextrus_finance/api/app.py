@@ -77,6 +77,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await app.state.container.migrate()
         log.info("serving %s", redacted(settings.database_url))
         purger = asyncio.create_task(_purge_idempotency_keys(app.state.container))
+        if owned:
+            # A served process starts its render workers (and their fonts) before the first
+            # PDF request; `close` below kills them, so SIGTERM never waits for a render.
+            app.state.container.render_pool().prestart()
         try:
             yield
         finally:

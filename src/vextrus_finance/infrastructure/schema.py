@@ -427,6 +427,25 @@ counterparties = sa.Table(
     sa.Index("ix_counterparties_tenant_name", "tenant_id", "name", "id"),
 )
 
+# Rendered tax invoices (Mushak-6.3), kept so a document is rendered once and then served.
+# Not a read model: a cache of a deterministic render of the invoice's data. `source_sha256`
+# digests everything the bytes depend on (the document's fields, format, language and the
+# renderer's own code and templates), so a cancelled invoice, a changed company profile or a
+# new template gives a new row rather than stale bytes; rebuilds leave the table alone.
+rendered_documents = sa.Table(
+    "rendered_documents",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("invoice_id", Id, primary_key=True),
+    sa.Column("format", sa.String(8), primary_key=True),
+    sa.Column("lang", sa.String(8), primary_key=True),
+    sa.Column("source_sha256", sa.String(64), primary_key=True),
+    sa.Column("invoice_version", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("content_sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
 INVOICE_READ_MODEL_TABLES: tuple[sa.Table, ...] = (
     invoices,
     invoice_lines,

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=10.0, ge=0)
     shutdown_grace_seconds: float = Field(default=50.0, gt=0)
 
+    # --- document rendering (issue 16) ---
+    # Mushak-6.3 PDFs render in worker processes that can be killed: at most this many at
+    # once, this many for one tenant, each stopped at the time limit (shorter than the
+    # request's, so the renderer answers rather than the request timeout).
+    document_render_workers: int = Field(default=2, ge=1)
+    document_render_per_tenant: int = Field(default=1, ge=1)
+    document_render_timeout_seconds: float = Field(default=25.0, gt=0)
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -125,6 +133,14 @@ class Settings(BaseSettings):
     def _drain_fits_in_grace(self) -> Settings:
         if self.shutdown_drain_seconds >= self.shutdown_grace_seconds:
             raise ValueError("SHUTDOWN_DRAIN_SECONDS must be shorter than SHUTDOWN_GRACE_SECONDS")
+        return self
+
+    @model_validator(mode="after")
+    def _render_fits_in_request(self) -> Settings:
+        if self.document_render_timeout_seconds >= self.request_timeout_seconds:
+            raise ValueError(
+                "DOCUMENT_RENDER_TIMEOUT_SECONDS must be shorter than REQUEST_TIMEOUT_SECONDS"
+            )
         return self
 
     def __repr_args__(self) -> Any:

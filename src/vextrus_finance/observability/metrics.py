@@ -69,6 +69,24 @@ invoices = Counter(
 payments = Counter(
     "finance_payments_total", "Payments that entered a state (from Payment* events).", ["state"]
 )
+# A Mushak-6.3 PDF takes ~0.1 s of CPU a page; the limit (DOCUMENT_RENDER_TIMEOUT_SECONDS) is 25 s.
+RENDER_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0)
+document_render_duration = Histogram(
+    "finance_document_render_duration_seconds",
+    "Time to render a document that was not stored yet (outcome: ok, failed, timeout, abandoned).",
+    ["format", "outcome"],
+    buckets=RENDER_BUCKETS,
+)
+document_renders_rejected = Counter(
+    "finance_document_renders_rejected_total",
+    "Renders refused before they started (reason: pool_full, tenant_busy).",
+    ["reason"],
+)
+document_served = Counter(
+    "finance_documents_served_total",
+    "Documents answered, by where the bytes came from (source: stored, rendered).",
+    ["format", "source"],
+)
 trial_balance_variance = Gauge(
     "finance_trial_balance_variance",
     "Σ over tenants and currencies of |debits − credits| of the account totals, in major "
