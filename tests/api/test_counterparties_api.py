@@ -10,6 +10,7 @@ import httpx
 
 from tests.api.helpers import API, assert_amount, assert_invalid, get_json, list_all, problem_of
 from tests.api.invoice_helpers import (
+    approve,
     approved_invoice,
     create_invoice,
     line,
@@ -153,7 +154,7 @@ async def test_invoices_reference_records_and_the_aging_groups_by_them(client, c
     assert len(listed) == 3
 
     for invoice in (by_id, by_bin, new):
-        await client.post(f"{API}/invoices/{invoice['id']}/approve", headers=h)
+        await approve(client, h, invoice["id"])
     report = await get_json(client, f"{API}/reports/aging", h, as_of="2025-09-01")
     rows = {r["counterparty_id"]: r for r in report["rows"]}
     assert set(rows) == {alpha["id"], beta_id}

@@ -481,7 +481,9 @@ async def test_a_sales_draft_dated_in_a_closed_period_is_refused(client, contain
     h = auth()
     draft = await create_invoice(client, h, [line("1", "1000")], invoice_date="2025-07-20")
     response = await client.post(
-        f"{API}/fiscal-periods/FY2025-2026-P01/close", json={"reason": "July closed"}, headers=h
+        f"{API}/fiscal-periods/FY2025-2026-P01/close",
+        json={"reason": "July closed", "force": True},  # the draft is left open on purpose
+        headers=h,
     )
     assert response.status_code == 200, response.text
     issue_on(container, "2025-08-05")

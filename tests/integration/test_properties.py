@@ -42,6 +42,7 @@ class ModelJournal:
     day: date
     lines: list[tuple[str, Decimal, Decimal]]
     status: str
+    is_reversal: bool = False  # a reversing journal cannot itself be reversed (409)
 
 
 @dataclass
@@ -92,7 +93,7 @@ async def _scenario(container: Container, data: st.DataObject) -> None:
             st.sampled_from(["create", "create", "post", "reverse", "cancel", "unbalanced"])
         )
         drafts = [j for j in model.journals if j.status == "DRAFT"]
-        posted = [j for j in model.journals if j.status == "POSTED"]
+        posted = [j for j in model.journals if j.status == "POSTED" and not j.is_reversal]
         if kind == "create":
             lines = data.draw(journal_lines())
             day = FIRST_DAY + timedelta(days=data.draw(st.integers(0, DAYS)))
@@ -136,7 +137,7 @@ async def _scenario(container: Container, data: st.DataObject) -> None:
             reversal = await run(container, tenant, lambda uow, c=command: reverse_journal(uow, c))
             target.status = "REVERSED"
             swapped = [(code, credit, debit) for code, debit, credit in target.lines]
-            model.journals.append(ModelJournal(reversal, day, swapped, "POSTED"))
+            model.journals.append(ModelJournal(reversal, day, swapped, "POSTED", is_reversal=True))
 
     checkpoints = [FIRST_DAY - timedelta(days=1), FIRST_DAY + timedelta(days=DAYS + 60)]
     checkpoints += [FIRST_DAY + timedelta(days=data.draw(st.integers(0, DAYS))) for _ in range(3)]

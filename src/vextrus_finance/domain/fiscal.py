@@ -85,6 +85,13 @@ def fiscal_year_of(day: date) -> FiscalYear:
     return FiscalYear(day.year if day.month >= FIRST_MONTH else day.year - 1)
 
 
+def fiscal_year_start(day: date) -> date:
+    """The first day of `day`'s fiscal year; days before 1 July of year 1 belong to a year that
+    starts before the calendar does, so for them it is the calendar's first day."""
+    year = fiscal_year_of(day)
+    return year.start if year.start_year >= 1 else date.min
+
+
 def period_of(day: date) -> FiscalPeriod:
     return FiscalPeriod(fiscal_year_of(day), (day.month - FIRST_MONTH) % 12 + 1)
 

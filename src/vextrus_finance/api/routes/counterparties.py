@@ -24,7 +24,7 @@ from vextrus_finance.application.counterparty_queries import CounterpartyFilter,
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.errors import InvalidInput, NotFound
-from vextrus_finance.domain.fiscal import fiscal_year_of
+from vextrus_finance.domain.fiscal import fiscal_year_start
 from vextrus_finance.domain.tax_ids import validate_bin
 from vextrus_finance.infrastructure.counterparty_read_models import SqlStatementReader
 
@@ -166,7 +166,7 @@ async def counterparty_statement(
     invoice, cancellation, payment and reversal dated from `from` to `to` (default today)
     with the running balance, and the closing balance. Positive: the party owes us."""
     day_to = date_to or container.settings.today()
-    day_from = date_from or fiscal_year_of(day_to).start
+    day_from = date_from or fiscal_year_start(day_to)
     if day_from > day_to:
         raise InvalidInput("'from' must not be after 'to'", field="from")
     async with container.counterparty_reader(ctx.tenant_id) as reader:
