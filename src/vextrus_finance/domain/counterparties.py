@@ -11,6 +11,7 @@ from vextrus_finance.domain.errors import FieldIssue, InvalidInput
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.invoices import ADDRESS_MAX, NAME_MAX, InvoiceKind
 from vextrus_finance.domain.tax_ids import normalize_mobile, validate_bin, validate_tin
+from vextrus_finance.domain.text import checked_text
 
 
 class CounterpartyKind(StrEnum):
@@ -64,19 +65,6 @@ class CounterpartyUpdated(DomainEvent):
     is_active: bool
 
 
-def _text(
-    value: str | None, maximum: int, field: str, issues: list[FieldIssue], *, required: bool
-) -> str | None:
-    value = value.strip() if value is not None else None
-    if not value:
-        if required:
-            issues.append(FieldIssue(field, "must not be empty", "required"))
-        return None
-    if len(value) > maximum:
-        issues.append(FieldIssue(field, f"must be at most {maximum} characters", "too_long"))
-    return value
-
-
 def build_details(
     kind: CounterpartyKind,
     name: str | None,
@@ -90,8 +78,8 @@ def build_details(
 ) -> CounterpartyDetails:
     """Checked and normalised: every problem at once, each naming `prefix` + its field."""
     issues: list[FieldIssue] = []
-    clean_name = _text(name, NAME_MAX, f"{prefix}name", issues, required=True)
-    clean_address = _text(address, ADDRESS_MAX, f"{prefix}address", issues, required=False)
+    clean_name = checked_text(name, NAME_MAX, f"{prefix}name", issues, required=True)
+    clean_address = checked_text(address, ADDRESS_MAX, f"{prefix}address", issues, required=False)
     checked: dict[str, str | None] = {"bin": None, "tin": None, "mobile": None}
     for key, value, check in (
         ("bin", bin, validate_bin),

@@ -22,6 +22,7 @@ from vextrus_finance.domain.fiscal import fiscal_year_of
 from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO, format_amount
 from vextrus_finance.domain.tax_ids import normalize_hs_code, validate_bin, validate_tin
+from vextrus_finance.domain.text import checked_text
 from vextrus_finance.domain.vat import (
     AIT_RATE_MAX,
     SD_RATE_MAX,
@@ -154,19 +155,6 @@ def totals_of(lines: Sequence[InvoiceLine]) -> Totals:
     )
 
 
-def _text(
-    value: str | None, maximum: int, field: str, issues: list[FieldIssue], *, required: bool
-) -> str | None:
-    value = value.strip() if value is not None else None
-    if not value:
-        if required:
-            issues.append(FieldIssue(field, "must not be empty", "required"))
-        return None
-    if len(value) > maximum:
-        issues.append(FieldIssue(field, f"must be at most {maximum} characters", "too_long"))
-    return value
-
-
 def _checked(
     issues: list[FieldIssue], check: Callable[..., T], *args: object, **kwargs: object
 ) -> T | None:
@@ -188,9 +176,9 @@ def build_counterparty(
     field: str = "counterparty",
 ) -> Counterparty:
     issues: list[FieldIssue] = []
-    clean_name = _text(name, NAME_MAX, f"{field}.name", issues, required=True)
-    clean_id = _text(id, COUNTERPARTY_ID_MAX, f"{field}.id", issues, required=False)
-    clean_address = _text(address, ADDRESS_MAX, f"{field}.address", issues, required=False)
+    clean_name = checked_text(name, NAME_MAX, f"{field}.name", issues, required=True)
+    clean_id = checked_text(id, COUNTERPARTY_ID_MAX, f"{field}.id", issues, required=False)
+    clean_address = checked_text(address, ADDRESS_MAX, f"{field}.address", issues, required=False)
     clean_bin: str | None = None
     tin_value: str | None = None
     if bin is not None and bin.strip():
@@ -220,11 +208,11 @@ def build_lines(specs: Sequence[LineSpec]) -> tuple[InvoiceLine, ...]:
     for i, spec in enumerate(specs):
         where = f"lines[{i}]"
         before = len(issues)
-        description = _text(
+        description = checked_text(
             spec.description, DESCRIPTION_MAX, f"{where}.description", issues, required=True
         )
-        unit = _text(spec.unit, UNIT_MAX, f"{where}.unit", issues, required=False)
-        account_code = _text(
+        unit = checked_text(spec.unit, UNIT_MAX, f"{where}.unit", issues, required=False)
+        account_code = checked_text(
             spec.account_code, ACCOUNT_CODE_MAX, f"{where}.account_code", issues, required=False
         )
         quantity = _checked(issues, parse_quantity, spec.quantity, field=f"{where}.quantity")
@@ -301,25 +289,27 @@ NO_DETAILS = InvoiceDetails()
 def build_details(kind: InvoiceKind, given: InvoiceDetails, invoice_date: date) -> InvoiceDetails:
     """Trim and check the details; each belongs to one kind of invoice only."""
     issues: list[FieldIssue] = []
-    number = _text(
+    number = checked_text(
         given.supplier_invoice_number,
         SUPPLIER_INVOICE_NUMBER_MAX,
         "supplier_invoice_number",
         issues,
         required=False,
     )
-    control = _text(
+    control = checked_text(
         given.control_account_code,
         ACCOUNT_CODE_MAX,
         "control_account_code",
         issues,
         required=False,
     )
-    destination = _text(given.destination, ADDRESS_MAX, "destination", issues, required=False)
-    vehicle_type = _text(
+    destination = checked_text(
+        given.destination, ADDRESS_MAX, "destination", issues, required=False
+    )
+    vehicle_type = checked_text(
         given.vehicle_type, VEHICLE_TYPE_MAX, "vehicle_type", issues, required=False
     )
-    vehicle_number = _text(
+    vehicle_number = checked_text(
         given.vehicle_number, VEHICLE_NUMBER_MAX, "vehicle_number", issues, required=False
     )
     wrong_kind = (

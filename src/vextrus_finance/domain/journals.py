@@ -16,6 +16,7 @@ from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.fiscal import period_of
 from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import ZERO, format_amount
+from vextrus_finance.domain.text import checked_text
 
 DESCRIPTION_MAX = 500
 REFERENCE_MAX = 255
@@ -182,15 +183,6 @@ class JournalReversed(DomainEvent):
     reversed_at: datetime
 
 
-def _text(value: str | None, maximum: int, field: str, issues: list[FieldIssue]) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > maximum:
-        issues.append(FieldIssue(field, f"must be at most {maximum} characters", "too_long"))
-    return value or None
-
-
 def validate_description(description: str) -> str:
     description = description.strip()
     if not description:
@@ -202,7 +194,7 @@ def validate_description(description: str) -> str:
 
 def validate_reference(reference: str | None) -> str | None:
     issues: list[FieldIssue] = []
-    value = _text(reference, REFERENCE_MAX, "reference", issues)
+    value = checked_text(reference, REFERENCE_MAX, "reference", issues)
     if issues:
         raise InvalidInput(issues[0].message, issues=tuple(issues))
     return value
@@ -255,12 +247,12 @@ def build_lines(
                 account_code=line.account.code,
                 debit=line.debit,
                 credit=line.credit,
-                description=_text(
+                description=checked_text(
                     line.description, DESCRIPTION_MAX, f"{where}.description", issues
                 ),
-                cost_center=_text(line.cost_center, TAG_MAX, f"{where}.cost_center", issues),
-                project=_text(line.project, TAG_MAX, f"{where}.project", issues),
-                tax_code=_text(line.tax_code, TAG_MAX, f"{where}.tax_code", issues),
+                cost_center=checked_text(line.cost_center, TAG_MAX, f"{where}.cost_center", issues),
+                project=checked_text(line.project, TAG_MAX, f"{where}.project", issues),
+                tax_code=checked_text(line.tax_code, TAG_MAX, f"{where}.tax_code", issues),
                 counterparty_id=line.counterparty_id,
             )
         )
