@@ -19,6 +19,7 @@ from tests.api.helpers import (
 from tests.api.invoice_helpers import (
     AP,
     AR,
+    account,
     approved_invoice,
     create_invoice,
     invoice,
@@ -211,3 +212,52 @@ async def test_a_draft_from_before_the_rule_needs_a_counterparty_to_post(client,
     journal_id = await run(container, "t1", lambda uow: create_journal(uow, legacy))
     response = await client.post(f"{API}/journals/{journal_id}/post", headers=h)
     assert_invalid(response, "lines[1].counterparty_id", code="counterparty_required")
+
+
+async def test_an_account_an_invoice_names_is_a_control_account(client, container, auth):
+    """A subcontractor bill payable to 2110 makes 2110 a control account of PURCHASE: the
+    aging ties out to it and manual lines on it need a counterparty (ADR 0037, amended)."""
+    await seed_tenant(container)
+    h = auth()
+    supplier = await _party(client, h, "Subcontractor Ltd.", kind="SUPPLIER")
+    bill = await approved_invoice(
+        client, h, [line("1", "1000", "ZERO", account_code="5110")], kind="PURCHASE",
+        invoice_date="2025-08-10", due_date="2025-09-09", counterparty={"id": supplier},
+        control_account_code="2110",
+    )  # fmt: skip
+    assert bill["control_account_code"] == "2110"
+    subcontract = await account(client, h, "2110")
+    for lines in (
+        [dr("5110", "40"), cr("2110", "40")],
+        [dr("5110", "40"), cr(subcontract, "40")],
+    ):
+        for post in (True, False):
+            response = await client.post(
+                f"{API}/journals", json=journal_body("2025-08-12", lines, post=post), headers=h
+            )
+            assert_invalid(response, "lines[1].counterparty_id", code="counterparty_required")
+    await post_journal(
+        client, h, "2025-08-12", [dr("5110", "40"), cr("2110", "40", counterparty_id=supplier)]
+    )
+    await post_journal(
+        client, h, "2025-08-13", [dr("2110", "5", counterparty_id=supplier), cr("5110", "5")]
+    )
+    payables = await get_json(
+        client, f"{API}/reports/aging", h, kind="PURCHASE", as_of="2025-08-31"
+    )
+    assert payables["control_accounts"] == [AP, "2110"]
+    assert [(r["counterparty_id"], r["invoices"]) for r in payables["rows"]] == [(supplier, 1)]
+    assert_amount(payables["totals"]["total"], "1035.00")  # 1 000 + 40 - 5
+    assert_amount(payables["ledger_balance"], "1035.00")  # all on 2110
+    assert_amount(payables["difference"], "0.00")
+    receivables = await get_json(client, f"{API}/reports/aging", h, as_of="2025-08-31")
+    assert receivables["control_accounts"] == [AR]
+    # The supplier's statement shows the manual lines on 2110 next to its bill.
+    statement = await get_json(
+        client, f"{API}/counterparties/{supplier}/statement", h,
+        **{"from": "2025-07-01", "to": "2025-08-31"},
+    )  # fmt: skip
+    assert [e["document_type"] for e in statement["lines"]] == [
+        "PURCHASE_INVOICE", "JOURNAL", "JOURNAL",
+    ]  # fmt: skip
+    assert_amount(statement["closing_balance"], "-1035.00")

@@ -155,6 +155,29 @@ async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container
     assert "SCAN accounts" not in details
 
 
+async def test_the_lock_probes_the_invoices_control_account_index(container: Container) -> None:
+    """Whether an invoice names a locked account as its control account is one probe of
+    ix_invoices_tenant_control_account, never a scan of the tenant's invoices."""
+    from vextrus_finance.infrastructure.chart import _POSTGRESQL_LOCKS, _sqlite_lock
+
+    async with container.db.read() as conn:
+        if container.db.is_sqlite:
+            plan = await conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + _sqlite_lock(0, 1), ("t1", "2110")
+            )
+            details = " | ".join(str(row[3]) for row in plan)
+            assert "SCAN invoices" not in details
+        else:
+            await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            sql = _POSTGRESQL_LOCKS[("code",)].replace(" FOR UPDATE OF accounts", "")
+            sql = sql.replace("$1", "'t1'").replace("$2::text[]", "ARRAY['2110']")
+            details = " | ".join(
+                str(row[0]) for row in await conn.exec_driver_sql("EXPLAIN " + sql)
+            )
+            assert "Seq Scan on invoices" not in details
+    assert "ix_invoices_tenant_control_account" in details
+
+
 async def test_insert_many_converts_shared_and_distinct_values_as_sqlalchemy_would(
     container: Container,
 ) -> None:

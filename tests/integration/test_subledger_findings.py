@@ -46,3 +46,21 @@ async def test_verify_lists_what_the_aging_cannot_tie_out(client, container, aut
         ("t1", "control_line_without_counterparty", "GJ-2025-08-000001 line 1"),
         ("t1", "header_account_lines", "1600"),
     }
+
+
+async def test_an_account_an_invoice_names_is_checked_as_a_control_account(client, container, auth):
+    """2110 takes lines without a counterparty until a bill names it as its control account;
+    from then on `verify` lists those lines (ADR 0037, amended)."""
+    await seed_tenant(container)
+    h = auth()
+    await post_journal(client, h, "2025-08-01", [dr("5110", "75"), cr("2110", "75")])
+    report = await Rebuilder(container.db, container.store).verify()
+    assert [f.check for f in report.findings] == []
+    await create_invoice(
+        client, h, [line("1", "100", "ZERO", account_code="5110")], kind="PURCHASE",
+        control_account_code="2110",
+    )  # fmt: skip
+    report = await Rebuilder(container.db, container.store).verify()
+    assert report.ok, report
+    found = {(f.tenant_id, f.check, f.subject) for f in report.findings}
+    assert found == {("t1", "control_line_without_counterparty", "GJ-2025-08-000001 line 2")}

@@ -11,7 +11,8 @@ from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 from vextrus_finance.domain.posting_profiles import PostingRole
 
-# The control account each kind's aging ties out to.
+# The posting profile's role whose account is a control account of each kind (with the
+# accounts invoices of the kind name: infrastructure/control_accounts.py).
 CONTROL_ROLE = {
     InvoiceKind.SALES: PostingRole.ACCOUNTS_RECEIVABLE,
     InvoiceKind.PURCHASE: PostingRole.ACCOUNTS_PAYABLE,

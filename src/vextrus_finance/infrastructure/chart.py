@@ -19,7 +19,10 @@ from vextrus_finance.domain.accounts import (
 )
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.money import from_minor
-from vextrus_finance.domain.posting_profiles import PostingRole
+from vextrus_finance.infrastructure.control_accounts import (
+    is_control_account,
+    is_control_account_sql,
+)
 from vextrus_finance.infrastructure.driver_sql import driver
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
 from vextrus_finance.infrastructure.schema import accounts, ledger_entries
@@ -51,17 +54,12 @@ _IS_HEADER = (
     .where(_CHILD.c.tenant_id == accounts.c.tenant_id, _CHILD.c.parent_id == accounts.c.id)
     .label("is_header")
 )
-# A control account (the stored posting profile's receivable or payable; `seed` stores the
-# profile) takes manual lines only with a counterparty: one primary-key probe per role.
-_CONTROL_ROLES = ", ".join(
-    f"'{role.value}'" for role in (PostingRole.ACCOUNTS_RECEIVABLE, PostingRole.ACCOUNTS_PAYABLE)
-)
-_IS_CONTROL_SQL = (
-    "EXISTS (SELECT 1 FROM posting_profile_accounts AS control WHERE control.tenant_id ="  # noqa: S608
-    f" accounts.tenant_id AND control.role IN ({_CONTROL_ROLES}) AND control.account_id ="
-    " accounts.id)"
-)
-_IS_CONTROL: sa.Label[bool] = sa.literal_column(_IS_CONTROL_SQL, sa.Boolean).label("is_control")
+# A control account (the stored posting profile's receivable or payable, or an account some
+# invoice names as its control account; `control_accounts.py`) takes manual lines only with a
+# counterparty: one primary-key probe per role and one probe of
+# ix_invoices_tenant_control_account.
+_IS_CONTROL_SQL = is_control_account_sql()
+_IS_CONTROL = is_control_account(accounts).label("is_control")
 _BY_IDS = sa.select(accounts, _IS_HEADER, _IS_CONTROL).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
@@ -94,9 +92,9 @@ _DAILY_AFTER = (
 _LOCK = (
     "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "  # noqa: S608
     "credit_total, EXISTS (SELECT 1 FROM accounts AS child WHERE child.tenant_id ="
-    " accounts.tenant_id AND child.parent_id = accounts.id) AS is_header, "
+    " accounts.tenant_id AND child.parent_id = accounts.id) AS is_header, ("
     + _IS_CONTROL_SQL
-    + " AS is_control FROM accounts WHERE tenant_id = {} AND "
+    + ") AS is_control FROM accounts WHERE tenant_id = {} AND "
 )
 # A create-and-post on PostgreSQL: its period's status and its accounts in one round trip
 # (ADR 0028). The CTE's FOR SHARE names fiscal_periods first, so the statement takes its ROW

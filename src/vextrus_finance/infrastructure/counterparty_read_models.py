@@ -17,16 +17,16 @@ from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.domain.payments import Direction, PaymentStatus
-from vextrus_finance.domain.posting_profiles import PostingRole
+from vextrus_finance.infrastructure.control_accounts import control_accounts
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.schema import (
+    accounts,
     counterparties,
     invoices,
     journal_lines,
     journals,
     ledger_entries,
     payments,
-    posting_profile_accounts,
 )
 
 
@@ -137,15 +137,11 @@ class SqlStatementReader:
         ]
 
     async def _manual_lines(self, counterparty_id: str) -> list[StatementLine]:
-        """Posted lines naming the party on the control accounts — what the aging counts —
+        """Posted lines naming the party on the control accounts of either kind
+        (`control_accounts.py`) — what the aging counts —
         reversals included on their own dates; read from the ledger by account."""
-        le, jl, ppa = ledger_entries, journal_lines, posting_profile_accounts
-        control = sa.select(ppa.c.account_id).where(
-            ppa.c.tenant_id == self._tenant,
-            ppa.c.role.in_(
-                [PostingRole.ACCOUNTS_RECEIVABLE.value, PostingRole.ACCOUNTS_PAYABLE.value]
-            ),
-        )
+        le, jl = ledger_entries, journal_lines
+        control = control_accounts(self._tenant).with_only_columns(accounts.c.id)
         line_of = sa.and_(
             jl.c.tenant_id == le.c.tenant_id,
             jl.c.journal_id == le.c.journal_id,

@@ -33,6 +33,7 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
+from vextrus_finance.infrastructure.control_accounts import control_accounts as control_query
 from vextrus_finance.infrastructure.cursor import decode_cursor, encode_cursor
 from vextrus_finance.infrastructure.schema import (
     accounts,
@@ -359,6 +360,12 @@ class SqlInvoiceReader:
             for row in result
             if int(row[3]) != 0
         ]
+
+    async def control_accounts(self, kind: InvoiceKind) -> list[tuple[str, str]]:
+        """The tenant's control accounts of `kind` as (id, code), by code: the profile's role
+        account and every account an invoice of that kind names (`control_accounts.py`)."""
+        result = await self._conn.execute(control_query(self._tenant, [kind]))
+        return [(row[0], row[1]) for row in result]
 
     async def net_debit_as_of(self, account_ids: list[str], as_of: date) -> int:
         """Debits less credits posted to `account_ids` dated by `as_of`, in paisa: the control

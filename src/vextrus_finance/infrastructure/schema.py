@@ -319,6 +319,8 @@ invoices = sa.Table(
     sa.Index("ix_invoices_tenant_open", "tenant_id", "kind", "status", "due_date"),
     sa.Index("ix_invoices_tenant_counterparty", "tenant_id", "counterparty_id"),
     sa.Index("ix_invoices_tenant_supplier_invoice", "tenant_id", "supplier_invoice_number"),
+    # Is this account a control account (control_accounts.py)? One probe (migration 0008).
+    sa.Index("ix_invoices_tenant_control_account", "tenant_id", "control_account_code"),
 )
 
 invoice_lines = sa.Table(

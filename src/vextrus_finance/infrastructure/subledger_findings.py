@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.domain.invoices import InvoiceStatus
 from vextrus_finance.domain.journals import JournalStatus
-from vextrus_finance.domain.posting_profiles import PostingRole
+from vextrus_finance.infrastructure.control_accounts import is_control_account
 from vextrus_finance.infrastructure.findings import Finding
 from vextrus_finance.infrastructure.schema import (
     accounts,
@@ -19,7 +19,6 @@ from vextrus_finance.infrastructure.schema import (
     journals,
     ledger_entries,
     payments,
-    posting_profile_accounts,
 )
 
 # Enough to act on; a tenant with more has a pattern to fix, not rows to read one by one.
@@ -68,9 +67,11 @@ async def _invoices_without_record(conn: AsyncConnection) -> list[Finding]:
 
 
 async def _control_lines_without_counterparty(conn: AsyncConnection) -> list[Finding]:
-    """Posted manual lines on a control account without a counterparty: the aging's
+    """Posted manual lines on a control account (`control_accounts.py`: the profile's or one
+    an invoice names) without a counterparty: the aging's
     `difference`. Invoice and payment journals are theirs' own sub-ledger and not listed."""
-    jl, j, ppa, i, p = journal_lines, journals, posting_profile_accounts, invoices, payments
+    jl, j, i, p = journal_lines, journals, invoices, payments
+    a = accounts.alias("control")
     system = sa.union(
         sa.select(i.c.tenant_id, i.c.journal_id.label("id")),
         sa.select(i.c.tenant_id, i.c.cancellation_journal_id),
@@ -78,19 +79,17 @@ async def _control_lines_without_counterparty(conn: AsyncConnection) -> list[Fin
         sa.select(p.c.tenant_id, p.c.reversal_journal_id),
     ).subquery()
     by_system = sa.exists().where(system.c.tenant_id == j.c.tenant_id, system.c.id == j.c.id)
-    roles = [PostingRole.ACCOUNTS_RECEIVABLE.value, PostingRole.ACCOUNTS_PAYABLE.value]
     rows = await conn.execute(
         sa.select(
             j.c.tenant_id, j.c.number, jl.c.line_no, jl.c.account_code, jl.c.debit, jl.c.credit
         )
         .select_from(
             jl.join(j, sa.and_(j.c.tenant_id == jl.c.tenant_id, j.c.id == jl.c.journal_id)).join(
-                ppa,
-                sa.and_(ppa.c.tenant_id == jl.c.tenant_id, ppa.c.account_id == jl.c.account_id),
+                a, sa.and_(a.c.tenant_id == jl.c.tenant_id, a.c.id == jl.c.account_id)
             )
         )
         .where(
-            ppa.c.role.in_(roles),
+            is_control_account(a),
             jl.c.counterparty_id.is_(None),
             j.c.status.in_([JournalStatus.POSTED.value, JournalStatus.REVERSED.value]),
             sa.not_(by_system),

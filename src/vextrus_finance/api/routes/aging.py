@@ -11,7 +11,7 @@ from vextrus_finance.api.commands import dump, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.invoices import AgingOut
-from vextrus_finance.application.aging import CONTROL_ROLE, aging_report
+from vextrus_finance.application.aging import aging_report
 from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import from_minor
 
@@ -28,19 +28,19 @@ async def aging(
     """What was owed at the end of `as_of` (default today) on invoices dated by then — payable
     total less the payments dated by then, counting cancellations and payment reversals only
     from their own dates — bucketed by days past due as of `as_of`. `ledger_balance` is the
-    posting profile's receivable (SALES) or payable (PURCHASE) account at the end of `as_of`,
-    `difference` what the open items leave unexplained. Manual lines on the control account
-    that name a counterparty are open items of it, due the day they were entered."""
+    kind's control accounts at the end of `as_of` — the posting profile's receivable (SALES) or
+    payable (PURCHASE) account and every account an invoice of the kind names as its control
+    account — `difference` what the open items leave unexplained. Manual lines on those
+    accounts that name a counterparty are open items of it, due the day they were entered."""
     day = as_of or container.settings.today()
-    role = CONTROL_ROLE[kind]
     receivable = kind is InvoiceKind.SALES
     async with container.invoice_reader(ctx.tenant_id) as reader:
-        control = [a for a in (await reader.posting_profile()).accounts if a.role == role.value]
-        ids = [a.account_id for a in control]
+        control = await reader.control_accounts(kind)
+        ids = [account_id for account_id, _ in control]
         items = await reader.open_items(kind, day)
         items += await reader.manual_items(ids, day, debit_side=receivable)
         net_debit = await reader.net_debit_as_of(ids, day)
     # Receivables are debit balances, payables credit balances.
     owed = from_minor(net_debit if receivable else -net_debit)
-    codes = [a.code for a in control]
+    codes = [code for _, code in control]
     return respond(dump(AgingOut, aging_report(kind, day, items, codes, owed)))
