@@ -660,3 +660,32 @@ async def test_a_line_account_of_the_wrong_type_is_refused(client, container, au
         "control_account_code",
     }
     assert await list_all(client, f"{API}/invoices", h) == []
+
+
+async def test_only_an_unused_or_control_account_becomes_an_invoice_control_account(
+    client, container, auth
+):
+    """Naming an account as an invoice's control account makes it one (manual lines then need
+    a counterparty): a bank account in use, a cash account or a header account cannot be."""
+    await seed_tenant(container)
+    h = auth()
+    journal = {
+        "date": "2025-08-01", "description": "Capital paid in", "post": True,
+        "lines": [{"account_code": "1120-02", "debit": "100.00"},
+                  {"account_code": "3100", "credit": "100.00"}],
+    }  # fmt: skip
+    response = await client.post(f"{API}/journals", json=journal, headers=h)
+    assert response.status_code == 201, response.text
+    for code, problem_code in (
+        ("1120-02", "control_account_in_use"),  # holds entries without a counterparty
+        ("1100", "control_account_in_use"),  # cash: non-negative
+        ("1000", "header_account"),
+    ):
+        body = invoice_body([line("1", "10")], control_account_code=code)
+        response = await client.post(f"{API}/invoices", json=body, headers=h)
+        assert_invalid(response, "control_account_code", code=problem_code)
+    assert await list_all(client, f"{API}/invoices", h) == []
+    for code in ("1200", "1210"):  # the profile's receivable; an unused receivable
+        body = invoice_body([line("1", "10")], control_account_code=code)
+        response = await client.post(f"{API}/invoices", json=body, headers=h)
+        assert response.status_code == 201, response.text

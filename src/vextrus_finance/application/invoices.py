@@ -191,9 +191,34 @@ async def chosen_accounts(
             )
         elif not record.is_active:
             issues.append(FieldIssue(where, f"account {code} is inactive", "account_inactive"))
+        elif record.is_header:
+            issues.append(
+                FieldIssue(where, f"account {code} has sub-accounts: name one", "header_account")
+            )
+        elif where == "control_account_code" and not await _may_become_control(uow, record):
+            issues.append(
+                FieldIssue(
+                    where,
+                    f"account {code} already holds entries that name no counterparty, or is a "
+                    "cash account: a control account holds counterparties' balances only, so "
+                    "the aging ties to it; name an unused account or a control account",
+                    "control_account_in_use",
+                )
+            )
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
     return found
+
+
+async def _may_become_control(uow: UnitOfWork, record: AccountRecord) -> bool:
+    """An invoice naming an account makes it a control account (manual lines on it then need a
+    counterparty, the aging ties to it): only one that is one already, or an unused account
+    without a cash-like balance limit, may be named — never the bank or cash account."""
+    if record.is_control:
+        return True
+    if record.balance_limit is not None:
+        return False
+    return not await uow.accounts.daily_movements_after(record.id, date.min)
 
 
 async def _ensure_new_bill(
