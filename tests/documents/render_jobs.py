@@ -19,6 +19,11 @@ def slow(seconds: float) -> str:
     return "finished"
 
 
+def start_slowly() -> None:
+    """An initializer that takes a moment, as loading fonts does."""
+    time.sleep(0.3)
+
+
 def fail() -> None:
     raise ValueError("no such page")
 

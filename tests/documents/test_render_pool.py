@@ -172,3 +172,26 @@ async def test_renders_in_progress_hold_no_thread(pool: RenderPool) -> None:
     for hog in hogs:
         hog.cancel()
     await asyncio.gather(*hogs, return_exceptions=True)
+
+
+async def test_warm_waits_for_every_worker_to_start() -> None:
+    pool = RenderPool(workers=2, per_tenant=1, timeout_s=20, initializer=render_jobs.start_slowly)
+    try:
+        pool.prestart()
+        assert pool.ready_workers == 0  # spawned, still starting
+        await pool.warm()
+        assert pool.ready_workers == 2
+        assert len(pool.alive()) == 2
+    finally:
+        pool.close()
+
+
+async def test_warm_drops_a_worker_that_cannot_start() -> None:
+    pool = RenderPool(workers=1, per_tenant=1, timeout_s=20, initializer=render_jobs.die)
+    try:
+        pool.prestart()
+        await pool.warm()
+        assert pool.ready_workers == 0
+        assert pool.alive() == []
+    finally:
+        pool.close()

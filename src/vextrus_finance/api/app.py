@@ -78,9 +78,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         log.info("serving %s", redacted(settings.database_url))
         purger = asyncio.create_task(_purge_idempotency_keys(app.state.container))
         if owned:
-            # A served process starts its render workers (and their fonts) before the first
-            # PDF request; `close` below kills them, so SIGTERM never waits for a render.
-            app.state.container.render_pool().prestart()
+            # A served process starts its render workers (and their fonts) before it takes
+            # traffic, so starting them neither delays a first PDF nor competes with the first
+            # requests for the CPU; `close` below kills them, so SIGTERM never waits for one.
+            pool = app.state.container.render_pool()
+            pool.prestart()
+            await pool.warm()
         try:
             yield
         finally:

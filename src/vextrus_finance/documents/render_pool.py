@@ -152,6 +152,27 @@ class RenderPool:
         while not self._closed and len(self._idle) + len(self._running) < self.workers:
             self._idle.append(self._start_worker())
 
+    async def warm(self) -> None:
+        """Wait until every idle worker has started (fonts loaded), so a process that says it
+        is ready does not spend its first seconds of traffic starting renderers. A worker that
+        does not start in time is killed; another starts on first use."""
+        for worker in list(self._idle):
+            if worker.ready:
+                continue
+            try:
+                await self._readable(worker, _START_S)
+                self._receive(worker)
+                worker.ready = True
+            except (TimeoutError, RenderFailed):
+                log.warning("render worker %s did not start", worker.process.pid)
+                self._idle.remove(worker)
+                worker.kill()
+
+    @property
+    def ready_workers(self) -> int:
+        """Idle workers whose start-up (the initializer) has finished."""
+        return sum(1 for worker in self._idle if worker.ready)
+
     def _idle_worker(self) -> _Worker | None:
         """An idle worker still alive (one may have died waiting: the OOM killer, an operator)."""
         while self._idle:
