@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from tests.api.helpers import API, cr, create_account, dr, post_journal
-from tests.api.invoice_helpers import create_invoice, line, seed_tenant
+from tests.api.helpers import API, assert_invalid, cr, create_account, dr, post_journal
+from tests.api.invoice_helpers import create_invoice, invoice_body, line, seed_tenant
 from tests.integration.helpers import run
 from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
 from vextrus_finance.infrastructure.rebuild import Rebuilder
@@ -48,19 +48,20 @@ async def test_verify_lists_what_the_aging_cannot_tie_out(client, container, aut
     }
 
 
-async def test_an_account_an_invoice_names_is_checked_as_a_control_account(client, container, auth):
-    """2110 takes lines without a counterparty until a bill names it as its control account;
-    from then on `verify` lists those lines (ADR 0037, amended)."""
+async def test_an_account_with_lines_no_counterparty_owns_cannot_become_a_control_account(
+    client, container, auth
+):
+    """2110 holds a line without a counterparty: a bill may not name it as its control account
+    (the aging could never tie out to it), so `verify` has nothing to report (ADR 0037)."""
     await seed_tenant(container)
     h = auth()
     await post_journal(client, h, "2025-08-01", [dr("5110", "75"), cr("2110", "75")])
-    report = await Rebuilder(container.db, container.store).verify()
-    assert [f.check for f in report.findings] == []
-    await create_invoice(
-        client, h, [line("1", "100", "ZERO", account_code="5110")], kind="PURCHASE",
+    body = invoice_body(
+        [line("1", "100", "ZERO", account_code="5110")], kind="PURCHASE",
         control_account_code="2110",
     )  # fmt: skip
+    response = await client.post(f"{API}/invoices", json=body, headers=h)
+    assert_invalid(response, "control_account_code", code="control_account_in_use")
     report = await Rebuilder(container.db, container.store).verify()
     assert report.ok, report
-    found = {(f.tenant_id, f.check, f.subject) for f in report.findings}
-    assert found == {("t1", "control_line_without_counterparty", "GJ-2025-08-000001 line 2")}
+    assert [f.check for f in report.findings] == []
