@@ -20,8 +20,8 @@ from vextrus_finance.domain.accounts import (
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.infrastructure.control_accounts import (
+    condition_sql,
     is_control_account,
-    is_control_account_sql,
 )
 from vextrus_finance.infrastructure.driver_sql import driver
 from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
@@ -49,17 +49,16 @@ _CHILD = accounts.alias("child")
 # A header account (one with children) takes no lines: one probe of ix_accounts_tenant_parent
 # per account named, inside the statement that already reads it (no stored flag to keep
 # rebuildable, no extra round trip).
-_IS_HEADER = (
-    sa.exists()
-    .where(_CHILD.c.tenant_id == accounts.c.tenant_id, _CHILD.c.parent_id == accounts.c.id)
-    .label("is_header")
+_HAS_CHILDREN = sa.exists().where(
+    _CHILD.c.tenant_id == accounts.c.tenant_id, _CHILD.c.parent_id == accounts.c.id
 )
+_IS_HEADER = _HAS_CHILDREN.label("is_header")
 # A control account (the stored posting profile's receivable or payable, or an account some
 # invoice names as its control account; `control_accounts.py`) takes manual lines only with a
 # counterparty: one primary-key probe per role and one probe of
 # ix_invoices_tenant_control_account.
-_IS_CONTROL_SQL = is_control_account_sql()
-_IS_CONTROL = is_control_account(accounts).label("is_control")
+_IS_CONTROL_CONDITION = is_control_account(accounts)
+_IS_CONTROL = _IS_CONTROL_CONDITION.label("is_control")
 _BY_IDS = sa.select(accounts, _IS_HEADER, _IS_CONTROL).where(
     accounts.c.tenant_id == sa.bindparam("tenant_id"),
     accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
@@ -91,9 +90,10 @@ _DAILY_AFTER = (
 # The code's own constants only.
 _LOCK = (
     "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "  # noqa: S608
-    "credit_total, EXISTS (SELECT 1 FROM accounts AS child WHERE child.tenant_id ="
-    " accounts.tenant_id AND child.parent_id = accounts.id) AS is_header, ("
-    + _IS_CONTROL_SQL
+    "credit_total, "
+    + condition_sql(_HAS_CHILDREN)
+    + " AS is_header, ("
+    + condition_sql(_IS_CONTROL_CONDITION)
     + ") AS is_control FROM accounts WHERE tenant_id = {} AND "
 )
 # A create-and-post on PostgreSQL: its period's status and its accounts in one round trip

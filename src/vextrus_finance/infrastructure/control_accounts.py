@@ -49,9 +49,10 @@ def control_accounts(
     )
 
 
-def is_control_account_sql() -> str:
-    """`is_control_account(accounts)` (any kind) as SQL text over a table named `accounts`,
-    for the hand-written posting lock statements (chart.py); no bound parameters."""
-    query = sa.select(accounts.c.id).where(is_control_account(accounts))
+def condition_sql(condition: sa.ColumnElement[bool]) -> str:
+    """A condition over the `accounts` table (its header or control test) as SQL text, for the
+    hand-written posting lock statements (chart.py): the same definition the Core statements
+    use, with its constants inlined and no bound parameters."""
+    query = sa.select(accounts.c.id).where(condition)
     text = str(query.compile(compile_kwargs={"literal_binds": True}))
     return text.split("\nWHERE ", 1)[1].replace("\n", " ")
