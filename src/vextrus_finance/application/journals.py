@@ -128,19 +128,31 @@ async def _accounts_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> Chart:
     return by_id, by_code
 
 
-def _header_issue(field: str, code: str) -> FieldIssue:
-    return FieldIssue(
-        field, f"account {code} has sub-accounts: post to one of them", "header_account"
-    )
-
-
-def _counterparty_required(field: str, code: str) -> FieldIssue:
-    return FieldIssue(
-        field,
-        f"account {code} is a receivable/payable control account: name the customer or "
-        "supplier of this line",
-        "counterparty_required",
-    )
+def _account_rule_issue(
+    record: AccountRecord,
+    index: int,
+    account_field: str,
+    counterparty_id: str | None,
+    *,
+    manual: bool = True,
+) -> FieldIssue | None:
+    """What a line's account refuses: any line on a header account, a manual line without a
+    counterparty on a control account (an invoice's or payment's journal is read through the
+    invoice or payment itself)."""
+    if record.is_header:
+        return FieldIssue(
+            f"lines[{index}].{account_field}",
+            f"account {record.code} has sub-accounts: post to one of them",
+            "header_account",
+        )
+    if record.is_control and manual and not counterparty_id:
+        return FieldIssue(
+            f"lines[{index}].counterparty_id",
+            f"account {record.code} is a receivable/payable control account: name the "
+            "customer or supplier of this line",
+            "counterparty_required",
+        )
+    return None
 
 
 async def _parties_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> frozenset[str]:
@@ -204,9 +216,14 @@ def _resolve_in(
             issues.append(
                 FieldIssue(f"lines[{i}]", "give account_id or account_code", "missing_account")
             )
-        if record is not None and record.is_header:
-            named = "account_id" if spec.account_id else "account_code"
-            issues.append(_header_issue(f"lines[{i}].{named}", record.code))
+        named = "account_id" if spec.account_id else "account_code"
+        rule = (
+            None
+            if record is None
+            else _account_rule_issue(record, i, named, spec.counterparty_id, manual=manual)
+        )
+        if rule is not None:
+            issues.append(rule)
         elif spec.counterparty_id and spec.counterparty_id not in parties:
             issues.append(
                 FieldIssue(
@@ -215,8 +232,6 @@ def _resolve_in(
                     "unknown_counterparty",
                 )
             )
-        elif record is not None and record.is_control and manual and not spec.counterparty_id:
-            issues.append(_counterparty_required(f"lines[{i}].counterparty_id", record.code))
         elif record is not None:
             inputs.append(
                 LineInput(
@@ -527,10 +542,13 @@ def _check_drafted_lines(lines: Sequence[JournalLine], accounts: dict[str, Accou
     issues: list[FieldIssue] = []
     for i, line in enumerate(lines):
         record = accounts.get(line.account_id)
-        if record is not None and record.is_header:
-            issues.append(_header_issue(f"lines[{i}].account_id", record.code))
-        elif record is not None and record.is_control and not line.counterparty_id:
-            issues.append(_counterparty_required(f"lines[{i}].counterparty_id", record.code))
+        rule = (
+            None
+            if record is None
+            else _account_rule_issue(record, i, "account_id", line.counterparty_id)
+        )
+        if rule is not None:
+            issues.append(rule)
     if issues:
         raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
 
