@@ -140,7 +140,7 @@ def _content(
     except InvalidInput as error:
         issues.extend(error.issues)
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     assert party is not None
     assert checked is not None
     return party, built, checked
@@ -206,7 +206,7 @@ async def chosen_accounts(
                 )
             )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return found
 
 

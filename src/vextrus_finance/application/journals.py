@@ -246,7 +246,7 @@ def _resolve_in(
                 )
             )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return inputs
 
 
@@ -550,7 +550,7 @@ def _check_drafted_lines(lines: Sequence[JournalLine], accounts: dict[str, Accou
         if rule is not None:
             issues.append(rule)
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
 
 
 async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:

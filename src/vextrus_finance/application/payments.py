@@ -204,7 +204,7 @@ async def create_payment(uow: UnitOfWork, cmd: CreatePayment) -> str:
             FieldIssue("direction", "give invoice_id, or direction for an advance", "required")
         )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     await check_document_date(uow, cmd.payment_date, field="payment_date")
     if invoice is not None:
         # Early answer for the client; completion checks again under the invoice's version.

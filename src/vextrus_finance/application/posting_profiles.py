@@ -83,7 +83,7 @@ async def posting_accounts(uow: UnitOfWork, roles: tuple[PostingRole, ...]) -> P
         else:
             records[role] = record
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return PostingAccounts(records)
 
 
@@ -124,7 +124,7 @@ async def _resolve(
         else:
             resolved[role] = ProfileAccount(record.id, record.code)
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return resolved
 
 

@@ -318,7 +318,7 @@ def check_balance_limits(
                 )
             )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
 
 
 def lowest_balance_from(

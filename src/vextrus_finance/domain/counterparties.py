@@ -92,7 +92,7 @@ def build_details(
             except InvalidInput as error:
                 issues.extend(error.issues)
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return CounterpartyDetails(
         kind=kind,
         name=clean_name or "",

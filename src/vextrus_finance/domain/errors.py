@@ -45,6 +45,14 @@ class InvalidInput(DomainError):
 
     code = "invalid_input"
 
+    @classmethod
+    def from_issues(
+        cls, issues: list[FieldIssue] | tuple[FieldIssue, ...], *, code: str | None = None
+    ) -> InvalidInput:
+        """One error for every issue found, headed by the first (whose code it takes by default)."""
+        first = issues[0]
+        return cls(first.message, code=code or first.code, issues=tuple(issues))
+
 
 class NotFound(DomainError):
     """The thing does not exist for this tenant (HTTP 404)."""

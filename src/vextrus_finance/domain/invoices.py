@@ -186,7 +186,7 @@ def build_counterparty(
     if tin is not None and tin.strip():
         tin_value = _checked(issues, validate_tin, tin, field=f"{field}.tin")
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     assert clean_name is not None
     return Counterparty(
         name=clean_name,
@@ -263,7 +263,7 @@ def build_lines(specs: Sequence[LineSpec]) -> tuple[InvoiceLine, ...]:
             FieldIssue("lines", f"the invoice total must not exceed {MAX_TOTAL}", "total_too_large")
         )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return tuple(lines)
 
 
@@ -334,7 +334,7 @@ def build_details(kind: InvoiceKind, given: InvoiceDetails, invoice_date: date) 
             )
         )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return InvoiceDetails(
         supplier_invoice_number=number,
         supplier_invoice_date=given.supplier_invoice_date,

@@ -196,7 +196,7 @@ def validate_reference(reference: str | None) -> str | None:
     issues: list[FieldIssue] = []
     value = checked_text(reference, REFERENCE_MAX, "reference", issues)
     if issues:
-        raise InvalidInput(issues[0].message, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues, code=InvalidInput.code)
     return value
 
 
@@ -272,7 +272,7 @@ def build_lines(
             )
         )
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return tuple(lines)
 
 
@@ -351,7 +351,7 @@ class Journal(Aggregate[JournalState]):
             if not accounts[line.account_id].is_active
         ]
         if issues:
-            raise InvalidInput(issues[0].message, code="account_inactive", issues=tuple(issues))
+            raise InvalidInput.from_issues(issues)
         if self.state.total_debit != self.state.total_credit:  # pragma: no cover - by construction
             raise InvalidInput("the journal does not balance", field="lines", code="unbalanced")
         self._emit(JournalPosted(posted_at=at, posted_by=by))

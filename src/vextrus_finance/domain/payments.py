@@ -149,7 +149,7 @@ def build_details(
     elif wallet_given:
         issues.append(FieldIssue("wallet", "only MOBILE_WALLET payments carry a wallet"))
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return PaymentDetails(method, bank_account_id, check_number, wallet)
 
 

@@ -164,7 +164,7 @@ def build_company(
     except InvalidInput as error:
         issues.extend(error.issues)
     if issues:
-        raise InvalidInput(issues[0].message, code=issues[0].code, issues=tuple(issues))
+        raise InvalidInput.from_issues(issues)
     return CompanyProfileState(clean_name or "", clean_address, clean_bin, clean_tin, clean_phone)
 
 
