@@ -10,7 +10,7 @@ from benchmarks import baseline
 from benchmarks.databases import settings_for
 from benchmarks.workload import ChartAccount, EventLogWriter, JournalSpec
 from vextrus_finance.bootstrap import bootstrap
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 TENANT = "bench"
 

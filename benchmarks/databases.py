@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from vextrus_finance.bootstrap import bootstrap
-from vextrus_finance.infrastructure.database import async_url
-from vextrus_finance.infrastructure.settings import Environment, Settings
+from vextrus_finance.infrastructure.db.database import async_url
+from vextrus_finance.settings import Environment, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_SECRET = "benchmark-secret-" + "0123456789abcdef" * 3

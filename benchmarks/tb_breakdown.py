@@ -28,9 +28,9 @@ import sqlalchemy as sa
 
 from vextrus_finance.api.schemas.reports import trial_balance_document
 from vextrus_finance.bootstrap import bootstrap
-from vextrus_finance.infrastructure.net_balances import plan_for
-from vextrus_finance.infrastructure.schema import account_period_totals, accounts
-from vextrus_finance.infrastructure.settings import Environment, Settings
+from vextrus_finance.infrastructure.db.schema import account_period_totals, accounts
+from vextrus_finance.infrastructure.ledger.net_balances import plan_for
+from vextrus_finance.settings import Environment, Settings
 
 TYPES = ("ASSET", "LIABILITY", "EQUITY", "REVENUE", "EXPENSE")
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from vextrus_finance.application.journals import CreateJournal, LineSpec
+from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec
 from vextrus_finance.domain.accounts import AccountOpened, AccountRenamed, AccountType
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.domain.fiscal import period_of
@@ -28,8 +28,8 @@ from vextrus_finance.domain.journals import (
     journal_number,
     sequence_name,
 )
-from vextrus_finance.infrastructure import codec
-from vextrus_finance.infrastructure.schema import counters, event_log_head, events
+from vextrus_finance.infrastructure.db import codec
+from vextrus_finance.infrastructure.db.schema import counters, event_log_head, events
 
 USER = "bench-user"
 TYPES = (

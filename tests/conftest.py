@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import mint_token
 from vextrus_finance.bootstrap import Container, bootstrap
-from vextrus_finance.infrastructure.database import async_url
-from vextrus_finance.infrastructure.settings import Environment, Settings
+from vextrus_finance.infrastructure.db.database import async_url
+from vextrus_finance.settings import Environment, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-for-the-suite-only-0123456789abcdef"

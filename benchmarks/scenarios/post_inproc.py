@@ -13,7 +13,7 @@ from benchmarks.results import Result
 from benchmarks.sizes import Sizes
 from benchmarks.workload import chart, command, journals
 from vextrus_finance.application.context import RequestContext
-from vextrus_finance.application.journals import create_journal
+from vextrus_finance.application.ledger.journals import create_journal
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.bootstrap import bootstrap
 

@@ -10,7 +10,7 @@ from benchmarks.results import Result
 from benchmarks.sizes import Sizes
 from benchmarks.workload import EventLogWriter, chart, journals
 from vextrus_finance.bootstrap import bootstrap
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 
 async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list[Result]:

@@ -15,14 +15,14 @@ from vextrus_finance.documents.numerals import Lang
 from vextrus_finance.documents.render_pool import RenderPool
 from vextrus_finance.documents.rendering import load_pdf_renderer
 from vextrus_finance.infrastructure import migrations
-from vextrus_finance.infrastructure.counterparty_read_models import SqlCounterpartyReader
-from vextrus_finance.infrastructure.database import Database
-from vextrus_finance.infrastructure.event_store import EventStore
-from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
-from vextrus_finance.infrastructure.read_models import SqlLedgerReader
-from vextrus_finance.infrastructure.settings import Settings
-from vextrus_finance.infrastructure.snapshots import Snapshotter
+from vextrus_finance.infrastructure.db.database import Database
+from vextrus_finance.infrastructure.event_store.snapshots import Snapshotter
+from vextrus_finance.infrastructure.event_store.store import EventStore
+from vextrus_finance.infrastructure.invoicing.counterparties import SqlCounterpartyReader
+from vextrus_finance.infrastructure.invoicing.read_models import SqlInvoiceReader
+from vextrus_finance.infrastructure.ledger.read_models import SqlLedgerReader
 from vextrus_finance.infrastructure.unit_of_work import PostingWindowRule, SqlUnitOfWorkFactory
+from vextrus_finance.settings import Settings
 
 MIGRATION_LOCK = 0x76787466  # "vxtf": the advisory lock key serialising migrations
 

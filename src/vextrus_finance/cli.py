@@ -13,16 +13,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from vextrus_finance.application.context import RequestContext, is_tenant_id
-from vextrus_finance.application.demo_invoices import seed_demo_invoices
+from vextrus_finance.application.invoicing.demo import seed_demo_invoices
+from vextrus_finance.application.invoicing.posting_profiles import seed_posting_profile
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.deployment.cli import deploy_app
-from vextrus_finance.infrastructure.database import redacted
-from vextrus_finance.infrastructure.rebuild import Rebuilder
-from vextrus_finance.infrastructure.settings import Settings, get_settings
+from vextrus_finance.infrastructure.db.database import redacted
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 from vextrus_finance.operations.smoke_cli import smoke
+from vextrus_finance.settings import Settings, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Vextrus Finance: the ledger service and its tools.")
 projections = typer.Typer(no_args_is_help=True, help="Read models built from the event log.")

@@ -12,8 +12,8 @@ import httpx
 from tests.api.helpers import API, get_json
 from tests.integration.helpers import run
 from vextrus_finance.application.business_day import DHAKA
+from vextrus_finance.application.invoicing.posting_profiles import seed_posting_profile
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart
 from vextrus_finance.bootstrap import Container
 

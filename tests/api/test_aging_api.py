@@ -28,7 +28,7 @@ from tests.api.invoice_helpers import (
     seed_tenant,
 )
 from tests.integration.helpers import run
-from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
 
 
 async def test_a_cancelled_draft_is_not_in_the_aging_and_owes_nothing(client, container, auth):

@@ -32,7 +32,7 @@ from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import mint_token
 from vextrus_finance.api.context import ContextDep, authorize
 from vextrus_finance.api.permissions import ROLE_PERMISSIONS, ROUTE_PERMISSIONS
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 PLACEHOLDER = re.compile(r"\{[^}]+\}")

@@ -12,7 +12,7 @@ from tests.conftest import make_settings
 from vextrus_finance.api.app import create_app
 from vextrus_finance.bootstrap import bootstrap
 from vextrus_finance.infrastructure import migrations
-from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Environment
+from vextrus_finance.settings import DEVELOPMENT_JWT_SECRET, Environment
 
 
 async def test_live_and_ready_on_a_migrated_database(client: httpx.AsyncClient) -> None:

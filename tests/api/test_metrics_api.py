@@ -18,10 +18,10 @@ from tests.conftest import make_settings
 from tests.integration.helpers import STANDARD, journal, open_accounts, run
 from tests.metrics_helpers import parse, scrape, value
 from vextrus_finance.api.app import create_app
-from vextrus_finance.application.journals import ReviseJournal, revise_journal
+from vextrus_finance.application.ledger.journals import ReviseJournal, revise_journal
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.domain.errors import ConcurrencyConflict
-from vextrus_finance.infrastructure.schema import accounts
+from vextrus_finance.infrastructure.db.schema import accounts
 from vextrus_finance.observability import metrics
 
 CHART = (("1000", "Cash", "ASSET"), ("4000", "Revenue", "REVENUE"))

@@ -18,7 +18,7 @@ from tests.api.invoice_helpers import approved_invoice, line, seed_tenant
 from tests.documents import render_jobs
 from vextrus_finance.api.app import create_app
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.schema import rendered_documents
+from vextrus_finance.infrastructure.db.schema import rendered_documents
 from vextrus_finance.observability import metrics
 
 COMPANY = {"name": "Vextrus Builders Ltd.", "address": "Gulshan-1, Dhaka", "bin": "0001234560101"}

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"

@@ -23,8 +23,8 @@ from starlette.routing import Match
 from tests.deploy import k8s_checks as k8s
 from vextrus_finance.api.app import create_app
 from vextrus_finance.cli import app as cli_app
-from vextrus_finance.infrastructure.database import async_url
-from vextrus_finance.infrastructure.settings import Environment, Settings
+from vextrus_finance.infrastructure.db.database import async_url
+from vextrus_finance.settings import Environment, Settings
 
 Doc = dict[str, Any]
 PRODUCTION_STAGES = {  # stage: (stable replicas, canary replicas or None when absent)

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_settings
-from vextrus_finance.application.accounts import OpenAccount, open_account
 from vextrus_finance.application.context import RequestContext
-from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
+from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.integration.helpers import STANDARD, journal, lines, open_accounts, run
-from vextrus_finance.application.journals import (
+from vextrus_finance.application.ledger.journals import (
     CreateJournal,
     PostJournal,
     ReverseJournal,
@@ -20,7 +20,7 @@ from vextrus_finance.application.journals import (
     reverse_journal,
     revise_journal,
 )
-from vextrus_finance.application.periods import ChangePeriod, change_period
+from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import BalanceLimit
 from vextrus_finance.domain.errors import (

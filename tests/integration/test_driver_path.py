@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.helpers import STANDARD, lines, open_accounts, run
-from vextrus_finance.application.journals import CreateJournal, create_journal
+from vextrus_finance.application.ledger.journals import CreateJournal, create_journal
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.driver_sql import Sql, driver
+from vextrus_finance.infrastructure.db.driver import Sql, driver
 
 DAY = date(2026, 11, 20)
 
@@ -100,7 +100,7 @@ async def test_a_pooled_connection_dead_before_begin_is_retried(
     if container.db.is_sqlite:
         pytest.skip("SQLite has no server connection to lose")
     from tests.integration.test_transient_failures import _terminate_all
-    from vextrus_finance.infrastructure import database
+    from vextrus_finance.infrastructure.db import database
 
     await open_accounts(container, "t1", STANDARD)
     monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 3600.0)
@@ -143,7 +143,7 @@ async def test_the_account_lock_finds_accounts_by_id_and_by_code(
 async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container) -> None:
     if not container.db.is_sqlite:
         pytest.skip("SQLite's query plan")
-    from vextrus_finance.infrastructure.chart import _sqlite_lock
+    from vextrus_finance.infrastructure.ledger.chart import _sqlite_lock
 
     async with container.db.read() as conn:
         plan = await conn.exec_driver_sql(
@@ -158,7 +158,7 @@ async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container
 async def test_the_lock_probes_the_invoices_control_account_index(container: Container) -> None:
     """Whether an invoice names a locked account as its control account is one probe of
     ix_invoices_tenant_control_account, never a scan of the tenant's invoices."""
-    from vextrus_finance.infrastructure.chart import _POSTGRESQL_LOCKS, _sqlite_lock
+    from vextrus_finance.infrastructure.ledger.chart import _POSTGRESQL_LOCKS, _sqlite_lock
 
     async with container.db.read() as conn:
         if container.db.is_sqlite:
@@ -185,8 +185,8 @@ async def test_insert_many_converts_shared_and_distinct_values_as_sqlalchemy_wou
     different values each still get their own conversion."""
     from datetime import UTC, datetime
 
-    from vextrus_finance.infrastructure.driver_sql import InsertMany
-    from vextrus_finance.infrastructure.schema import snapshots
+    from vextrus_finance.infrastructure.db.driver import InsertMany
+    from vextrus_finance.infrastructure.db.schema import snapshots
 
     shared = datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=UTC)
     equal = datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=UTC)
@@ -227,7 +227,7 @@ async def test_lock_for_posting_reads_the_period_guarded_with_the_accounts(
     closed) comes with the locked accounts, and the period stays guarded — a close cannot
     take its table lock until the posting's transaction ends. With no account matched the
     status is read on its own."""
-    from vextrus_finance.application.periods import ChangePeriod, change_period
+    from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
     from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus, period_of
 
     opened = await open_accounts(container, "t1", STANDARD)
@@ -257,7 +257,7 @@ async def test_lock_for_posting_reads_the_period_guarded_with_the_accounts(
     if container.db.is_sqlite:
         return  # one writer: a close cannot run beside a posting at all
     async with container.db.write() as conn:
-        from vextrus_finance.infrastructure.chart import SqlAccountDirectory
+        from vextrus_finance.infrastructure.ledger.chart import SqlAccountDirectory
 
         await SqlAccountDirectory(conn, "t1").lock_for_posting(period, (), ["1000"])
         async with container.db.read_engine.connect() as other_conn:

@@ -8,13 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.helpers import STANDARD, journal, open_accounts, run
-from vextrus_finance.application.accounts import UpdateAccount, update_account
 from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.ledger.accounts import UpdateAccount, update_account
 from vextrus_finance.application.ports import StreamConflict
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import Account, AccountRenamed
-from vextrus_finance.infrastructure.event_store import EventEnvelope
-from vextrus_finance.infrastructure.schema import events
+from vextrus_finance.infrastructure.db.schema import events
+from vextrus_finance.infrastructure.event_store.store import EventEnvelope
 
 TODAY = date(2025, 9, 15)
 
@@ -42,7 +42,7 @@ async def test_every_event_carries_its_metadata(container: Container) -> None:
     )
 
     async def decide(uow):  # type: ignore[no-untyped-def]
-        from vextrus_finance.application.accounts import OpenAccount, open_account
+        from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
         from vextrus_finance.domain.accounts import AccountType
 
         return await open_account(uow, OpenAccount("1000", "Cash", AccountType.ASSET))

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 from tests.integration.helpers import STANDARD, journal, open_accounts, run
-from vextrus_finance.application.accounts import Change, UpdateAccount, update_account
+from vextrus_finance.application.ledger.accounts import Change, UpdateAccount, update_account
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import BalanceLimit
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 
 async def test_verify_reports_a_limit_broken_in_the_past_and_dates_outside_the_window(

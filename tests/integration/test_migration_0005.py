@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure import migrations
-from vextrus_finance.infrastructure.idempotency import SqlIdempotencyStore
+from vextrus_finance.infrastructure.db.idempotency import SqlIdempotencyStore
 
 
 def _downgrade(connection: Connection, revision: str) -> None:

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure import migrations
-from vextrus_finance.infrastructure.schema import metadata
+from vextrus_finance.infrastructure.db.schema import metadata
 
 
 def _diff(connection: Any) -> list[Any]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.integration.helpers import STANDARD, open_accounts, run, run_examples
 from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
-from vextrus_finance.application.journals import (
+from vextrus_finance.application.ledger.journals import (
     CancelJournal,
     CreateJournal,
     LineSpec,
@@ -24,11 +24,11 @@ from vextrus_finance.application.journals import (
     post_journal,
     reverse_journal,
 )
-from vextrus_finance.application.reports import trial_balance
+from vextrus_finance.application.ledger.reports import trial_balance
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import signed_balance
 from vextrus_finance.domain.errors import InvalidInput
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 FIRST_DAY = date(2025, 6, 1)  # spans two fiscal years and many months
 DAYS = 460

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from tests.integration.helpers import STANDARD, journal, open_accounts, run
 from tests.integration.test_rebuild_verify import _ledger, _snapshot_of_read_models
 from tests.invoices.helpers import new_invoice, new_payment, seed_tenant, simple_line
-from vextrus_finance.application.journals import (
+from vextrus_finance.application.ledger.journals import (
     CancelJournal,
     LineSpec,
     PostJournal,
@@ -27,18 +27,19 @@ from vextrus_finance.application.journals import (
     reverse_journal,
     revise_journal,
 )
-from vextrus_finance.application.periods import ChangePeriod, change_period
+from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.journals import JournalDrafted, JournalLine, JournalPosted, JournalType
-from vextrus_finance.infrastructure import rebuild, sql_projection
-from vextrus_finance.infrastructure.bulk_projection import BulkProjector
-from vextrus_finance.infrastructure.event_store import EventEnvelope
-from vextrus_finance.infrastructure.projections import ProjectionError
-from vextrus_finance.infrastructure.read_model_tables import LIVE
-from vextrus_finance.infrastructure.rebuild import Rebuilder
-from vextrus_finance.infrastructure.schema import journal_lines, ledger_entries
-from vextrus_finance.infrastructure.sql_projection import SqlProjection, plan
+from vextrus_finance.infrastructure.db.schema import journal_lines, ledger_entries
+from vextrus_finance.infrastructure.event_store.store import EventEnvelope
+from vextrus_finance.infrastructure.projections import sql as sql_projection
+from vextrus_finance.infrastructure.projections.bulk import BulkProjector
+from vextrus_finance.infrastructure.projections.ledger import ProjectionError
+from vextrus_finance.infrastructure.projections.sql import SqlProjection, plan
+from vextrus_finance.infrastructure.projections.tables import LIVE
+from vextrus_finance.infrastructure.rebuild import rebuild
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 BIG = "999999999999.99"  # the largest amount the domain accepts: 14 digits of paisa
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.integration.test_rebuild_verify import _ledger
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 # Tables the ledger of `_ledger` fills, each with a secondary index (ANALYZE writes
 # sqlite_stat1 rows for indexes).

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from tests.integration.helpers import STANDARD, journal, open_accounts
 from tests.integration.test_rebuild_verify import _ledger, _snapshot_of_read_models
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.read_model_tables import LIVE, SHADOW_PREFIX
-from vextrus_finance.infrastructure.rebuild import Rebuilder
-from vextrus_finance.infrastructure.schema import journals, ledger_entries
+from vextrus_finance.infrastructure.db.schema import journals, ledger_entries
+from vextrus_finance.infrastructure.projections.tables import LIVE, SHADOW_PREFIX
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 
 @pytest.fixture

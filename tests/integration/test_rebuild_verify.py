@@ -10,14 +10,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.helpers import STANDARD, journal, open_accounts, run
-from vextrus_finance.application.journals import ReverseJournal, reverse_journal
-from vextrus_finance.application.periods import ChangePeriod, change_period
+from vextrus_finance.application.ledger.journals import ReverseJournal, reverse_journal
+from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure import rebuild
-from vextrus_finance.infrastructure.read_model_tables import LIVE
-from vextrus_finance.infrastructure.rebuild import Rebuilder
-from vextrus_finance.infrastructure.schema import accounts, journals, ledger_entries
+from vextrus_finance.infrastructure.db.schema import accounts, journals, ledger_entries
+from vextrus_finance.infrastructure.projections.tables import LIVE
+from vextrus_finance.infrastructure.rebuild import rebuild
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 
 async def _snapshot_of_read_models(container: Container) -> dict[str, list[tuple[object, ...]]]:

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.helpers import STANDARD, journal, lines, open_accounts, run
-from vextrus_finance.application.accounts import DeactivateAccount, deactivate_account
 from vextrus_finance.application.context import RequestContext
-from vextrus_finance.application.journals import (
+from vextrus_finance.application.ledger.accounts import DeactivateAccount, deactivate_account
+from vextrus_finance.application.ledger.journals import (
     CreateJournal,
     CreateJournalBatch,
     LineSpec,
@@ -24,9 +24,9 @@ from vextrus_finance.application.journals import (
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.journals import Journal, JournalType
-from vextrus_finance.infrastructure.bulk_projection import BulkProjector
-from vextrus_finance.infrastructure.event_store import EventEnvelope
-from vextrus_finance.infrastructure.read_model_tables import LIVE
+from vextrus_finance.infrastructure.event_store.store import EventEnvelope
+from vextrus_finance.infrastructure.projections.bulk import BulkProjector
+from vextrus_finance.infrastructure.projections.tables import LIVE
 
 DAY = date(2025, 9, 15)
 
@@ -148,7 +148,7 @@ async def test_reversing_journals_come_only_from_a_reversal(container: Container
 async def test_a_journal_touching_a_since_deactivated_account_cannot_be_reversed(
     container: Container,
 ) -> None:
-    from vextrus_finance.application.journals import ReverseJournal, reverse_journal
+    from vextrus_finance.application.ledger.journals import ReverseJournal, reverse_journal
     from vextrus_finance.domain.errors import InvalidState
 
     ids = await open_accounts(container, "t1", STANDARD)

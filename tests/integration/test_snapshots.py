@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from tests.conftest import make_settings
 from tests.integration.helpers import STANDARD, open_accounts, run
-from vextrus_finance.application.accounts import UpdateAccount, update_account
+from vextrus_finance.application.ledger.accounts import UpdateAccount, update_account
 from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.domain.accounts import Account
-from vextrus_finance.infrastructure.schema import snapshots
+from vextrus_finance.infrastructure.db.schema import snapshots
 
 
 async def _rename(container: Container, account_id: str, times: int) -> None:

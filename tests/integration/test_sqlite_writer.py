@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure import database
+from vextrus_finance.infrastructure.db import database
 
 INSERT = "INSERT INTO counters (tenant_id, name, value) VALUES ('t1', :name, 1)"
 

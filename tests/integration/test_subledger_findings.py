@@ -10,8 +10,8 @@ from decimal import Decimal
 from tests.api.helpers import API, assert_invalid, cr, create_account, dr, post_journal
 from tests.api.invoice_helpers import create_invoice, invoice_body, line, seed_tenant
 from tests.integration.helpers import run
-from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 
 async def test_verify_lists_what_the_aging_cannot_tie_out(client, container, auth):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.integration.helpers import STANDARD, open_accounts, run
-from vextrus_finance.application.accounts import OpenAccount, open_account
+from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import AccountType
@@ -72,7 +72,7 @@ async def test_an_idle_connection_cut_by_a_failover_is_replaced_before_use(
     read after a database restart does not fail; without the ping it would."""
     if container.db.is_sqlite:
         pytest.skip("SQLite has no server connection to lose")
-    from vextrus_finance.infrastructure import database
+    from vextrus_finance.infrastructure.db import database
 
     monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 0.05 if pinged else 3600.0)
     first = await _backend_pid(container)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from tests.conftest import make_settings
 from tests.integration.helpers import STANDARD, journal, open_accounts
 from vextrus_finance.bootstrap import Container, bootstrap
-from vextrus_finance.infrastructure.net_balances import plan_for
+from vextrus_finance.infrastructure.ledger.net_balances import plan_for
 
 CODES = [code for code, _ in STANDARD]
 Posted = list[tuple[date, str, int]]  # (day, code, debit − credit in paisa)

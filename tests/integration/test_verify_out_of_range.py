@@ -12,9 +12,9 @@ from tests.api.helpers import problem_of
 from tests.integration.helpers import STANDARD, journal, open_accounts
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.journals import JournalDrafted, JournalLine, JournalPosted, JournalType
-from vextrus_finance.infrastructure.event_store import EventEnvelope
-from vextrus_finance.infrastructure.rebuild import Rebuilder
-from vextrus_finance.infrastructure.schema import account_period_totals, accounts
+from vextrus_finance.infrastructure.db.schema import account_period_totals, accounts
+from vextrus_finance.infrastructure.event_store.store import EventEnvelope
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 OLD_MAX = Decimal("999999999999999.99")  # the line limit before totals were bounded
 

@@ -7,21 +7,21 @@ from decimal import Decimal
 
 from tests.api.invoice_helpers import issue_on
 from tests.integration.helpers import run
-from vextrus_finance.application.invoices import (
+from vextrus_finance.application.invoicing.invoices import (
     ApproveInvoice,
     CounterpartySpec,
     CreateInvoice,
     approve_invoice,
     create_invoice,
 )
-from vextrus_finance.application.payments import (
+from vextrus_finance.application.invoicing.payments import (
     CompletePayment,
     CreatePayment,
     complete_payment,
     create_payment,
 )
+from vextrus_finance.application.invoicing.posting_profiles import seed_posting_profile
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.application.posting_profiles import seed_posting_profile
 from vextrus_finance.application.seed import seed_chart
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.invoices import InvoiceKind, LineSpec

@@ -9,8 +9,16 @@ from decimal import Decimal
 
 from tests.integration.helpers import run
 from tests.invoices.helpers import DAY, new_payment, seed_tenant, simple_line
-from vextrus_finance.application.invoices import CounterpartySpec, CreateInvoice, create_invoice
-from vextrus_finance.application.payments import CompletePayment, WalletSpec, complete_payment
+from vextrus_finance.application.invoicing.invoices import (
+    CounterpartySpec,
+    CreateInvoice,
+    create_invoice,
+)
+from vextrus_finance.application.invoicing.payments import (
+    CompletePayment,
+    WalletSpec,
+    complete_payment,
+)
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import AlreadyExists

@@ -9,11 +9,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.invoices.helpers import DAY, new_invoice, new_payment, seed_tenant, simple_line
-from vextrus_finance.application.payments import WalletSpec
+from vextrus_finance.application.invoicing.payments import WalletSpec
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.payments import Direction, PaymentMethod, WalletProvider
-from vextrus_finance.infrastructure.rebuild import Rebuilder
-from vextrus_finance.infrastructure.schema import invoices, payments
+from vextrus_finance.infrastructure.db.schema import invoices, payments
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 
 async def _wallet_advance(container: Container, transaction_id: str) -> str:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.api.invoice_helpers import issue_on
 from tests.integration.helpers import run, run_examples
 from tests.invoices.helpers import seed_tenant
-from vextrus_finance.application.invoices import (
+from vextrus_finance.application.invoicing.invoices import (
     ApproveInvoice,
     CancelInvoice,
     CounterpartySpec,
@@ -23,7 +23,7 @@ from vextrus_finance.application.invoices import (
     cancel_invoice,
     create_invoice,
 )
-from vextrus_finance.application.payments import (
+from vextrus_finance.application.invoicing.payments import (
     CompletePayment,
     CreatePayment,
     FailPayment,
@@ -34,13 +34,13 @@ from vextrus_finance.application.payments import (
     fail_payment,
     reverse_payment,
 )
-from vextrus_finance.application.reports import trial_balance
+from vextrus_finance.application.ledger.reports import trial_balance
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput, InvalidState
 from vextrus_finance.domain.invoices import InvoiceKind, LineSpec, build_lines, totals_of
 from vextrus_finance.domain.payments import PaymentMethod, WalletProvider
 from vextrus_finance.domain.vat import VatRate
-from vextrus_finance.infrastructure.rebuild import Rebuilder
+from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 
 DAY = date(2025, 9, 1)
 CENT = Decimal("0.01")

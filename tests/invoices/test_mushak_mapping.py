@@ -11,8 +11,11 @@ import pytest
 from tests.integration.helpers import run
 from tests.invoices.helpers import new_invoice, seed_tenant
 from vextrus_finance.api.routes.mushak_mapping import DocumentFields, mushak63_fields
-from vextrus_finance.application.invoice_views import CompanyProfileView, InvoiceView
-from vextrus_finance.application.posting_profiles import SetCompanyProfile, set_company_profile
+from vextrus_finance.application.invoicing.posting_profiles import (
+    SetCompanyProfile,
+    set_company_profile,
+)
+from vextrus_finance.application.invoicing.views import CompanyProfileView, InvoiceView
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidState
 from vextrus_finance.domain.invoices import InvoiceKind, LineSpec

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from tests.integration.helpers import run
 from tests.invoices.helpers import new_invoice, new_payment, seed_tenant, simple_line
-from vextrus_finance.application.payments import CompletePayment, complete_payment
+from vextrus_finance.application.invoicing.payments import CompletePayment, complete_payment
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import InvoiceStatus

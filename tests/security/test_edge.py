@@ -19,7 +19,7 @@ from tests.security.redis_server import redis_server
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.security.request_limits import json_too_deep
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.settings import Environment
+from vextrus_finance.settings import Environment
 
 API = "/api/v1"
 ACCOUNTS = f"{API}/accounts"

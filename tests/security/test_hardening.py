@@ -21,8 +21,8 @@ from vextrus_finance.api.auth import AuthenticationError, TokenVerifier
 from vextrus_finance.api.security.header_limit import bounded_head_protocol
 from vextrus_finance.api.security.rate_limit import bucket_key
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Environment, Settings
 from vextrus_finance.observability.server import server_config
+from vextrus_finance.settings import DEVELOPMENT_JWT_SECRET, Environment, Settings
 
 API = "/api/v1"
 ACCOUNTS = f"{API}/accounts"

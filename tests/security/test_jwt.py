@@ -24,7 +24,7 @@ from tests.security.edge import app_client, assert_problem
 from vextrus_finance.api import auth
 from vextrus_finance.api.auth import AuthenticationError, TokenVerifier
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.settings import Environment, Settings
+from vextrus_finance.settings import Environment, Settings
 
 ACCOUNTS = "/api/v1/accounts"
 
@@ -186,7 +186,7 @@ def test_hs_rs_confusion_is_refused() -> None:
 def test_a_configured_public_key_turns_the_development_secret_off() -> None:
     only_rsa = settings(jwt_secret=None, jwt_public_key=SecretStr(pem(RSA_KEY)))
     assert only_rsa.jwt_key() is None
-    from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET
+    from vextrus_finance.settings import DEVELOPMENT_JWT_SECRET
 
     dev = jwt.encode(claims(), DEVELOPMENT_JWT_SECRET, algorithm="HS256")
     with pytest.raises(AuthenticationError, match="HS256"):

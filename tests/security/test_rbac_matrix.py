@@ -18,7 +18,7 @@ from tests.security.world import ROUTE_REQUESTS, World
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.permissions import ALL_PERMISSIONS, ROLE_PERMISSIONS, ROUTE_PERMISSIONS
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 ROLES = sorted(ROLE_PERMISSIONS)
 READ_ACTIONS = {"read", "export"}

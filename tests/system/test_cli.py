@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import TEST_SECRET
 from tests.system.server import BIN, cli, service_env
 from vextrus_finance.infrastructure import migrations
-from vextrus_finance.infrastructure.database import async_url
+from vextrus_finance.infrastructure.db.database import async_url
 
 
 async def _tamper(database_url: str) -> None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.system.server import cli
-from vextrus_finance.infrastructure.database import async_url
+from vextrus_finance.infrastructure.db.database import async_url
 
 
 async def _query(database_url: str, statement: str) -> list[tuple[object, ...]]:

@@ -28,8 +28,8 @@ from tests.system.otlp import Receiver
 from tests.system.prometheus import Prometheus
 from tests.system.server import Server, cli
 from vextrus_finance.api.auth import mint_token
-from vextrus_finance.infrastructure.database import async_url
-from vextrus_finance.infrastructure.settings import DEVELOPMENT_JWT_SECRET, Settings
+from vextrus_finance.infrastructure.db.database import async_url
+from vextrus_finance.settings import DEVELOPMENT_JWT_SECRET, Settings
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"

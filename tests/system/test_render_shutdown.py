@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import TEST_SECRET
 from tests.system.server import Server, cli
 from vextrus_finance.api.auth import mint_token
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"

@@ -7,7 +7,7 @@ import json
 import uuid
 
 from vextrus_finance.application.context import new_id
-from vextrus_finance.infrastructure.database import json_text
+from vextrus_finance.infrastructure.db.database import json_text
 
 
 def test_new_ids_are_canonical_random_uuids() -> None:

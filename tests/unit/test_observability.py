@@ -20,10 +20,10 @@ import structlog
 import uvicorn
 from pydantic import ValidationError
 
-from vextrus_finance.infrastructure.settings import Environment, Settings
 from vextrus_finance.observability import logs
 from vextrus_finance.observability.drain import Drain
 from vextrus_finance.observability.server import DrainingServer
+from vextrus_finance.settings import Environment, Settings
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl"
 
@@ -133,7 +133,7 @@ def test_without_an_endpoint_nothing_of_opentelemetry_is_loaded() -> None:
     script = (
         "import sys\n"
         "from vextrus_finance.api.app import create_app\n"
-        "from vextrus_finance.infrastructure.settings import Settings\n"
+        "from vextrus_finance.settings import Settings\n"
         "app = create_app(Settings(environment='test', database_url='sqlite:///:memory:',\n"
         "                          jwt_secret='x' * 32))\n"
         "app.build_middleware_stack()\n"

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
-from vextrus_finance.application.reports import trial_balance
-from vextrus_finance.application.views import BalanceRow, NetBalanceRow
+from vextrus_finance.application.ledger.reports import trial_balance
+from vextrus_finance.application.ledger.views import BalanceRow, NetBalanceRow
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.fiscal import parse_fiscal_year
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vextrus_finance.infrastructure.net_balances import Plan, plan_for
+from vextrus_finance.infrastructure.ledger.net_balances import Plan, plan_for
 
 FIRST = date(2023, 1, 1)
 SPAN = 4 * 366

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vextrus_finance.application.periods import periods_of_year
-from vextrus_finance.application.reports import entry_for, trial_balance
-from vextrus_finance.application.views import BalanceRow, PeriodView, TypeTotals
+from vextrus_finance.application.ledger.periods import periods_of_year
+from vextrus_finance.application.ledger.reports import entry_for, trial_balance
+from vextrus_finance.application.ledger.views import BalanceRow, PeriodView, TypeTotals
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.fiscal import FiscalYear, PeriodStatus
 

@@ -34,9 +34,9 @@ from vextrus_finance.api.security import edge as security_edge
 from vextrus_finance.api.security.headers import SecurityHeadersMiddleware
 from vextrus_finance.application.context import utc_now
 from vextrus_finance.bootstrap import Container, bootstrap
-from vextrus_finance.infrastructure.database import redacted
-from vextrus_finance.infrastructure.idempotency import purge_expired
-from vextrus_finance.infrastructure.settings import Environment, Settings, get_settings
+from vextrus_finance.infrastructure.db.database import redacted
+from vextrus_finance.infrastructure.db.idempotency import purge_expired
+from vextrus_finance.settings import Environment, Settings, get_settings
 
 log = logging.getLogger("vextrus_finance")
 

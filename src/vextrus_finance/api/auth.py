@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.types import Options
 
 from vextrus_finance.application.context import is_tenant_id
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 SUBJECT_MAX = 255  # stored as the author of what the request writes
 HMAC_ALGORITHMS = ("HS256",)

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.ledger.queries import LedgerReader
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.application.queries import LedgerReader
 from vextrus_finance.application.runner import Idempotency
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import NotFound

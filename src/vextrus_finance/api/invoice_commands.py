@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from vextrus_finance.api.commands import dump, respond
 from vextrus_finance.application.context import RequestContext
-from vextrus_finance.application.invoice_queries import InvoiceReader
+from vextrus_finance.application.invoicing.queries import InvoiceReader
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.runner import Idempotency
 from vextrus_finance.bootstrap import Container

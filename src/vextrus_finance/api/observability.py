@@ -16,10 +16,10 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vextrus_finance.infrastructure.settings import Settings
-from vextrus_finance.infrastructure.variance import trial_balance_variance
+from vextrus_finance.infrastructure.ledger.variance import trial_balance_variance
 from vextrus_finance.observability import metrics, tracing
 from vextrus_finance.observability.drain import Drain
+from vextrus_finance.settings import Settings
 
 METRICS_PATH = "/metrics"
 VARIANCE_TIMEOUT_S = 1.0

@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from vextrus_finance.application.context import RequestContext
-from vextrus_finance.application.counterparty_queries import CounterpartyReader
-from vextrus_finance.application.invoice_queries import InvoiceReader
-from vextrus_finance.application.queries import LedgerReader
+from vextrus_finance.application.invoicing.counterparty_queries import CounterpartyReader
+from vextrus_finance.application.invoicing.queries import InvoiceReader
+from vextrus_finance.application.ledger.queries import LedgerReader
 from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus

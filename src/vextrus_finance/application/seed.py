@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from vextrus_finance.application.accounts import OpenAccount, open_account
-from vextrus_finance.application.counterparties import RegisterCounterparty, register_counterparty
-from vextrus_finance.application.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.invoicing.counterparties import (
+    RegisterCounterparty,
+    register_counterparty,
+)
+from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
+from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit
 from vextrus_finance.domain.counterparties import CounterpartyKind

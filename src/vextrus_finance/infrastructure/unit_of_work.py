@@ -18,23 +18,23 @@ from vextrus_finance.application.context import RequestContext, new_id, utc_now
 from vextrus_finance.application.ports import IdempotencyRace, StreamConflict, TransientFailure
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.posting_window import PostingWindow
-from vextrus_finance.infrastructure.bulk_projection import BulkProjector
-from vextrus_finance.infrastructure.chart import SqlAccountDirectory
-from vextrus_finance.infrastructure.counterparty_read_models import SqlCounterpartyReader
-from vextrus_finance.infrastructure.database import Database
-from vextrus_finance.infrastructure.db_errors import (
+from vextrus_finance.infrastructure.db.database import Database
+from vextrus_finance.infrastructure.db.errors import (
     is_connection_failure,
     is_idempotency_race,
     is_transient,
     sqlstate,
 )
-from vextrus_finance.infrastructure.event_store import EventEnvelope, EventStore
-from vextrus_finance.infrastructure.idempotency import SqlIdempotencyStore
-from vextrus_finance.infrastructure.invoice_read_models import SqlInvoiceReader
-from vextrus_finance.infrastructure.numbering import SqlNumbering
-from vextrus_finance.infrastructure.period_guard import SqlPeriodGuard
-from vextrus_finance.infrastructure.read_model_tables import LIVE
-from vextrus_finance.infrastructure.read_models import SqlLedgerReader
+from vextrus_finance.infrastructure.db.idempotency import SqlIdempotencyStore
+from vextrus_finance.infrastructure.event_store.store import EventEnvelope, EventStore
+from vextrus_finance.infrastructure.invoicing.counterparties import SqlCounterpartyReader
+from vextrus_finance.infrastructure.invoicing.numbering import SqlNumbering
+from vextrus_finance.infrastructure.invoicing.read_models import SqlInvoiceReader
+from vextrus_finance.infrastructure.ledger.chart import SqlAccountDirectory
+from vextrus_finance.infrastructure.ledger.period_guard import SqlPeriodGuard
+from vextrus_finance.infrastructure.ledger.read_models import SqlLedgerReader
+from vextrus_finance.infrastructure.projections.bulk import BulkProjector
+from vextrus_finance.infrastructure.projections.tables import LIVE
 from vextrus_finance.observability import metrics
 
 A = TypeVar("A", bound=Aggregate[Any])

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from vextrus_finance.infrastructure.settings import Settings
+    from vextrus_finance.settings import Settings
 
 # Probes and scrapes would be most of the spans and tell nothing.
 EXCLUDED_URLS = "/health,/metrics"

@@ -28,7 +28,7 @@ import httpx
 import jwt
 
 from vextrus_finance.api.auth import encode_hs256_token
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"

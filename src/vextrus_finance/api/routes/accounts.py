@@ -14,11 +14,11 @@ from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
-from vextrus_finance.application import accounts as commands
 from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import RequestContext, utc_now
-from vextrus_finance.application.queries import LedgerReader
-from vextrus_finance.application.views import AccountView
+from vextrus_finance.application.ledger import accounts as commands
+from vextrus_finance.application.ledger.queries import LedgerReader
+from vextrus_finance.application.ledger.views import AccountView
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.errors import InvalidInput, NotFound

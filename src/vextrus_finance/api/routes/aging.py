@@ -11,7 +11,7 @@ from vextrus_finance.api.commands import dump, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.invoices import AgingOut
-from vextrus_finance.application.aging import aging_report
+from vextrus_finance.application.invoicing.aging import aging_report
 from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import from_minor
 

@@ -18,15 +18,18 @@ from vextrus_finance.api.schemas.counterparties import (
     CounterpartyRecordPatch,
     StatementOut,
 )
-from vextrus_finance.application import counterparties as commands
-from vextrus_finance.application.accounts import Change
-from vextrus_finance.application.counterparty_queries import CounterpartyFilter, statement_of
+from vextrus_finance.application.invoicing import counterparties as commands
+from vextrus_finance.application.invoicing.counterparty_queries import (
+    CounterpartyFilter,
+    statement_of,
+)
+from vextrus_finance.application.ledger.accounts import Change
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 from vextrus_finance.domain.fiscal import fiscal_year_start
 from vextrus_finance.domain.tax_ids import validate_bin
-from vextrus_finance.infrastructure.counterparty_read_models import SqlStatementReader
+from vextrus_finance.infrastructure.invoicing.counterparties import SqlStatementReader
 
 router = APIRouter(prefix=f"{API}/counterparties", tags=["counterparties"])
 Limit = Annotated[int, Query(ge=1, le=500)]

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from vextrus_finance.api.problems import MEDIA_TYPE, PROBLEM_TYPE
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure import migrations
-from vextrus_finance.infrastructure.db_errors import is_connection_failure
-from vextrus_finance.infrastructure.probes import probe_engine, schema_revision
+from vextrus_finance.infrastructure.db.errors import is_connection_failure
+from vextrus_finance.infrastructure.db.probes import probe_engine, schema_revision
 from vextrus_finance.observability import metrics
 from vextrus_finance.observability.drain import Drain
 

@@ -21,9 +21,9 @@ from vextrus_finance.api.schemas.invoices import (
     InvoiceOut,
     InvoicePatch,
 )
-from vextrus_finance.application import invoices as commands
-from vextrus_finance.application.invoice_queries import InvoiceFilter, InvoiceReader
-from vextrus_finance.application.invoice_views import InvoiceView
+from vextrus_finance.application.invoicing import invoices as commands
+from vextrus_finance.application.invoicing.queries import InvoiceFilter, InvoiceReader
+from vextrus_finance.application.invoicing.views import InvoiceView
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, InvoiceStatus, LineSpec

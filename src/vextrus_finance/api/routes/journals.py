@@ -28,11 +28,11 @@ from vextrus_finance.api.schemas.journals import (
     JournalPatch,
     ReverseIn,
 )
-from vextrus_finance.application import journals as commands
-from vextrus_finance.application.accounts import Change
+from vextrus_finance.application.ledger import journals as commands
+from vextrus_finance.application.ledger.accounts import Change
+from vextrus_finance.application.ledger.queries import JournalFilter, LedgerReader
+from vextrus_finance.application.ledger.views import JournalView
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.application.queries import JournalFilter, LedgerReader
-from vextrus_finance.application.views import JournalView
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 from vextrus_finance.domain.fiscal import parse_period
 from vextrus_finance.domain.journals import JournalStatus, JournalType

@@ -36,7 +36,7 @@ from vextrus_finance.documents.render_pool import (
 )
 from vextrus_finance.documents.rendering import source_digest
 from vextrus_finance.domain.errors import NotFound
-from vextrus_finance.infrastructure.document_store import (
+from vextrus_finance.infrastructure.invoicing.document_store import (
     DocumentKey,
     store_document,
     stored_document,

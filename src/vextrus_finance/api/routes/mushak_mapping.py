@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from vextrus_finance.application.business_day import DHAKA
-from vextrus_finance.application.invoice_views import (
+from vextrus_finance.application.invoicing.views import (
     CompanyProfileView,
     CounterpartyView,
     InvoiceLineView,

@@ -21,9 +21,9 @@ from vextrus_finance.api.schemas.payments import (
     PaymentReverseIn,
     ReconcileIn,
 )
-from vextrus_finance.application import payments as commands
-from vextrus_finance.application.invoice_queries import InvoiceReader, PaymentFilter
-from vextrus_finance.application.invoice_views import PaymentView
+from vextrus_finance.application.invoicing import payments as commands
+from vextrus_finance.application.invoicing.queries import InvoiceReader, PaymentFilter
+from vextrus_finance.application.invoicing.views import PaymentView
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 from vextrus_finance.domain.invoices import Counterparty
 from vextrus_finance.domain.payments import Direction, PaymentMethod, PaymentStatus

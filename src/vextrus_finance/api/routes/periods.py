@@ -9,9 +9,9 @@ from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.reports import PeriodChangeIn, PeriodOut
-from vextrus_finance.application.periods import ChangePeriod, change_period, periods_of_year
-from vextrus_finance.application.queries import LedgerReader
-from vextrus_finance.application.views import Page, PeriodView
+from vextrus_finance.application.ledger.periods import ChangePeriod, change_period, periods_of_year
+from vextrus_finance.application.ledger.queries import LedgerReader
+from vextrus_finance.application.ledger.views import Page, PeriodView
 from vextrus_finance.domain.fiscal import fiscal_year_of, parse_fiscal_year, parse_period
 
 router = APIRouter(prefix=f"{API}/fiscal-periods", tags=["fiscal periods"])

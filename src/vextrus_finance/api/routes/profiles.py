@@ -15,7 +15,7 @@ from vextrus_finance.api.schemas.profiles import (
     PostingProfileIn,
     PostingProfileOut,
 )
-from vextrus_finance.application import posting_profiles as commands
+from vextrus_finance.application.invoicing import posting_profiles as commands
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.errors import NotFound
 from vextrus_finance.domain.posting_profiles import PostingRole

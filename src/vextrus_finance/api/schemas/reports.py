@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from vextrus_finance.api.schemas.common import AmountOut, Body, View
-from vextrus_finance.application.views import NetBalanceRow
+from vextrus_finance.application.ledger.views import NetBalanceRow
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.fiscal import FiscalYear, PeriodStatus, fiscal_year_of
 from vextrus_finance.domain.money import format_minor

@@ -16,7 +16,7 @@ from vextrus_finance.api.security.rate_limit import (
     rate_limit_headers,
 )
 from vextrus_finance.api.security.request_limits import RequestLimitsMiddleware
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 
 def install(app: FastAPI, settings: Settings) -> None:

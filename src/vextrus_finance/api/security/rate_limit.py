@@ -17,7 +17,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vextrus_finance.api.problems import problem_response
-from vextrus_finance.infrastructure.settings import Settings
+from vextrus_finance.settings import Settings
 
 log = logging.getLogger(__name__)
 WINDOW_S = 60

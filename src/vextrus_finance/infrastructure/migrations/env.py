@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from vextrus_finance.infrastructure.schema import metadata
+from vextrus_finance.infrastructure.db.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

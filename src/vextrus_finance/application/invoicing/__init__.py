@@ -1,0 +1,2 @@
+"""Use cases of receivables and payables: invoices, payments, counterparties,
+posting profiles, aging."""

@@ -1,0 +1,1 @@
+"""Use cases of the general ledger: accounts, journals, periods and the reports read from them."""

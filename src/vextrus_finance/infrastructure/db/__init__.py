@@ -1,0 +1,1 @@
+"""The database: engines and sessions, the driver adapter, schema, errors and probes."""

@@ -1,0 +1,325 @@
+"""Engines for SQLite and PostgreSQL behind one interface: `write()` and `read()` transactions.
+
+SQLite: WAL with full sync; one writer connection whose transactions start with
+BEGIN IMMEDIATE, so writers queue instead of failing with 'database is locked', and a pool of
+readers that never block the writer. PostgreSQL: one pooled engine (asyncpg)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState
+
+from vextrus_finance.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a SQLite transaction waits for its turn at the one writer connection.
+WRITER_WAIT_S = 60.0
+# JSON columns (event data, metadata, snapshots) read back with orjson: the stdlib decoder was
+# ~10 % of a rebuild's CPU (ADR 0023).
+JSON_DESERIALIZER = orjson.loads
+
+
+def json_text(value: Any) -> str:
+    """JSON columns written on SQLite (which stores text): orjson, ~10× faster than the stdlib
+    encoder, which took 2 % of a posting's time for its two events (ADR 0028). Compact and
+    UTF-8 instead of `\\u` escapes; the same JSON to every reader. What orjson refuses —
+    integers beyond 64 bits, non-string keys — goes to the stdlib encoder as before."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def async_url(url: str) -> URL:
+    """Accept plain URLs (`sqlite:///file.db`, `postgresql://…`) and pick our drivers."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        query = dict(parsed.query)
+        # libpq's sslmode is asyncpg's ssl.
+        if "sslmode" in query:
+            query["ssl"] = query.pop("sslmode")
+        return parsed.set(drivername="postgresql+asyncpg", query=query)
+    raise ValueError(f"unsupported DATABASE_URL scheme {parsed.drivername!r}")
+
+
+def redacted(url: str) -> str:
+    """The URL with its password hidden: the only form that may be logged."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=1 if writer else pool_size,
+        max_overflow=0,
+        pool_timeout=WRITER_WAIT_S,
+        json_deserializer=JSON_DESERIALIZER,
+        json_serializer=json_text,
+        # Reset on return is `_rollback_inline` below: the pool's own reset is a ROLLBACK sent
+        # to aiosqlite's thread, one more hop per transaction after every COMMIT.
+        pool_reset_on_return=None,
+        # The posting path's statements, and the point reads of a journal written a moment
+        # ago, run on the sqlite3 connection from the event loop's thread (ADR 0026);
+        # aiosqlite made it in its own.
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver; we emit BEGIN ourselves below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        # The writer starts its transactions without waiting (`_begin_immediate`).
+        cursor.execute(f"PRAGMA busy_timeout={0 if writer else SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if writer:
+            _begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine.sync_engine.pool, "reset", _rollback_inline)
+    return engine
+
+
+def _rollback_inline(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """A connection going back to the pool leaves no transaction open (what the pool's
+    rollback-on-return guarantees), rolled back on the sqlite3 connection in the event loop's
+    thread, and only when one is open (ADR 0028).
+
+    After a COMMIT — every transaction that ended well — there is nothing to roll back, but the
+    pool's reset still sent a ROLLBACK through aiosqlite's thread and waited for it: ~10 % of a
+    posting's time. A transaction left open (an error, a cancelled request) is rolled back
+    here; in WAL mode that discards the transaction's pages without touching the disk, so it
+    does not block the loop. When the pool cannot touch the connection (garbage collected
+    outside the loop), SQLAlchemy's own reset would not either: the connection is discarded."""
+    if state.terminate_only or not state.asyncio_safe:
+        return
+    db: sqlite3.Connection = dbapi_connection.driver_connection._conn
+    if db.in_transaction:
+        db.rollback()
+
+
+def _begin_immediate(connection: Any) -> None:
+    """BEGIN IMMEDIATE for a transaction SQLAlchemy begins on the writer (migrations, Core
+    statements in a `writer()` block); `Database.write()` begins its own. Nothing to do when
+    the connection is already in one: `write()` began it, and SQLAlchemy autobegins its own
+    bookkeeping for a Core statement or a savepoint inside it."""
+    db: sqlite3.Connection = connection.connection.driver_connection._conn
+    if db.in_transaction:
+        return
+    if _begin_inline(db, connection.dialect):
+        return
+    db.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        db.execute("PRAGMA busy_timeout=0")
+
+
+def _begin_inline(db: sqlite3.Connection, dialect: Any) -> bool:
+    """BEGIN IMMEDIATE in the event loop's thread if the write lock is free — always, unless
+    another process writes (ADR 0026). The writer's connection has busy_timeout 0, so this
+    returns at once; False means another process holds the lock, and the caller waits for it
+    in aiosqlite's thread, up to SQLITE_BUSY_TIMEOUT_MS like every other SQLite connection
+    here. Writers of this process never meet here: they take turns at the writer first."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        return True
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise _wrapped("BEGIN IMMEDIATE", exc, dialect) from exc
+    return False
+
+
+def _wrapped(statement: str, error: sqlite3.Error, dialect: Any) -> sa.exc.StatementError:
+    """The SQLAlchemy exception SQLAlchemy would raise, so retries classify it as usual."""
+    return sa.exc.DBAPIError.instance(statement, (), error, sqlite3.Error, dialect=dialect)
+
+
+@asynccontextmanager
+async def _begin_and_commit(conn: AsyncConnection) -> AsyncIterator[None]:
+    """One transaction on the SQLite writer, begun and committed on the driver connection
+    instead of through SQLAlchemy's transaction objects (ADR 0028). A posting's statements run
+    on the driver anyway (ADR 0026); SQLAlchemy's begin and commit around them (a greenlet for
+    each, a transaction object, events) cost ~40 µs, a twentieth of a posting.
+
+    Statements a block sends through SQLAlchemy autobegin its bookkeeping inside this
+    transaction (`_begin_immediate` sees it open and adds nothing); such a block is committed
+    through SQLAlchemy, which commits the driver connection all the same. A block that raises
+    is rolled back by `_held_writer`."""
+    aio: Any = conn.info.get(_AIOSQLITE)  # aiosqlite.Connection
+    if aio is None:
+        aio = conn.info[_AIOSQLITE] = (await conn.get_raw_connection()).driver_connection
+    if not _begin_inline(aio._conn, conn.dialect):
+        # Another process holds the write lock: SQLAlchemy's begin waits for it the usual way
+        # (`_begin_immediate`, in aiosqlite's thread), and commits below.
+        await conn.begin()
+    yield
+    if conn.in_transaction():
+        await conn.commit()
+        return
+    try:
+        await aio.commit()  # the fsync: in aiosqlite's thread, the loop serves others meanwhile
+    except sqlite3.Error as exc:
+        raise _wrapped("COMMIT", exc, conn.dialect) from exc
+
+
+_AIOSQLITE = "vextrus.aiosqlite"
+
+
+# A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
+IDLE_PING_AFTER_S = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """`pool_pre_ping`, but only for connections that sat idle (ADR 0026).
+
+    A ping is a round trip on every checkout — one in ten of a posting's. A connection that
+    went back to the pool a moment ago is as alive as a ping would show; one that waited in it
+    may have been cut by a database restart or a failover, and is replaced before use (raising
+    DisconnectionError makes the pool do that). A connection that dies while in use fails its
+    statement: commands are retried on a fresh connection (ADR 0005) and SQLAlchemy discards
+    every pooled connection older than the failure."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_AFTER_S:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(f"idle connection failed its ping: {exc}") from exc
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.url = async_url(settings.database_url)
+        self.backend = self.url.get_backend_name()
+        if self.backend == "sqlite":
+            database = self.url.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.write_engine = _sqlite_engine(
+                self.url, writer=True, pool_size=settings.database_pool_size
+            )
+            self.read_engine = _sqlite_engine(
+                self.url, writer=False, pool_size=min(settings.database_pool_size, 8)
+            )
+        else:
+            self.write_engine = self.read_engine = create_async_engine(
+                self.url,
+                pool_size=settings.database_pool_size,
+                max_overflow=0,
+                pool_timeout=30,
+                json_deserializer=JSON_DESERIALIZER,
+                connect_args={"timeout": settings.database_connect_timeout_seconds},
+            )
+            _ping_when_idle(self.write_engine)
+        # SQLite: the writer engine's one connection, kept checked out between transactions.
+        self._writer: AsyncConnection | None = None
+        self._writer_turn = asyncio.Lock()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction; commits when the block ends without an exception."""
+        if not self.is_sqlite:
+            async with self.write_engine.begin() as conn:
+                yield conn
+            return
+        async with self.writer() as conn, _begin_and_commit(conn):
+            yield conn
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncConnection]:
+        """The connection writes go through, without a transaction begun (migrations manage
+        their own). Whatever the block leaves open is rolled back."""
+        if not self.is_sqlite:
+            async with self.write_engine.connect() as conn:
+                yield conn
+            return
+        try:
+            async with asyncio.timeout(WRITER_WAIT_S):
+                await self._writer_turn.acquire()
+        except TimeoutError as exc:
+            raise sa.exc.TimeoutError(
+                f"no turn at the SQLite writer within {WRITER_WAIT_S:.0f} s"
+            ) from exc
+        try:
+            async with self._held_writer() as conn:
+                yield conn
+        finally:
+            self._writer_turn.release()
+
+    @asynccontextmanager
+    async def _held_writer(self) -> AsyncIterator[AsyncConnection]:
+        """SQLite's writer connection stays checked out from one transaction to the next
+        (ADR 0028): the engine has exactly one, and every write waits for its turn here
+        anyway, so checking it out of the pool and back for each transaction (a new
+        `Connection`, the pool's events and bookkeeping) was a tenth of a posting's time.
+
+        A block that ends in an exception — a conflict, a cancelled request — or leaves a
+        transaction open gives the connection back to the pool instead (whose reset rolls back
+        what is open) and the next write checks it out afresh: no state of a failed block
+        carries over. The DBAPI connection underneath stays the same, and with it what was set
+        on it (the rebuild's larger page cache, until the rebuild restores it)."""
+        conn = self._writer or await self.write_engine.connect()
+        self._writer = None
+        try:
+            yield conn
+        except BaseException:
+            await asyncio.shield(conn.close())
+            raise
+        if conn.in_transaction() or conn.invalidated:
+            await asyncio.shield(conn.close())
+        else:
+            self._writer = conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction: one consistent snapshot for the whole block."""
+        async with self.read_engine.connect() as conn:
+            if not self.is_sqlite:
+                # Reports run several statements; they must all see the same commit.
+                await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():
+                yield conn
+
+    async def dispose(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await writer.close()
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

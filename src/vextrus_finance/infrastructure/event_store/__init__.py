@@ -1,0 +1,1 @@
+"""The append-only event log and the snapshots that shorten loading a stream."""

@@ -1,0 +1,271 @@
+"""Tenant-scoped queries over the counterparty read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.application.invoicing.counterparty_queries import (
+    CounterpartyFilter,
+    CounterpartyRecordView,
+    StatementLine,
+)
+from vextrus_finance.application.ledger.views import Page
+from vextrus_finance.domain.counterparties import CounterpartyKind
+from vextrus_finance.domain.invoices import InvoiceKind
+from vextrus_finance.domain.money import ZERO, from_minor
+from vextrus_finance.domain.payments import Direction, PaymentStatus
+from vextrus_finance.infrastructure.db.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.db.schema import (
+    accounts,
+    counterparties,
+    invoices,
+    journal_lines,
+    journals,
+    ledger_entries,
+    payments,
+)
+from vextrus_finance.infrastructure.ledger.control_accounts import control_accounts
+
+
+def _view(m: Any) -> CounterpartyRecordView:
+    return CounterpartyRecordView(
+        id=m["id"],
+        kind=CounterpartyKind(m["kind"]),
+        name=m["name"],
+        bin=m["bin"],
+        tin=m["tin"],
+        address=m["address"],
+        mobile=m["mobile"],
+        is_active=bool(m["is_active"]),
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        version=m["version"],
+    )
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlCounterpartyReader:
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant = tenant_id
+
+    @property
+    def conn(self) -> AsyncConnection:
+        return self._conn
+
+    async def _first(self, *where: sa.ColumnElement[bool]) -> CounterpartyRecordView | None:
+        c = counterparties
+        query = sa.select(c).where(c.c.tenant_id == self._tenant, *where).order_by(c.c.id)
+        row = (await self._conn.execute(query.limit(1))).mappings().first()
+        return _view(row) if row else None
+
+    async def counterparty(self, counterparty_id: str) -> CounterpartyRecordView | None:
+        return await self._first(counterparties.c.id == counterparty_id)
+
+    async def existing(self, ids: set[str]) -> frozenset[str]:
+        c = counterparties
+        result = await self._conn.execute(
+            sa.select(c.c.id).where(c.c.tenant_id == self._tenant, c.c.id.in_(sorted(ids)))
+        )
+        return frozenset(result.scalars())
+
+    async def by_bin(self, bin: str) -> CounterpartyRecordView | None:
+        return await self._first(counterparties.c.bin == bin)
+
+    async def by_name(self, name: str) -> CounterpartyRecordView | None:
+        """The oldest record of exactly this name (any case): what an inline counterparty
+        without a BIN is matched to."""
+        c = counterparties
+        return await self._first(sa.func.lower(c.c.name) == name.lower())
+
+    async def counterparties(
+        self, where: CounterpartyFilter, *, limit: int, cursor: str | None
+    ) -> Page[CounterpartyRecordView]:
+        c = counterparties
+        query = sa.select(c).where(c.c.tenant_id == self._tenant)
+        if where.kind is not None:
+            kinds = {where.kind, CounterpartyKind.BOTH}
+            query = query.where(c.c.kind.in_(sorted(k.value for k in kinds)))
+        if where.q:
+            pattern = f"%{_like_escaped(where.q.lower())}%"
+            query = query.where(sa.func.lower(c.c.name).like(pattern, escape="\\"))
+        if where.bin is not None:
+            query = query.where(c.c.bin == where.bin)
+        if where.active is not None:
+            query = query.where(c.c.is_active.is_(where.active))
+        if cursor:
+            after_name, after_id = decode_cursor(cursor, 2)
+            query = query.where(
+                sa.tuple_(c.c.name, c.c.id) > sa.tuple_(str(after_name), str(after_id))
+            )
+        rows = (
+            (await self._conn.execute(query.order_by(c.c.name, c.c.id).limit(limit + 1)))
+            .mappings()
+            .all()
+        )
+        items = [_view(r) for r in rows[:limit]]
+        last = items[-1] if items and len(rows) > limit else None
+        return Page(items, encode_cursor([last.name, last.id]) if last else None)
+
+
+_SETTLED = [
+    PaymentStatus.COMPLETED.value,
+    PaymentStatus.RECONCILED.value,
+    PaymentStatus.REVERSED.value,
+]
+
+
+class SqlStatementReader:
+    """The documents of one counterparty that moved what it owes or is owed, each as it
+    counts on its own date (the aging's rules): approved invoices, their cancellations,
+    settled payments against them and those payments' reversals."""
+
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant = tenant_id
+
+    async def entries(self, counterparty_id: str) -> list[StatementLine]:
+        return [
+            *await self._documents(counterparty_id),
+            *await self._manual_lines(counterparty_id),
+        ]
+
+    async def _manual_lines(self, counterparty_id: str) -> list[StatementLine]:
+        """Posted lines naming the party on the control accounts of either kind
+        (`control_accounts.py`) — what the aging counts —
+        reversals included on their own dates; read from the ledger by account."""
+        le, jl = ledger_entries, journal_lines
+        control = control_accounts(self._tenant).with_only_columns(accounts.c.id)
+        line_of = sa.and_(
+            jl.c.tenant_id == le.c.tenant_id,
+            jl.c.journal_id == le.c.journal_id,
+            jl.c.line_no == le.c.line_no,
+        )
+        rows = await self._conn.execute(
+            sa.select(
+                le.c.entry_date,
+                le.c.journal_id,
+                le.c.journal_number,
+                sa.func.coalesce(le.c.description, "journal"),
+                le.c.debit,
+                le.c.credit,
+            )
+            .select_from(le.join(jl, line_of))
+            .where(
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(control),
+                jl.c.counterparty_id == counterparty_id,
+            )
+        )
+        return [
+            StatementLine(
+                day,
+                "JOURNAL",
+                journal_id,
+                number,
+                text,
+                from_minor(debit),
+                from_minor(credit),
+                ZERO,
+            )
+            for day, journal_id, number, text, debit, credit in rows
+        ]
+
+    async def _documents(self, counterparty_id: str) -> list[StatementLine]:
+        i, p, j = invoices, payments, journals
+        cancelled_on = j.alias("cancelled_on")
+        rows = (
+            await self._conn.execute(
+                sa.select(
+                    i.c.id,
+                    i.c.number,
+                    i.c.kind,
+                    i.c.invoice_date,
+                    i.c.payable_total,
+                    cancelled_on.c.date,
+                    i.c.cancel_reason,
+                )
+                .select_from(
+                    i.outerjoin(
+                        cancelled_on,
+                        sa.and_(
+                            cancelled_on.c.tenant_id == i.c.tenant_id,
+                            cancelled_on.c.id == i.c.cancellation_journal_id,
+                        ),
+                    )
+                )
+                .where(
+                    i.c.tenant_id == self._tenant,
+                    i.c.counterparty_id == counterparty_id,
+                    i.c.journal_id.is_not(None),  # approved at some point: drafts never owed
+                )
+            )
+        ).all()
+        found: list[StatementLine] = []
+        for invoice_id, number, kind, day, total, cancel_day, reason in rows:
+            amount = from_minor(int(total))
+            sales = kind == InvoiceKind.SALES.value
+            document = "SALES_INVOICE" if sales else "PURCHASE_INVOICE"
+            debit, credit = (amount, ZERO) if sales else (ZERO, amount)
+            found.append(
+                StatementLine(day, document, invoice_id, number, "invoice", debit, credit, ZERO)
+            )
+            if cancel_day is not None:
+                text = f"cancelled: {reason}" if reason else "cancelled"
+                found.append(
+                    StatementLine(
+                        cancel_day, document, invoice_id, number, text, credit, debit, ZERO
+                    )
+                )
+        ids = [row[0] for row in rows]
+        if not ids:
+            return found
+        reversed_on = j.alias("reversed_on")
+        paid = (
+            await self._conn.execute(
+                sa.select(
+                    p.c.id,
+                    p.c.number,
+                    p.c.direction,
+                    p.c.payment_date,
+                    p.c.amount,
+                    p.c.method,
+                    reversed_on.c.date,
+                )
+                .select_from(
+                    p.outerjoin(
+                        reversed_on,
+                        sa.and_(
+                            reversed_on.c.tenant_id == p.c.tenant_id,
+                            reversed_on.c.id == p.c.reversal_journal_id,
+                        ),
+                    )
+                )
+                .where(
+                    p.c.tenant_id == self._tenant,
+                    p.c.invoice_id.in_(ids),
+                    p.c.status.in_(_SETTLED),
+                )
+            )
+        ).all()
+        for payment_id, number, direction, day, amount_minor, method, reversal_day in paid:
+            amount = from_minor(int(amount_minor))
+            received = direction == Direction.IN.value
+            debit, credit = (ZERO, amount) if received else (amount, ZERO)
+            text = f"{'received' if received else 'paid'} by {method}"
+            found.append(
+                StatementLine(day, "PAYMENT", payment_id, number, text, debit, credit, ZERO)
+            )
+            if reversal_day is not None:
+                found.append(
+                    StatementLine(
+                        reversal_day, "PAYMENT", payment_id, number, "reversed", credit, debit, ZERO
+                    )
+                )
+        return found

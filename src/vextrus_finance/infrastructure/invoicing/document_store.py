@@ -1,0 +1,60 @@
+"""Stored renderings of documents (table `rendered_documents`): read one, keep one.
+
+Two requests may render the same document at once; the second insert is ignored (the bytes
+are the same, the render being deterministic)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.application.context import utc_now
+from vextrus_finance.infrastructure.db.schema import rendered_documents as t
+from vextrus_finance.infrastructure.projections.ledger import upsert
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    tenant_id: str
+    invoice_id: str
+    format: str
+    lang: str
+    source_sha256: str  # digest of everything the bytes depend on
+
+
+async def stored_document(conn: AsyncConnection, key: DocumentKey) -> bytes | None:
+    row = (
+        await conn.execute(
+            sa.select(t.c.content).where(
+                t.c.tenant_id == key.tenant_id,
+                t.c.invoice_id == key.invoice_id,
+                t.c.format == key.format,
+                t.c.lang == key.lang,
+                t.c.source_sha256 == key.source_sha256,
+            )
+        )
+    ).first()
+    return None if row is None else bytes(row.content)
+
+
+async def store_document(
+    conn: AsyncConnection, key: DocumentKey, *, invoice_version: int, content: bytes
+) -> None:
+    await conn.execute(
+        upsert(conn, t)
+        .values(
+            tenant_id=key.tenant_id,
+            invoice_id=key.invoice_id,
+            format=key.format,
+            lang=key.lang,
+            source_sha256=key.source_sha256,
+            invoice_version=invoice_version,
+            content=content,
+            content_sha256=hashlib.sha256(content).hexdigest(),
+            created_at=utc_now(),
+        )
+        .on_conflict_do_nothing()
+    )

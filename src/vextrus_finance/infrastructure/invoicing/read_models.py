@@ -1,0 +1,571 @@
+"""Tenant-scoped queries over the invoice, payment and profile read models."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from vextrus_finance.application.invoicing.queries import InvoiceFilter, PaymentFilter
+from vextrus_finance.application.invoicing.views import (
+    CompanyProfileView,
+    CounterpartyView,
+    InvoiceLineView,
+    InvoiceView,
+    OpenItem,
+    PaymentView,
+    PostingProfileView,
+    ProfileAccountView,
+    WalletView,
+)
+from vextrus_finance.application.ledger.views import Page
+from vextrus_finance.domain.errors import InvalidInput
+from vextrus_finance.domain.invoices import OPEN_STATUSES, InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.money import from_minor
+from vextrus_finance.domain.payments import (
+    Direction,
+    PaymentMethod,
+    PaymentStatus,
+    WalletProvider,
+)
+from vextrus_finance.domain.posting_profiles import PostingRole
+from vextrus_finance.domain.vat import VatRate
+from vextrus_finance.infrastructure.db.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.db.schema import (
+    accounts,
+    company_profiles,
+    counterparties,
+    invoice_lines,
+    invoices,
+    journal_lines,
+    journals,
+    ledger_entries,
+    payments,
+    posting_profile_accounts,
+)
+from vextrus_finance.infrastructure.ledger.control_accounts import control_accounts as control_query
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+# Payments that moved money at some point (a reversed one until its reversal's date).
+_SETTLED = [
+    PaymentStatus.COMPLETED.value,
+    PaymentStatus.RECONCILED.value,
+    PaymentStatus.REVERSED.value,
+]
+
+
+def _line_view(m: Any) -> InvoiceLineView:
+    amount, sd, vat = (
+        from_minor(m["amount"]),
+        from_minor(m["sd_amount"]),
+        from_minor(m["vat_amount"]),
+    )
+    rate = VatRate(m["vat_rate"])
+    return InvoiceLineView(
+        line_no=m["line_no"],
+        description=m["description"],
+        quantity=Decimal(m["quantity"]),
+        unit=m["unit"],
+        unit_price=from_minor(m["unit_price"]),
+        hs_code=m["hs_code"],
+        vat_rate=rate,
+        vat_rate_percent=rate.percent,
+        sd_rate=Decimal(m["sd_rate"]),
+        ait_rate=Decimal(m["ait_rate"]),
+        amount=amount,
+        sd_amount=sd,
+        vat_amount=vat,
+        ait_amount=from_minor(m["ait_amount"]),
+        total=amount + sd + vat,
+        account_code=m["account_code"],
+    )
+
+
+def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceView:
+    status = InvoiceStatus(m["status"])
+    # A cancelled invoice is owed by nobody, whatever was paid on it before.
+    balance = 0 if status is InvoiceStatus.CANCELLED else m["payable_total"] - m["paid_amount"]
+    late = (today - m["due_date"]).days
+    overdue = status in OPEN_STATUSES and balance > 0 and late > 0
+    return InvoiceView(
+        id=m["id"],
+        number=m["number"],
+        kind=InvoiceKind(m["kind"]),
+        status=status,
+        overdue=overdue,
+        days_overdue=late if overdue else 0,
+        counterparty=CounterpartyView(
+            id=m["counterparty_id"],
+            name=m["counterparty_name"],
+            address=m["counterparty_address"],
+            bin=m["counterparty_bin"],
+            tin=m["counterparty_tin"],
+        ),
+        invoice_date=m["invoice_date"],
+        due_date=m["due_date"],
+        fiscal_year=m["fiscal_year"],
+        currency=m["currency"],
+        lines=lines,
+        subtotal=from_minor(m["subtotal"]),
+        sd_total=from_minor(m["sd_total"]),
+        vat_total=from_minor(m["vat_total"]),
+        ait_total=from_minor(m["ait_total"]),
+        grand_total=from_minor(m["grand_total"]),
+        payable_total=from_minor(m["payable_total"]),
+        paid_amount=from_minor(m["paid_amount"]),
+        balance_due=from_minor(balance),
+        mushak_number=m["mushak_number"],
+        issued_at=m["issued_at"],
+        journal_id=m["journal_id"],
+        cancellation_journal_id=m["cancellation_journal_id"],
+        cancel_reason=m["cancel_reason"],
+        approved_at=m["approved_at"],
+        approved_by=m["approved_by"],
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        version=m["version"],
+        supplier_invoice_number=m["supplier_invoice_number"],
+        supplier_invoice_date=m["supplier_invoice_date"],
+        control_account_code=m["control_account_code"],
+        destination=m["destination"],
+        vehicle_type=m["vehicle_type"],
+        vehicle_number=m["vehicle_number"],
+    )
+
+
+def _payment_view(m: Any) -> PaymentView:
+    wallet = None
+    if m["wallet_provider"]:
+        wallet = WalletView(
+            WalletProvider(m["wallet_provider"]),
+            m["wallet_mobile_number"],
+            m["wallet_transaction_id"],
+        )
+    return PaymentView(
+        id=m["id"],
+        number=m["number"],
+        invoice_id=m["invoice_id"],
+        direction=Direction(m["direction"]),
+        amount=from_minor(m["amount"]),
+        currency=m["currency"],
+        method=PaymentMethod(m["method"]),
+        status=PaymentStatus(m["status"]),
+        payment_date=m["payment_date"],
+        reference=m["reference"],
+        bank_account_id=m["bank_account_id"],
+        account_id=m["account_id"],
+        check_number=m["check_number"],
+        wallet=wallet,
+        transaction_reference=m["transaction_reference"],
+        journal_id=m["journal_id"],
+        completed_at=m["completed_at"],
+        failure_reason=m["failure_reason"],
+        bank_transaction_id=m["bank_transaction_id"],
+        reconciled_at=m["reconciled_at"],
+        reversal_reason=m["reversal_reason"],
+        reversal_journal_id=m["reversal_journal_id"],
+        counterparty_id=m["counterparty_id"],
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        version=m["version"],
+    )
+
+
+def _date_cursor(cursor: str) -> tuple[date, str]:
+    after_date, after_number = decode_cursor(cursor, 2)
+    try:
+        return date.fromisoformat(str(after_date)), str(after_number)
+    except ValueError:
+        raise InvalidInput("not a cursor this list gave out", field="cursor") from None
+
+
+class SqlInvoiceReader:
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._conn = conn
+        self._tenant = tenant_id
+
+    # --- invoices ------------------------------------------------------------------
+
+    async def _lines_of(self, ids: list[str]) -> dict[str, list[InvoiceLineView]]:
+        lines: dict[str, list[InvoiceLineView]] = {i: [] for i in ids}
+        if not ids:
+            return lines
+        il = invoice_lines
+        result = await self._conn.execute(
+            sa.select(il)
+            .where(il.c.tenant_id == self._tenant, il.c.invoice_id.in_(ids))
+            .order_by(il.c.invoice_id, il.c.line_no)
+        )
+        for row in result.mappings():
+            lines[row["invoice_id"]].append(_line_view(row))
+        return lines
+
+    async def invoice(self, invoice_id: str, *, today: date) -> InvoiceView | None:
+        i = invoices
+        row = (
+            (
+                await self._conn.execute(
+                    sa.select(i).where(i.c.tenant_id == self._tenant, i.c.id == invoice_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return _invoice_view(row, (await self._lines_of([invoice_id]))[invoice_id], today)
+
+    async def invoices(
+        self, where: InvoiceFilter, *, today: date, limit: int, cursor: str | None
+    ) -> Page[InvoiceView]:
+        i = invoices
+        query = sa.select(i).where(i.c.tenant_id == self._tenant)
+        if where.kind is not None:
+            query = query.where(i.c.kind == where.kind.value)
+        if where.status is not None:
+            query = query.where(i.c.status == where.status.value)
+        if where.counterparty_id is not None:
+            query = query.where(i.c.counterparty_id == where.counterparty_id)
+        if where.date_from is not None:
+            query = query.where(i.c.invoice_date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(i.c.invoice_date <= where.date_to)
+        late = sa.and_(
+            i.c.status.in_(_OPEN), i.c.due_date < today, i.c.payable_total > i.c.paid_amount
+        )
+        if where.overdue is True:
+            query = query.where(late)
+        elif where.overdue is False:
+            query = query.where(sa.not_(late))
+        if cursor:
+            key_date, key_number = _date_cursor(cursor)
+            query = query.where(
+                sa.tuple_(i.c.invoice_date, i.c.number) < sa.tuple_(key_date, key_number)
+            )
+        rows = (
+            (
+                await self._conn.execute(
+                    query.order_by(i.c.invoice_date.desc(), i.c.number.desc()).limit(limit + 1)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        page = rows[:limit]
+        lines = await self._lines_of([r["id"] for r in page])
+        items = [_invoice_view(r, lines[r["id"]], today) for r in page]
+        more = len(rows) > limit
+        last = items[-1] if items else None
+        next_cursor = (
+            encode_cursor([last.invoice_date.isoformat(), last.number]) if more and last else None
+        )
+        return Page(items, next_cursor)
+
+    async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]:
+        """What was owed on each invoice at the end of `as_of`, not today: invoices dated by
+        then and not yet cancelled then, less payments dated by then and not yet reversed then
+        (cancellations and reversals count from their journals' dates)."""
+        i, p, j = invoices, payments, journals
+
+        def journal_date(tenant: Any, journal_id: Any) -> Any:
+            query = sa.select(j.c.date).where(j.c.tenant_id == tenant, j.c.id == journal_id)
+            return query.scalar_subquery()
+
+        paid = (
+            sa.select(sa.func.coalesce(sa.func.sum(p.c.amount), 0))
+            .where(
+                p.c.tenant_id == i.c.tenant_id,
+                p.c.invoice_id == i.c.id,
+                p.c.status.in_(_SETTLED),
+                p.c.payment_date <= as_of,
+                sa.or_(
+                    p.c.reversal_journal_id.is_(None),
+                    journal_date(p.c.tenant_id, p.c.reversal_journal_id) > as_of,
+                ),
+            )
+            .scalar_subquery()
+        )
+        balance = (i.c.payable_total - paid).label("balance")
+        c = counterparties
+        # The record's name today (it may have been corrected since); by name without one.
+        current_name = (
+            sa.select(c.c.name)
+            .where(c.c.tenant_id == i.c.tenant_id, c.c.id == i.c.counterparty_id)
+            .scalar_subquery()
+        )
+        name = sa.func.coalesce(current_name, i.c.counterparty_name)
+        result = await self._conn.execute(
+            sa.select(i.c.counterparty_id, name, i.c.due_date, balance)
+            .where(
+                i.c.tenant_id == self._tenant,
+                i.c.kind == kind.value,
+                i.c.status != InvoiceStatus.DRAFT.value,
+                i.c.invoice_date <= as_of,
+                # Cancelled after `as_of` it was still owed then; a draft cancelled before
+                # approval (no cancellation journal) was never owed.
+                sa.or_(
+                    sa.and_(
+                        i.c.cancellation_journal_id.is_(None),
+                        i.c.status != InvoiceStatus.CANCELLED.value,
+                    ),
+                    journal_date(i.c.tenant_id, i.c.cancellation_journal_id) > as_of,
+                ),
+            )
+            .order_by(i.c.counterparty_name, i.c.due_date)
+        )
+        return [
+            OpenItem(row[0], row[1], row[2], from_minor(int(row[3])))
+            for row in result
+            if int(row[3]) > 0
+        ]
+
+    async def manual_items(
+        self, account_ids: list[str], as_of: date, *, debit_side: bool
+    ) -> list[OpenItem]:
+        """What manual lines naming a counterparty put on the control accounts `account_ids`
+        by the end of `as_of` (reversals count from their own dates), one item per party and
+        day, due the day it was entered. `debit_side`: receivables grow by debits.
+
+        Read from the posted ledger by account (its index), each entry's counterparty from
+        its journal line by primary key."""
+        le, jl, c = ledger_entries, journal_lines, counterparties
+        day = le.c.entry_date
+        net = sa.func.sum(le.c.debit - le.c.credit)
+        line_of = sa.and_(
+            jl.c.tenant_id == le.c.tenant_id,
+            jl.c.journal_id == le.c.journal_id,
+            jl.c.line_no == le.c.line_no,
+        )
+        result = await self._conn.execute(
+            sa.select(jl.c.counterparty_id, sa.func.max(c.c.name), day, net)
+            .select_from(
+                le.join(jl, line_of).outerjoin(
+                    c, sa.and_(c.c.tenant_id == jl.c.tenant_id, c.c.id == jl.c.counterparty_id)
+                )
+            )
+            .where(
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(account_ids),
+                day <= as_of,
+                jl.c.counterparty_id.is_not(None),
+            )
+            .group_by(jl.c.counterparty_id, day)
+        )
+        sign = 1 if debit_side else -1
+        return [
+            OpenItem(row[0], row[1] or row[0], row[2], from_minor(sign * int(row[3])), False)
+            for row in result
+            if int(row[3]) != 0
+        ]
+
+    async def control_accounts(self, kind: InvoiceKind) -> list[tuple[str, str]]:
+        """The tenant's control accounts of `kind` as (id, code), by code: the profile's role
+        account and every account an invoice of that kind names (`control_accounts.py`)."""
+        result = await self._conn.execute(control_query(self._tenant, [kind]))
+        return [(row[0], row[1]) for row in result]
+
+    async def net_debit_as_of(self, account_ids: list[str], as_of: date) -> int:
+        """Debits less credits posted to `account_ids` dated by `as_of`, in paisa: the control
+        accounts' side of the aging's tie-out (a report, so a plain sum over the entries)."""
+        le = ledger_entries
+        result = await self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(le.c.debit - le.c.credit), 0)).where(
+                le.c.tenant_id == self._tenant,
+                le.c.account_id.in_(account_ids),
+                le.c.entry_date <= as_of,
+            )
+        )
+        return int(result.scalar_one())
+
+    # --- payments ------------------------------------------------------------------
+
+    async def payment(self, payment_id: str) -> PaymentView | None:
+        p = payments
+        row = (
+            (
+                await self._conn.execute(
+                    sa.select(p).where(p.c.tenant_id == self._tenant, p.c.id == payment_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _payment_view(row) if row else None
+
+    async def payments(
+        self, where: PaymentFilter, *, limit: int, cursor: str | None
+    ) -> Page[PaymentView]:
+        p = payments
+        query = sa.select(p).where(p.c.tenant_id == self._tenant)
+        if where.invoice_id is not None:
+            query = query.where(p.c.invoice_id == where.invoice_id)
+        if where.status is not None:
+            query = query.where(p.c.status == where.status.value)
+        if where.method is not None:
+            query = query.where(p.c.method == where.method.value)
+        if where.direction is not None:
+            query = query.where(p.c.direction == where.direction.value)
+        if where.date_from is not None:
+            query = query.where(p.c.payment_date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(p.c.payment_date <= where.date_to)
+        if cursor:
+            key_date, key_number = _date_cursor(cursor)
+            query = query.where(
+                sa.tuple_(p.c.payment_date, p.c.number) < sa.tuple_(key_date, key_number)
+            )
+        rows = (
+            (
+                await self._conn.execute(
+                    query.order_by(p.c.payment_date.desc(), p.c.number.desc()).limit(limit + 1)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        items = [_payment_view(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        last = items[-1] if items else None
+        next_cursor = (
+            encode_cursor([last.payment_date.isoformat(), last.number]) if more and last else None
+        )
+        return Page(items, next_cursor)
+
+    async def invoice_id_by_number(self, number: str) -> str | None:
+        i = invoices
+        found = await self._conn.execute(
+            sa.select(i.c.id).where(i.c.tenant_id == self._tenant, i.c.number == number)
+        )
+        value = found.scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    async def payment_id_by_number(self, number: str) -> str | None:
+        p = payments
+        found = await self._conn.execute(
+            sa.select(p.c.id).where(p.c.tenant_id == self._tenant, p.c.number == number)
+        )
+        value = found.scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None:
+        p = payments
+        result = await self._conn.execute(
+            sa.select(p.c.id).where(
+                p.c.tenant_id == self._tenant, p.c.bank_transaction_id == bank_transaction_id
+            )
+        )
+        found = result.scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    async def bill_with_supplier_number(
+        self, number: str, *, supplier_bin: str | None, supplier_name: str, other_than: str
+    ) -> str | None:
+        i = invoices
+        same_supplier = (
+            i.c.counterparty_bin == supplier_bin
+            if supplier_bin is not None
+            else sa.and_(
+                i.c.counterparty_bin.is_(None),
+                sa.func.lower(i.c.counterparty_name) == supplier_name.lower(),
+            )
+        )
+        result = await self._conn.execute(
+            sa.select(i.c.number)
+            .where(
+                i.c.tenant_id == self._tenant,
+                i.c.supplier_invoice_number == number,
+                i.c.kind == InvoiceKind.PURCHASE.value,
+                i.c.status != InvoiceStatus.CANCELLED.value,
+                i.c.id != other_than,
+                same_supplier,
+            )
+            .limit(1)
+        )
+        found = result.scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    async def payment_with_wallet_transaction(
+        self, provider: str, transaction_id: str, *, other_than: str
+    ) -> str | None:
+        p = payments
+        result = await self._conn.execute(
+            sa.select(p.c.number)
+            .where(
+                p.c.tenant_id == self._tenant,
+                p.c.wallet_provider == provider,
+                p.c.wallet_transaction_id == transaction_id,
+                p.c.status.in_([PaymentStatus.COMPLETED.value, PaymentStatus.RECONCILED.value]),
+                p.c.id != other_than,
+            )
+            .limit(1)
+        )
+        found = result.scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    # --- profiles ------------------------------------------------------------------
+
+    async def posting_profile(self) -> PostingProfileView:
+        """The stored profile with its accounts; never set: the standard chart's accounts
+        that exist (what postings would use), marked `is_default`."""
+        ppa, a = posting_profile_accounts, accounts
+        rows = (
+            await self._conn.execute(
+                sa.select(ppa.c.role, ppa.c.version, a.c.id, a.c.code, a.c.name, a.c.type)
+                .select_from(
+                    ppa.join(
+                        a, sa.and_(a.c.tenant_id == ppa.c.tenant_id, a.c.id == ppa.c.account_id)
+                    )
+                )
+                .where(ppa.c.tenant_id == self._tenant)
+            )
+        ).all()
+        if rows:
+            version = max(r.version for r in rows)
+            found: dict[PostingRole, Any] = {PostingRole(r.role): r for r in rows}
+        else:
+            version = 0
+            by_code = {
+                r.code: r
+                for r in (
+                    await self._conn.execute(
+                        sa.select(a.c.id, a.c.code, a.c.name, a.c.type).where(
+                            a.c.tenant_id == self._tenant,
+                            a.c.code.in_([role.default_code for role in PostingRole]),
+                        )
+                    )
+                ).all()
+            }
+            found = {
+                role: by_code[role.default_code]
+                for role in PostingRole
+                if role.default_code in by_code
+            }
+        return PostingProfileView(
+            accounts=[
+                ProfileAccountView(role.value, r.id, r.code, r.name, r.type)
+                for role, r in ((role, found[role]) for role in PostingRole if role in found)
+            ],
+            is_default=not rows,
+            version=version,
+        )
+
+    async def company_profile(self) -> CompanyProfileView | None:
+        cp = company_profiles
+        row = (
+            (await self._conn.execute(sa.select(cp).where(cp.c.tenant_id == self._tenant)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return CompanyProfileView(
+            name=row["name"],
+            address=row["address"],
+            bin=row["bin"],
+            tin=row["tin"],
+            phone=row["phone"],
+            version=row["version"],
+        )
