@@ -81,18 +81,20 @@ def test_hs256_token_with_all_claim_shapes_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("token_claims", "message"),
+    ("bad_claims", "message"),
     [
-        (claims(exp=int(time.time()) - 120), "expired"),
-        (claims(exp=None), "exp"),
-        (claims(sub=None), "sub"),
-        (claims(nbf=int(time.time()) + 600), "not valid yet"),
-        (claims(tenant_id=None), "no tenant"),
-        (claims(tenant_id="a b"), "tenant id"),
+        (lambda now: claims(exp=now - 120), "expired"),
+        (lambda now: claims(exp=None), "exp"),
+        (lambda now: claims(sub=None), "sub"),
+        (lambda now: claims(nbf=now + 600), "not valid yet"),
+        (lambda now: claims(tenant_id=None), "no tenant"),
+        (lambda now: claims(tenant_id="a b"), "tenant id"),
     ],
 )
-def test_bad_claims_are_refused(token_claims: dict[str, Any], message: str) -> None:
-    token = jwt.encode(token_claims, TEST_SECRET, algorithm="HS256")
+def test_bad_claims_are_refused(bad_claims: Callable[[int], dict[str, Any]], message: str) -> None:
+    # Built when the test runs, not at collection: a suite longer than a token's life must
+    # not turn "not valid yet" into "expired".
+    token = jwt.encode(bad_claims(int(time.time())), TEST_SECRET, algorithm="HS256")
     with pytest.raises(AuthenticationError, match=message):
         TokenVerifier(settings()).verify(token)
 
