@@ -1,19 +1,16 @@
-"""Wires the service once: database, event store, unit of work, command runner, readers."""
+"""Wires the service once: database, event store, unit of work, command runner, readers.
+The CLI and the app share it; what only the served app needs is in `api/services.py`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from vextrus_finance.application.runner import CommandRunner
-from vextrus_finance.documents.mushak63 import Mushak63Document, render_pdf
-from vextrus_finance.documents.numerals import Lang
-from vextrus_finance.documents.render_pool import RenderPool
-from vextrus_finance.documents.rendering import load_pdf_renderer
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.db.database import Database
 from vextrus_finance.infrastructure.event_store.snapshots import Snapshotter
@@ -35,21 +32,6 @@ class Container:
     uow_factory: SqlUnitOfWorkFactory
     snapshotter: Snapshotter
     runner: CommandRunner
-    # The PDF renderer the render pool runs (a module-level function: it crosses into a worker
-    # process); tests put a deliberately slow one here.
-    pdf_renderer: Callable[[Mushak63Document, Lang], bytes] = field(default=render_pdf)
-    _render_pool: RenderPool | None = field(default=None, init=False, repr=False)
-
-    def render_pool(self) -> RenderPool:
-        """The document render workers, started on first use (or by `RenderPool.prestart`)."""
-        if self._render_pool is None:
-            self._render_pool = RenderPool(
-                workers=self.settings.document_render_workers,
-                per_tenant=self.settings.document_render_per_tenant,
-                timeout_s=self.settings.document_render_timeout_seconds,
-                initializer=load_pdf_renderer,
-            )
-        return self._render_pool
 
     @asynccontextmanager
     async def reader(self, tenant_id: str) -> AsyncIterator[SqlLedgerReader]:
@@ -92,8 +74,6 @@ class Container:
                     await conn.commit()
 
     async def close(self) -> None:
-        if self._render_pool is not None:
-            self._render_pool.close()  # kills renders in progress: shutdown must not wait
         await self.db.dispose()
 
 

@@ -140,6 +140,7 @@ def serve(
     """Serve the REST API; on SIGTERM drain, finish in-flight requests and exit 0."""
     from vextrus_finance.api.app import create_app
     from vextrus_finance.api.security.header_limit import bounded_head_protocol
+    from vextrus_finance.api.services import services
     from vextrus_finance.observability import server
 
     settings = get_settings()
@@ -160,8 +161,10 @@ def serve(
         )
         console.print("[bold]Development token[/] (tenant demo, role admin, valid 12 hours):")
         typer.echo(_token(settings, DEMO_TENANT, ["admin"], "demo-admin", 12 * 3600))
+    served = create_app(settings)
     server.serve(
-        create_app(settings),
+        served,
+        drain=services(served).drain,
         host=host or settings.host,
         port=port or settings.port,
         drain_seconds=settings.shutdown_drain_seconds,

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     # Safe with many replicas: on PostgreSQL migrations run under an advisory lock.
     migrate_on_start: bool = True
 
-    # --- security (issue 3) ---
+    # --- security ---
     # Token keys: an HS256 secret, and/or an RS256/ES256 public key as PEM text or a JWKS URL.
     # Each key is only ever used with its own algorithm family (no HS/RS confusion).
     jwt_secret: SecretStr | None = None
@@ -89,14 +89,14 @@ class Settings(BaseSettings):
     eventstore_max_retry_attempts: int = Field(default=5, ge=1)
     eventstore_retry_delay_ms: int = Field(default=20, ge=0)
     idempotency_ttl_hours: int = Field(default=24, ge=24)
-    # --- posting window (issue 15) ---
+    # --- posting window ---
     # Postings and documents must be dated from the start of the fiscal year holding this day
     # (the first year the books are kept here) to the end of the fiscal year this many years
     # after the current one.
     posting_window_first_day: date = date(2000, 7, 1)
     posting_window_years_ahead: int = Field(default=1, ge=0, le=10)
 
-    # --- operability (issue 5) ---
+    # --- operability ---
     # Unset: JSON everywhere except ENVIRONMENT=development, which gets coloured console lines.
     log_format: Literal["json", "console"] | None = None
     # Labels of finance_build_info; the deployment sets them per image and rollout track.
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=10.0, ge=0)
     shutdown_grace_seconds: float = Field(default=50.0, gt=0)
 
-    # --- document rendering (issue 16) ---
+    # --- document rendering ---
     # Mushak-6.3 PDFs render in worker processes that can be killed: at most this many at
     # once, this many for one tenant, each stopped at the time limit (shorter than the
     # request's, so the renderer answers rather than the request timeout).

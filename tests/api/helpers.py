@@ -12,11 +12,23 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
+
+from vextrus_finance.api.services import AppServices, services
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 NUMBER_RE = re.compile(r"(?P<prefix>[A-Z]{2})-(?P<year>\d{4})-(?P<month>\d{2})-(?P<seq>\d{6})")
 AMOUNT_RE = re.compile(r"-?\d+\.\d{2}")
+
+
+def services_of(client: httpx.AsyncClient) -> AppServices:
+    """The services of the app `client` talks to over ASGI."""
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    app = transport.app
+    assert isinstance(app, Starlette)
+    return services(app)
 
 
 def D(value: str | int) -> Decimal:

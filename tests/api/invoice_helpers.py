@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import API, get_json
+from tests.api.helpers import API, get_json, services_of
 from tests.integration.helpers import run
 from vextrus_finance.application.business_day import DHAKA
 from vextrus_finance.application.invoicing.posting_profiles import seed_posting_profile
@@ -86,10 +86,7 @@ async def create_invoice(
 
 
 def container_of(client: httpx.AsyncClient) -> Container:
-    transport = client._transport
-    assert isinstance(transport, httpx.ASGITransport)
-    container: Container = transport.app.state.container  # type: ignore[attr-defined]
-    return container
+    return services_of(client).container
 
 
 async def approve(

@@ -37,9 +37,10 @@ async def test_not_ready_when_the_schema_is_not_at_head(tmp_path: Path) -> None:
     container = bootstrap(make_settings(f"sqlite:///{tmp_path / 'empty.db'}"))
     app = create_app(container=container)
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
             ready = await c.get("/health/ready")
             live = await c.get("/health/live")
     finally:
@@ -78,6 +79,7 @@ async def test_a_saturated_request_pool_does_not_make_the_pod_unready(database_u
     app = create_app(container=container)
     try:
         async with (
+            app.router.lifespan_context(app),
             container.db.read_engine.connect() as held,  # the whole request pool, busy
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
         ):
@@ -97,9 +99,10 @@ async def _ready_with_schema_revision(database_url: str, revision: str) -> httpx
             await conn.execute(
                 sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision}
             )
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
             return await c.get("/health/ready")
     finally:
         await container.close()

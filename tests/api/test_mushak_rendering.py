@@ -11,12 +11,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 
-from tests.api.helpers import API, problem_of
+from tests.api.helpers import API, problem_of, services_of
 from tests.api.invoice_helpers import approved_invoice, line, seed_tenant
 from tests.documents import render_jobs
-from vextrus_finance.api.app import create_app
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.db.schema import rendered_documents
 from vextrus_finance.observability import metrics
@@ -49,7 +49,7 @@ def _url(invoice: dict[str, Any]) -> str:
 async def test_a_stored_document_is_served_without_rendering_again(client, container, auth):
     h = auth("t1", ("user",))
     invoice = await _issued(client, container, auth("t1"), "t1", "Gulshan Heights Ltd.")
-    pool = container.render_pool()
+    pool = services_of(client).render_pool
     served = metrics.document_served.labels("pdf", "stored")
     before = served._value.get()
     first = await client.get(_url(invoice), params={"format": "pdf"}, headers=h)
@@ -84,8 +84,8 @@ async def test_a_stored_document_is_served_without_rendering_again(client, conta
 async def test_a_render_over_its_time_limit_is_killed_and_answered(client, container, auth):
     h = auth()
     invoice = await _issued(client, container, h, "t1", render_jobs.SLOW_BUYER)
-    container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
-    pool = container.render_pool()
+    services_of(client).pdf_renderer = render_jobs.pdf_slow_for_one_buyer
+    pool = services_of(client).render_pool
     pool.timeout_s = 1
     timed_out = metrics.document_render_duration.labels("pdf", "timeout")
     before = timed_out._sum.get()
@@ -104,8 +104,8 @@ async def test_a_tenant_over_its_share_gets_429_while_another_tenant_is_served(
     hog_headers, other_headers = auth("t1", ("user",)), auth("t2", ("user",))
     slow = await _issued(client, container, auth("t1"), "t1", render_jobs.SLOW_BUYER)
     other = await _issued(client, container, auth("t2"), "t2", "Gulshan Heights Ltd.")
-    container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
-    pool = container.render_pool()
+    services_of(client).pdf_renderer = render_jobs.pdf_slow_for_one_buyer
+    pool = services_of(client).render_pool
     hog = asyncio.create_task(client.get(_url(slow), params={"format": "pdf"}, headers=hog_headers))
     await _until(lambda: pool.busy > 0)  # the hog's request has reached the pool
     rejected = metrics.document_renders_rejected.labels("tenant_busy")
@@ -128,8 +128,8 @@ async def test_a_full_pool_answers_503_with_retry_after(client, container, auth)
     h1, h2 = auth("t1"), auth("t2")
     slow = await _issued(client, container, h1, "t1", render_jobs.SLOW_BUYER)
     other = await _issued(client, container, h2, "t2", render_jobs.SLOW_BUYER)
-    container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
-    pool = container.render_pool()
+    services_of(client).pdf_renderer = render_jobs.pdf_slow_for_one_buyer
+    pool = services_of(client).render_pool
     pool.workers = 1
     hog = asyncio.create_task(client.get(_url(slow), params={"format": "pdf"}, headers=h1))
     await _until(lambda: pool.busy > 0)
@@ -142,14 +142,14 @@ async def test_a_full_pool_answers_503_with_retry_after(client, container, auth)
     assert pool.alive() == []
 
 
-async def test_closing_the_container_kills_renders_in_progress(client, container, auth):
+async def test_closing_the_render_pool_kills_renders_in_progress(client, container, auth):
     h = auth()
     invoice = await _issued(client, container, h, "t1", render_jobs.SLOW_BUYER)
-    container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
-    pool = container.render_pool()
+    services_of(client).pdf_renderer = render_jobs.pdf_slow_for_one_buyer
+    pool = services_of(client).render_pool
     request = asyncio.create_task(client.get(_url(invoice), params={"format": "pdf"}, headers=h))
     await _until(lambda: bool(pool.alive()))
-    pool.close()  # what Container.close does at the end of the lifespan
+    pool.close()  # what the app's lifespan does at shutdown
     response = await request
     assert problem_of(response, 503)["code"] == "document_render_failed"
     assert pool.alive() == []
@@ -166,8 +166,8 @@ async def test_a_client_that_goes_away_stops_its_render(client, container, auth)
     """Driven through the ASGI interface itself, to say when the client disconnects."""
     h = auth()
     invoice = await _issued(client, container, h, "t1", render_jobs.SLOW_BUYER)
-    container.pdf_renderer = render_jobs.pdf_slow_for_one_buyer
-    pool = container.render_pool()
+    services_of(client).pdf_renderer = render_jobs.pdf_slow_for_one_buyer
+    pool = services_of(client).render_pool
     pool.timeout_s = 3600  # only the disconnect can stop it
     gone = asyncio.Event()
     requested = False
@@ -202,8 +202,9 @@ async def test_a_client_that_goes_away_stops_its_render(client, container, auth)
         "server": ("finance.test", 80),
         "state": {},
     }
-    app = create_app(container=container)
-    answered = asyncio.create_task(app(scope, receive, send))
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    answered = asyncio.create_task(transport.app(scope, receive, send))
     await _until(lambda: bool(pool.alive()) and pool.busy > 0)
     (worker,) = pool.alive()
     gone.set()

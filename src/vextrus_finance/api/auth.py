@@ -29,9 +29,9 @@ ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
 JWKS_TIMEOUT_S = 5
 # Tokens verified lately, by their exact text: a client sends the same token with every
 # request until it expires, and decoding and checking it (base64 checks in Python, JSON, the
-# signature) was a tenth of a journal's POST. An entry serves until the token expires, as
-# jwt.decode would judge it, and for at most VERIFIED_TTL_S: a key withdrawn from the JWKS or
-# a changed secret stops its tokens within that long. Only successes are kept.
+# signature) is a noticeable share of a small request (ADR 0030). An entry serves until the
+# token expires, as jwt.decode would judge it, and for at most VERIFIED_TTL_S: a key withdrawn
+# from the JWKS or a changed secret stops its tokens within that long. Only successes are kept.
 VERIFIED_CACHE_SIZE = 4096
 VERIFIED_TTL_S = 60.0
 

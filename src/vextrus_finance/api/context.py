@@ -14,10 +14,11 @@ import structlog
 from fastapi import Depends, Header, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vextrus_finance.api.auth import AuthenticationError, Principal, TokenVerifier
+from vextrus_finance.api.auth import AuthenticationError, Principal
 from vextrus_finance.api.permissions import ROUTE_PERMISSIONS, granted
 from vextrus_finance.api.problems import Forbidden
-from vextrus_finance.api.security.rate_limit import RateLimited, RateLimiter, bucket_key, record
+from vextrus_finance.api.security.rate_limit import RateLimited, bucket_key, record
+from vextrus_finance.api.services import services
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.runner import Idempotency
 from vextrus_finance.bootstrap import Container
@@ -61,8 +62,7 @@ class CorrelationIdMiddleware:
 async def get_container(request: Request) -> Container:
     # async: FastAPI runs a plain `def` dependency in its thread pool, a hop to another thread
     # and back on every request for one attribute read.
-    container: Container = request.app.state.container
-    return container
+    return services(request).container
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
@@ -72,7 +72,8 @@ async def authenticate(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    verifier: TokenVerifier = request.app.state.verifier
+    app_services = services(request)
+    verifier = app_services.verifier
     token = None
     if authorization:
         scheme, _, token = authorization.partition(" ")
@@ -81,7 +82,7 @@ async def authenticate(
     else:
         # Cookie authentication, when enabled; the CSRF middleware has already demanded the
         # double-submit token for writes that arrive this way.
-        cookie_name: str | None = request.app.state.auth_cookie_name
+        cookie_name = app_services.auth_cookie_name
         token = request.cookies.get(cookie_name) if cookie_name else None
     if not token:
         raise AuthenticationError("send Authorization: Bearer <token>")
@@ -106,10 +107,10 @@ async def authorize(
     per-user rate limit (after authentication, so a forged token cannot spend a user's)."""
     if x_tenant_id is not None and x_tenant_id != principal.tenant_id:
         raise Forbidden("X-Tenant-ID differs from the tenant in the token")
-    limiter: RateLimiter = request.app.state.rate_limiter
-    decision = await limiter.hit(
+    app_services = services(request)
+    decision = await app_services.rate_limiter.hit(
         bucket_key("user", principal.tenant_id, principal.subject),
-        request.app.state.user_rate_limit,
+        app_services.user_rate_limit,
     )
     if decision is not None:
         record(request.scope, decision)
@@ -138,11 +139,9 @@ async def authorize(
 
 async def current_context(request: Request) -> RequestContext:
     """The context `authorize` made for this request: every resource router runs `authorize`
-    as a router dependency, before the route's own parameters. Routes ask for it here rather
-    than with Depends(authorize) a second time, which FastAPI would not serve from its cache
-    until it had parsed authorize's headers again (it solves a sub-dependency's parameters
-    first): a tenth of a small POST's CPU went to that. Fails closed when a route was mounted
-    without `authorize`."""
+    as a router dependency, before the route's own parameters. A second Depends(authorize)
+    would make FastAPI parse authorize's headers again before serving it from its cache
+    (ADR 0030). Fails closed when a route was mounted without `authorize`."""
     ctx = getattr(request.state, "context", None)
     if not isinstance(ctx, RequestContext):
         raise RuntimeError(f"{request.url.path} is served without the authorize dependency")

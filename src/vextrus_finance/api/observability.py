@@ -16,6 +16,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vextrus_finance.api.services import AppServices, services
 from vextrus_finance.infrastructure.ledger.variance import trial_balance_variance
 from vextrus_finance.observability import metrics, tracing
 from vextrus_finance.observability.drain import Drain
@@ -93,27 +94,25 @@ def _log_request(scope: Scope, method: str, route: str, status: int, elapsed: fl
     )
 
 
-async def _refresh_variance(container: Any) -> None:
+async def _refresh_variance(app_services: AppServices) -> None:
     """Computed at scrape time from the accounts read model. If the database does not answer
-    in time the last value stays: a scrape must not hang, and an outage must not look like an
-    imbalance."""
+    in time (or the app has not started) the last value stays: a scrape must not hang, and an
+    outage must not look like an imbalance."""
     try:
-        async with asyncio.timeout(VARIANCE_TIMEOUT_S), container.db.read() as conn:
+        db = app_services.container.db
+        async with asyncio.timeout(VARIANCE_TIMEOUT_S), db.read() as conn:
             metrics.trial_balance_variance.set(await trial_balance_variance(conn))
     except Exception as exc:
         log.debug("trial balance variance not refreshed", error=type(exc).__name__)
 
 
 async def metrics_endpoint(request: Request) -> Response:
-    container = getattr(request.app.state, "container", None)
-    if container is not None:
-        await _refresh_variance(container)
+    await _refresh_variance(services(request))
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)
 
 
-def install_observability(app: FastAPI, settings: Settings) -> None:
-    app.state.drain = drain = Drain()
+def install_observability(app: FastAPI, settings: Settings, drain: Drain) -> None:
     metrics.set_build_info(settings.deployment_version, settings.deployment_track)
     app.add_middleware(RequestObservabilityMiddleware, drain=drain)
     # Unauthenticated like the probes: it holds no tenant data, only counts.
@@ -126,7 +125,7 @@ def install_observability(app: FastAPI, settings: Settings) -> None:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with inner(app) as state:
-            db = app.state.container.db
+            db = services(app).container.db
             tracing.instrument_engines(provider, [db.write_engine, db.read_engine])
             try:
                 yield state

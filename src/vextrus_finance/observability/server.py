@@ -65,15 +65,16 @@ def server_config(app: Any, *, host: str, port: int, http: type[Any]) -> dict[st
 def serve(
     app: Any,
     *,
+    drain: Drain,
     host: str,
     port: int,
     drain_seconds: float,
     grace_seconds: float,
     http: type[Any],
 ) -> None:
-    """Blocks until the server has shut down. Logging is configured by the caller (uvicorn
-    writes through the root logger, so its lines get our format)."""
-    drain: Drain = app.state.drain
+    """Blocks until the server has shut down. `drain` is the app's own: readiness turns 503
+    when the first signal begins it. Logging is configured by the caller (uvicorn writes
+    through the root logger, so its lines get our format)."""
     config = uvicorn.Config(
         **server_config(app, host=host, port=port, http=http),
         log_config=None,
@@ -85,11 +86,10 @@ def serve(
         timeout_graceful_shutdown=max(1, int(grace_seconds - drain_seconds - LIFESPAN_RESERVE_S)),
         lifespan="on",
     )
-    # Everything alive now (modules, the app, its routes and schemas: ~100,000 objects) lives
-    # as long as the process. Frozen, the cyclic collector stops re-scanning it on every full
-    # collection; a request that allocates a lot (the trial balance at 10,000 accounts) set one
-    # off every few requests, ~50–90 ms each (docs/performance.md). Here, not in the lifespan:
-    # tests run the lifespan hundreds of times in one process.
+    # Everything alive now (modules, the app, its routes and schemas) lives as long as the
+    # process. Frozen, the cyclic collector stops re-scanning it on every full collection, which
+    # requests that allocate a lot set off often (ADR 0021, docs/performance.md). Here, not in
+    # the lifespan: tests run the lifespan hundreds of times in one process.
     gc.collect()
     gc.freeze()
     DrainingServer(config, drain, drain_seconds).run()

@@ -20,7 +20,7 @@ from vextrus_finance.api.context import ContainerDep, ContextDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.problems import MEDIA_TYPE, problem
 from vextrus_finance.api.routes.mushak_mapping import DocumentFields, mushak63_fields
-from vextrus_finance.bootstrap import Container
+from vextrus_finance.api.services import services
 from vextrus_finance.documents.mushak63 import (
     CONTENT_SECURITY_POLICY,
     Mushak63Document,
@@ -94,14 +94,15 @@ async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T:
 
 
 async def _render_pdf(
-    request: Request, container: Container, tenant_id: str, document: Mushak63Document, lang: Lang
+    request: Request, tenant_id: str, document: Mushak63Document, lang: Lang
 ) -> bytes:
-    pool = container.render_pool()
+    app_services = services(request)
+    pool = app_services.render_pool
     started = time.perf_counter()
     outcome = "failed"
     try:
         pdf: bytes = await _unless_disconnected(
-            request, pool.run(tenant_id, container.pdf_renderer, document, lang)
+            request, pool.run(tenant_id, app_services.pdf_renderer, document, lang)
         )
         outcome = "ok"
         return pdf
@@ -168,7 +169,7 @@ async def mushak63(
         source = "rendered"
         if output == "pdf":
             try:
-                content = await _render_pdf(request, container, ctx.tenant_id, document, lang)
+                content = await _render_pdf(request, ctx.tenant_id, document, lang)
             except RenderRefused as refused:
                 reason = "tenant_busy" if isinstance(refused, TenantBusy) else "pool_full"
                 metrics.document_renders_rejected.labels(reason).inc()

@@ -1,6 +1,6 @@
 """CORS: an exact allow-list. Starlette's CORSMiddleware answers allowed origins and preflights;
-the guard in front of it refuses every other cross-origin request with 403 and no CORS headers
-(the original service answered those with 500)."""
+the guard in front of it refuses every other cross-origin request with 403 and no CORS headers,
+a refusal rather than an error."""
 
 from __future__ import annotations
 

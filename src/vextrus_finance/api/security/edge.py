@@ -19,11 +19,9 @@ from vextrus_finance.api.security.request_limits import RequestLimitsMiddleware
 from vextrus_finance.settings import Settings
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    """Middleware is listed innermost first (Starlette wraps each new one around the last)."""
-    limiter = RateLimiter.from_settings(settings)
-    app.state.rate_limiter = limiter
-    app.state.user_rate_limit = settings.rate_limit_per_minute
+def install(app: FastAPI, settings: Settings, limiter: RateLimiter) -> None:
+    """Middleware is listed innermost first (Starlette wraps each new one around the last).
+    `limiter` is the app's one limiter: `authorize` counts the per-user limit in it too."""
     app.add_middleware(
         CsrfMiddleware,
         auth_cookie=settings.auth_cookie_name,

@@ -1,6 +1,6 @@
 """A bound on the request head (request line and headers), at the server: the HTTP parser
-(httptools) has none, so a 32 MB `Authorization` header was read and parsed in full before
-any middleware could look at it. Past MAX_HEADER_BYTES the connection gets a 431 problem
+(httptools) has none, so a 32 MB `Authorization` header would be read and parsed in full
+before any middleware could look at it. Past MAX_HEADER_BYTES the connection gets a 431 problem
 document and is closed; the app never sees the request."""
 
 from __future__ import annotations
