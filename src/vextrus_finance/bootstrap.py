@@ -14,6 +14,7 @@ from vextrus_finance.documents.mushak63 import Mushak63Document, render_pdf
 from vextrus_finance.documents.numerals import Lang
 from vextrus_finance.documents.render_pool import RenderPool
 from vextrus_finance.documents.rendering import load_pdf_renderer
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.db.database import Database
 from vextrus_finance.infrastructure.event_store.snapshots import Snapshotter
@@ -35,6 +36,7 @@ class Container:
     uow_factory: SqlUnitOfWorkFactory
     snapshotter: Snapshotter
     runner: CommandRunner
+    calendar: BusinessCalendar
     # The PDF renderer the render pool runs (a module-level function: it crosses into a worker
     # process); tests put a deliberately slow one here.
     pdf_renderer: Callable[[Mushak63Document, Lang], bytes] = field(default=render_pdf)
@@ -98,6 +100,7 @@ class Container:
 
 
 def bootstrap(settings: Settings) -> Container:
+    calendar = settings.calendar
     db = Database(settings)
     store = EventStore(
         read_batch_size=settings.eventstore_read_batch_size,
@@ -108,6 +111,7 @@ def bootstrap(settings: Settings) -> Container:
         db,
         store,
         idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        calendar=calendar,
         window=PostingWindowRule(
             settings.posting_window_first_day, settings.posting_window_years_ahead
         ),
@@ -119,4 +123,4 @@ def bootstrap(settings: Settings) -> Container:
         base_delay_s=settings.eventstore_retry_delay_ms / 1000,
         after_commit=snapshotter,
     )
-    return Container(settings, db, store, uow_factory, snapshotter, runner)
+    return Container(settings, db, store, uow_factory, snapshotter, runner, calendar)

@@ -72,7 +72,7 @@ async def test_fields_of_an_approved_sales_invoice(container: Container) -> None
         LineSpec("Consulting", "1", Decimal("1000"), VatRate.EXEMPT),
     )
     view, company = await _read(container, invoice_id)
-    doc = mushak63_fields(view, company)
+    doc = mushak63_fields(view, company, container.calendar)
     _consistent(doc)
     assert doc["mushak_number"] == "M63-2025-2026-000001"
     assert doc["invoice_number"] == view.number
@@ -111,10 +111,12 @@ async def test_only_approved_sales_invoices_of_a_registered_seller(container: Co
     for invoice_id in (draft, purchase):
         view, _ = await _read(container, invoice_id)
         with pytest.raises(InvalidState) as caught:
-            mushak63_fields(view, CompanyProfileView("S", None, None, None, None, 1))
+            mushak63_fields(
+                view, CompanyProfileView("S", None, None, None, None, 1), container.calendar
+            )
         assert caught.value.code == "mushak_not_issued"
     view, company = await _read(container, sale)
     assert company is None
     with pytest.raises(InvalidState) as missing:
-        mushak63_fields(view, company)
+        mushak63_fields(view, company, container.calendar)
     assert missing.value.code == "company_profile_missing"

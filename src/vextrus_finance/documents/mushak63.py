@@ -8,10 +8,9 @@ number in the PDF is real, extractable text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vextrus_finance.documents.labels import LABELS, Labels
 from vextrus_finance.documents.numerals import (
@@ -24,6 +23,7 @@ from vextrus_finance.documents.numerals import (
 from vextrus_finance.documents.templating import CONTENT_SECURITY_POLICY, render_template
 from vextrus_finance.documents.words_bn import amount_in_words_bn
 from vextrus_finance.documents.words_en import amount_in_words_en
+from vextrus_finance.settings import get_settings
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -72,7 +72,7 @@ class Mushak63Line:
 @dataclass(frozen=True)
 class Mushak63Document:
     mushak_number: str
-    issued_at: datetime  # timezone-aware; shown in Asia/Dhaka
+    issued_at: datetime  # timezone-aware; printed in the business time zone
     invoice_number: str
     invoice_date: date
     seller: Party
@@ -121,16 +121,11 @@ def _inconsistent(message: str) -> NoReturn:
     raise ValueError(f"Mushak-6.3: {message}")
 
 
-def _dhaka() -> tzinfo:
-    try:
-        return ZoneInfo("Asia/Dhaka")
-    except ZoneInfoNotFoundError:
-        # A slim image may lack the tz database; Bangladesh has kept UTC+6 without daylight
-        # saving since 2010, so the fixed offset prints the same time.
-        return timezone(timedelta(hours=6), "Asia/Dhaka")
-
-
-DHAKA = _dhaka()
+def _business_time(instant: datetime) -> datetime:
+    # The form prints the time of issue in the business time zone. The render interface is
+    # (doc, lang) and PDFs render in worker processes, so the zone is read from the settings of
+    # the process rendering, which are those the service was started with.
+    return get_settings().calendar.local_time(instant)
 
 
 def _text(value: str | None) -> str:
@@ -173,7 +168,7 @@ def _words(paisa: int, lang: Lang) -> str:
 
 def _context(doc: Mushak63Document, lang: Lang) -> dict[str, Any]:
     labels = LABELS[lang]
-    issued = doc.issued_at.astimezone(DHAKA)
+    issued = _business_time(doc.issued_at)
     return {
         "labels": labels,
         "lang": lang,

@@ -153,11 +153,11 @@ async def mushak63(
     lang: Literal["en", "bn"] = "en",
 ) -> Response:
     async with container.invoice_reader(ctx.tenant_id) as reader:
-        invoice = await reader.invoice(invoice_id, today=container.settings.today())
+        invoice = await reader.invoice(invoice_id, today=container.calendar.today())
         company = await reader.company_profile()
     if invoice is None:
         raise NotFound(f"no invoice {invoice_id}", code="invoice_not_found")
-    document = build_document(mushak63_fields(invoice, company))
+    document = build_document(mushak63_fields(invoice, company, container.calendar))
     key = DocumentKey(
         ctx.tenant_id, invoice_id, output, lang, source_digest(document, output, lang)
     )

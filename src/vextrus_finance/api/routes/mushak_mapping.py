@@ -9,13 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
-from vextrus_finance.application.business_day import DHAKA
 from vextrus_finance.application.invoicing.views import (
     CompanyProfileView,
     CounterpartyView,
     InvoiceLineView,
     InvoiceView,
 )
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.errors import InvalidState
 from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.money import to_minor
@@ -46,7 +46,7 @@ class LineFields(TypedDict):
 
 class DocumentFields(TypedDict):
     mushak_number: str
-    issued_at: datetime  # aware, in Asia/Dhaka: the time of issue as printed
+    issued_at: datetime  # aware, in the business time zone: the time of issue as printed
     invoice_number: str
     invoice_date: date
     seller: PartyFields
@@ -99,7 +99,9 @@ def _line(line: InvoiceLineView) -> LineFields:
     }
 
 
-def mushak63_fields(invoice: InvoiceView, company: CompanyProfileView | None) -> DocumentFields:
+def mushak63_fields(
+    invoice: InvoiceView, company: CompanyProfileView | None, calendar: BusinessCalendar
+) -> DocumentFields:
     """Refuses (409) what is not a tax invoice: purchases (the supplier issues theirs),
     drafts (also when cancelled as drafts), and a tenant with no company profile (no seller
     BIN). A cancelled invoice that was issued is reprinted for the auditor, marked CANCELLED."""
@@ -127,7 +129,7 @@ def mushak63_fields(invoice: InvoiceView, company: CompanyProfileView | None) ->
         )
     return {
         "mushak_number": invoice.mushak_number,
-        "issued_at": invoice.issued_at.astimezone(DHAKA),
+        "issued_at": calendar.local_time(invoice.issued_at),
         "invoice_number": invoice.number,
         "invoice_date": invoice.invoice_date,
         "seller": _seller(company),
