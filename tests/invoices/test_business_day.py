@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import make_settings
 from tests.integration.helpers import run
 from tests.invoices.helpers import DAY, seed_tenant, simple_line
-from vextrus_finance.api.routes.mushak_mapping import mushak63_fields
+from vextrus_finance.api.routes.mushak_mapping import mushak63_document
 from vextrus_finance.application.invoicing.invoices import (
     ApproveInvoice,
     CounterpartySpec,
@@ -57,9 +57,9 @@ async def test_approval_dates_a_sales_invoice_on_the_configured_business_day(
             company = await reader.company_profile()
         assert view is not None
         assert (view.invoice_date, view.issued_at) == (issue_day, EVENING)
-        fields = mushak63_fields(view, company, container.calendar)
-        assert fields["issued_at"] == EVENING
-        assert fields["issued_at"].utcoffset() == offset
+        document = mushak63_document(view, company, container.calendar)
+        assert document.issued_at == EVENING
+        assert document.issued_at.utcoffset() == offset
         # verify judges "dated its day of issue" by the same calendar: nothing to report.
         report = await Rebuilder(container.db, container.store).verify()
         assert report.ok
