@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from vextrus_finance.application.runner import CommandRunner
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.db.database import Database
 from vextrus_finance.infrastructure.event_store.snapshots import Snapshotter
@@ -32,6 +33,7 @@ class Container:
     uow_factory: SqlUnitOfWorkFactory
     snapshotter: Snapshotter
     runner: CommandRunner
+    calendar: BusinessCalendar
 
     @asynccontextmanager
     async def reader(self, tenant_id: str) -> AsyncIterator[SqlLedgerReader]:
@@ -78,6 +80,7 @@ class Container:
 
 
 def bootstrap(settings: Settings) -> Container:
+    calendar = settings.calendar
     db = Database(settings)
     store = EventStore(
         read_batch_size=settings.eventstore_read_batch_size,
@@ -88,6 +91,7 @@ def bootstrap(settings: Settings) -> Container:
         db,
         store,
         idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        calendar=calendar,
         window=PostingWindowRule(
             settings.posting_window_first_day, settings.posting_window_years_ahead
         ),
@@ -99,4 +103,4 @@ def bootstrap(settings: Settings) -> Container:
         base_delay_s=settings.eventstore_retry_delay_ms / 1000,
         after_commit=snapshotter,
     )
-    return Container(settings, db, store, uow_factory, snapshotter, runner)
+    return Container(settings, db, store, uow_factory, snapshotter, runner, calendar)

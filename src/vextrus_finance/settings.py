@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vextrus_finance import __version__
+from vextrus_finance.domain.calendar import BusinessCalendar
 
 # Shared by `serve` and `token` when JWT_SECRET is unset in development, so a developer can
 # mint a token without configuring anything. Production refuses to start with it.
@@ -157,8 +157,13 @@ class Settings(BaseSettings):
             return self.log_format
         return "console" if self.environment is Environment.DEVELOPMENT else "json"
 
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The business calendar of BUSINESS_TIMEZONE on the system clock."""
+        return BusinessCalendar.named(self.business_timezone)
+
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.business_timezone)).date()
+        return self.calendar.today()
 
     @property
     def is_sqlite(self) -> bool:

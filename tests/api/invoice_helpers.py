@@ -3,6 +3,7 @@ default posting profile, request builders, and ledger look-ups by account code."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,6 @@ import httpx
 
 from tests.api.helpers import API, get_json, services_of
 from tests.integration.helpers import run
-from vextrus_finance.application.business_day import DHAKA
 from vextrus_finance.application.invoicing.posting_profiles import seed_posting_profile
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.seed import seed_chart
@@ -34,10 +34,12 @@ async def seed_tenant(container: Container, tenant: str = "t1") -> None:
 
 
 def issue_on(container: Container, day: str, hour: int = 11) -> None:
-    """Pin the service's clock to `day` in Dhaka: approval dates a SALES invoice on the day of
-    issue (ADR 0035), so tests with dated invoices approve them on that day."""
-    at = datetime.combine(date.fromisoformat(day), time(hour), tzinfo=DHAKA)
-    container.uow_factory.clock = lambda: at
+    """Pin the commands' clock to `hour` on `day` in the business time zone: approval dates a
+    SALES invoice on the day of issue (ADR 0035), so tests with dated invoices approve them on
+    that day."""
+    calendar = container.uow_factory.calendar
+    at = datetime.combine(date.fromisoformat(day), time(hour), tzinfo=calendar.zone)
+    container.uow_factory.calendar = replace(calendar, clock=lambda: at)
 
 
 def line(

@@ -12,7 +12,7 @@ from tests.documents.factory import make_document
 from vextrus_finance.documents import mushak63
 from vextrus_finance.documents.mushak63 import Mushak63Document, Mushak63Line, Party
 
-# Names and order exactly as agreed in issue 4; positional construction relies on the order.
+# Names and order are the published interface; positional construction relies on the order.
 INTERFACE = {
     Party: "name address bin tin",
     Mushak63Line: (
@@ -22,7 +22,7 @@ INTERFACE = {
     Mushak63Document: (
         "mushak_number issued_at invoice_number invoice_date seller buyer lines subtotal_paisa"
         " sd_total_paisa vat_total_paisa grand_total_paisa ait_paisa payable_paisa currency"
-        # Issue 15: optional, after the agreed ones, so positional construction still works.
+        # Optional, after the agreed ones, so positional construction still works.
         " destination vehicle_type vehicle_number cancelled"
     ),
 }

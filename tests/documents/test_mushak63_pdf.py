@@ -187,7 +187,7 @@ def test_the_renderer_fetches_nothing(tmp_path: Path, caplog: pytest.LogCaptureF
 def test_long_descriptions_are_not_measured_character_by_character(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Issue 16: with automatic table layout WeasyPrint measured the min-content width of
+    """With automatic table layout WeasyPrint measured the min-content width of
     every `overflow-wrap: anywhere` cell by laying the rest of its text out again at each
     character, so a 200-line invoice of 500-character descriptions took minutes. Counted
     instead of timed: the line splitter's calls grow with the text, not with its square."""

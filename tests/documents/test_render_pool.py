@@ -160,8 +160,8 @@ async def test_an_idle_worker_that_died_is_replaced(pool: RenderPool) -> None:
 
 
 async def test_renders_in_progress_hold_no_thread(pool: RenderPool) -> None:
-    """Issue 16: renders on the shared default thread pool left none for token-key fetches and
-    other tenants. A render now waits on its worker's pipe in the event loop."""
+    """Renders on the shared default thread pool left none for token-key fetches and other
+    tenants. A render waits on its worker's pipe in the event loop instead."""
     import threading
 
     before = threading.active_count()

@@ -174,9 +174,13 @@ class UnitOfWork(Protocol):
 
     def now(self) -> datetime: ...
 
+    def today(self) -> date:
+        """The business day of `now()`, in the business calendar's time zone."""
+        ...
+
     @property
     def posting_window(self) -> PostingWindow:
-        """The dates this tenant may post on, as of this command (today in Dhaka)."""
+        """The dates this tenant may post on, as of this command's business day."""
         ...
 
     async def load(self, cls: type[A], stream_id: str) -> A: ...

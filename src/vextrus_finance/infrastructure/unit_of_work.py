@@ -3,7 +3,7 @@ appended (with their global positions) at commit."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from vextrus_finance.application.business_day import business_day
-from vextrus_finance.application.context import RequestContext, new_id, utc_now
+from vextrus_finance.application.context import RequestContext, new_id
 from vextrus_finance.application.ports import IdempotencyRace, StreamConflict, TransientFailure
 from vextrus_finance.domain.aggregate import Aggregate
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.posting_window import PostingWindow
 from vextrus_finance.infrastructure.db.database import Database
 from vextrus_finance.infrastructure.db.errors import (
@@ -67,6 +67,7 @@ class SqlUnitOfWork:
         bulk: BulkProjector,
         idempotency_ttl: timedelta,
         now: datetime,
+        calendar: BusinessCalendar,
         first_attempt: bool = True,
         window: PostingWindowRule | None = None,
     ) -> None:
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
         self._store = store
         self._bulk = bulk
         self._now = now
+        self._calendar = calendar
         self._command_id = new_id()
         self._queue: list[EventEnvelope] = []
         self._appended: list[tuple[Aggregate[Any], int]] = []  # (aggregate, version before)
@@ -97,9 +99,12 @@ class SqlUnitOfWork:
         """One timestamp for the whole command: every event of it was recorded together."""
         return self._now
 
+    def today(self) -> date:
+        return self._calendar.local_date(self._now)
+
     @property
     def posting_window(self) -> PostingWindow:
-        return self._window.on(business_day(self._now))
+        return self._window.on(self.today())
 
     async def load(self, cls: type[A], stream_id: str) -> A:
         return await self._store.load(self.conn, self.ctx.tenant_id, cls, stream_id)
@@ -177,7 +182,7 @@ class SqlUnitOfWorkFactory:
         store: EventStore,
         *,
         idempotency_ttl: timedelta,
-        clock: Callable[[], datetime] = utc_now,
+        calendar: BusinessCalendar,
         window: PostingWindowRule | None = None,
     ) -> None:
         self._db = db
@@ -185,7 +190,7 @@ class SqlUnitOfWorkFactory:
         self._store = store
         self._bulk = BulkProjector(LIVE)
         self._ttl = idempotency_ttl
-        self.clock = clock  # public so tests can pin the business day
+        self.calendar = calendar  # public so tests can pin its clock
 
     @asynccontextmanager
     async def __call__(
@@ -199,7 +204,8 @@ class SqlUnitOfWorkFactory:
                     store=self._store,
                     bulk=self._bulk,
                     idempotency_ttl=self._ttl,
-                    now=self.clock(),
+                    now=self.calendar.now(),
+                    calendar=self.calendar,
                     first_attempt=first_attempt,
                     window=self._window,
                 )

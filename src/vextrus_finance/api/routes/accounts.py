@@ -14,30 +14,32 @@ from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
-from vextrus_finance.application.business_day import business_day
-from vextrus_finance.application.context import RequestContext, utc_now
+from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.ledger import accounts as commands
 from vextrus_finance.application.ledger.queries import LedgerReader
 from vextrus_finance.application.ledger.views import AccountView
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import AccountType
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix=f"{API}/accounts", tags=["accounts"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-async def _account(reader: LedgerReader, account_id: str) -> AccountView | None:
+async def _account(
+    reader: LedgerReader, account_id: str, calendar: BusinessCalendar
+) -> AccountView | None:
     view = await reader.account(account_id)
     if view is None:
         return None
     # A command's answer shows the balance as of today, as GET does by default.
-    return (await reader.accounts_as_of([view], business_day(utc_now())))[0]
+    return (await reader.accounts_as_of([view], calendar.today()))[0]
 
 
 AsOf = Annotated[
     date | None,
-    Query(description="Balances at the end of this day (default: today in Dhaka)"),
+    Query(description="Balances at the end of this day (default: today in the business time zone)"),
 ]
 
 
@@ -61,7 +63,7 @@ async def open_account(
         container,
         ctx,
         lambda uow: commands.open_account(uow, command),
-        _account,
+        lambda reader, account_id: _account(reader, account_id, container.calendar),
         AccountOut,
         status=201,
         idempotency=idem,
@@ -132,7 +134,7 @@ async def update_account(
         container,
         ctx,
         lambda uow: commands.update_account(uow, command),
-        _account,
+        lambda reader, account_id: _account(reader, account_id, container.calendar),
         AccountOut,
         if_match=expected is not None,
     )
@@ -152,7 +154,7 @@ async def deactivate_account(
         container,
         ctx,
         lambda uow: commands.deactivate_account(uow, command),
-        _account,
+        lambda reader, account_id: _account(reader, account_id, container.calendar),
         AccountOut,
         idempotency=idem,
         if_match=expected is not None,

@@ -195,8 +195,8 @@ async def revise_invoice(
     responses=DUPLICATE_BILL,
     description=(
         "Approve a DRAFT and post its journal. A SALES invoice is a tax invoice, issued at the "
-        "time of supply and never backdated: its `invoice_date` becomes the day of issue in "
-        "Asia/Dhaka (the due date keeps its terms), which governs the Mushak-6.3 serial's "
+        "time of supply and never backdated: its `invoice_date` becomes the business day of issue "
+        "(the due date keeps its terms), which governs the Mushak-6.3 serial's "
         "fiscal year, the journal's date and period and the printed document. A draft dated "
         "in a closed period is refused (422 `period_closed` naming `invoice_date`). PURCHASE "
         "bills keep the supplier's date."

@@ -19,13 +19,11 @@ from fastapi.responses import HTMLResponse, Response
 from vextrus_finance.api.context import ContainerDep, ContextDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.problems import MEDIA_TYPE, problem
-from vextrus_finance.api.routes.mushak_mapping import DocumentFields, mushak63_fields
+from vextrus_finance.api.routes.mushak_mapping import mushak63_document
 from vextrus_finance.api.services import services
 from vextrus_finance.documents.mushak63 import (
     CONTENT_SECURITY_POLICY,
     Mushak63Document,
-    Mushak63Line,
-    Party,
     render_html,
 )
 from vextrus_finance.documents.numerals import Lang
@@ -48,29 +46,6 @@ T = TypeVar("T")
 DISCONNECT_POLL_S = 0.5
 
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
-
-
-def build_document(fields: DocumentFields) -> Mushak63Document:
-    return Mushak63Document(
-        mushak_number=fields["mushak_number"],
-        issued_at=fields["issued_at"],
-        invoice_number=fields["invoice_number"],
-        invoice_date=fields["invoice_date"],
-        seller=Party(**fields["seller"]),
-        buyer=Party(**fields["buyer"]),
-        lines=tuple(Mushak63Line(**line) for line in fields["lines"]),
-        subtotal_paisa=fields["subtotal_paisa"],
-        sd_total_paisa=fields["sd_total_paisa"],
-        vat_total_paisa=fields["vat_total_paisa"],
-        grand_total_paisa=fields["grand_total_paisa"],
-        ait_paisa=fields["ait_paisa"],
-        payable_paisa=fields["payable_paisa"],
-        currency=fields["currency"],
-        destination=fields["destination"],
-        vehicle_type=fields["vehicle_type"],
-        vehicle_number=fields["vehicle_number"],
-        cancelled=fields["cancelled"],
-    )
 
 
 class ClientGone(Exception):
@@ -154,11 +129,11 @@ async def mushak63(
     lang: Literal["en", "bn"] = "en",
 ) -> Response:
     async with container.invoice_reader(ctx.tenant_id) as reader:
-        invoice = await reader.invoice(invoice_id, today=container.settings.today())
+        invoice = await reader.invoice(invoice_id, today=container.calendar.today())
         company = await reader.company_profile()
     if invoice is None:
         raise NotFound(f"no invoice {invoice_id}", code="invoice_not_found")
-    document = build_document(mushak63_fields(invoice, company))
+    document = mushak63_document(invoice, company, container.calendar)
     key = DocumentKey(
         ctx.tenant_id, invoice_id, output, lang, source_digest(document, output, lang)
     )

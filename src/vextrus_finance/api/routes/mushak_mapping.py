@@ -1,21 +1,16 @@
-"""From an approved sales invoice and the tenant's company profile to the fields of a
-Mushak-6.3 tax invoice, with the names and types of `documents.mushak63` (its `Party`,
-`Mushak63Line` and `Mushak63Document`). Kept free of that package so it can be tested on its
-own; `api/routes/mushak.py` turns these fields into the renderer's dataclasses."""
+"""From an approved sales invoice and the tenant's company profile to its Mushak-6.3 document,
+the dataclass the renderer prints and the store's digest covers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import TypedDict
-
-from vextrus_finance.application.business_day import DHAKA
 from vextrus_finance.application.invoicing.views import (
     CompanyProfileView,
     CounterpartyView,
     InvoiceLineView,
     InvoiceView,
 )
+from vextrus_finance.documents.mushak63 import Mushak63Document, Mushak63Line, Party
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.errors import InvalidState
 from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.money import to_minor
@@ -23,86 +18,44 @@ from vextrus_finance.domain.money import to_minor
 ISSUED = (InvoiceStatus.APPROVED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 
 
-class PartyFields(TypedDict):
-    name: str
-    address: str | None
-    bin: str | None
-    tin: str | None
+def _seller(company: CompanyProfileView) -> Party:
+    return Party(name=company.name, address=company.address, bin=company.bin, tin=company.tin)
 
 
-class LineFields(TypedDict):
-    description: str
-    hs_code: str | None
-    unit: str | None
-    quantity: Decimal
-    unit_price_paisa: int
-    amount_paisa: int
-    sd_rate: Decimal
-    sd_paisa: int
-    vat_rate: Decimal | None  # per cent; None = exempt
-    vat_paisa: int
-    total_paisa: int
+def _buyer(counterparty: CounterpartyView) -> Party:
+    return Party(
+        name=counterparty.name,
+        address=counterparty.address,
+        bin=counterparty.bin,
+        tin=counterparty.tin,
+    )
 
 
-class DocumentFields(TypedDict):
-    mushak_number: str
-    issued_at: datetime  # aware, in Asia/Dhaka: the time of issue as printed
-    invoice_number: str
-    invoice_date: date
-    seller: PartyFields
-    buyer: PartyFields
-    lines: tuple[LineFields, ...]
-    subtotal_paisa: int
-    sd_total_paisa: int
-    vat_total_paisa: int
-    grand_total_paisa: int
-    ait_paisa: int
-    payable_paisa: int
-    currency: str
-    destination: str | None
-    vehicle_type: str | None
-    vehicle_number: str | None
-    cancelled: bool
+def _line(line: InvoiceLineView) -> Mushak63Line:
+    return Mushak63Line(
+        description=line.description,
+        hs_code=line.hs_code,
+        unit=line.unit,
+        quantity=line.quantity,
+        unit_price_paisa=to_minor(line.unit_price),
+        amount_paisa=to_minor(line.amount),
+        sd_rate=line.sd_rate,
+        sd_paisa=to_minor(line.sd_amount),
+        vat_rate=line.vat_rate_percent,
+        vat_paisa=to_minor(line.vat_amount),
+        total_paisa=to_minor(line.total),
+    )
 
 
-def _seller(company: CompanyProfileView) -> PartyFields:
-    return {
-        "name": company.name,
-        "address": company.address,
-        "bin": company.bin,
-        "tin": company.tin,
-    }
-
-
-def _buyer(counterparty: CounterpartyView) -> PartyFields:
-    return {
-        "name": counterparty.name,
-        "address": counterparty.address,
-        "bin": counterparty.bin,
-        "tin": counterparty.tin,
-    }
-
-
-def _line(line: InvoiceLineView) -> LineFields:
-    return {
-        "description": line.description,
-        "hs_code": line.hs_code,
-        "unit": line.unit,
-        "quantity": line.quantity,
-        "unit_price_paisa": to_minor(line.unit_price),
-        "amount_paisa": to_minor(line.amount),
-        "sd_rate": line.sd_rate,
-        "sd_paisa": to_minor(line.sd_amount),
-        "vat_rate": line.vat_rate_percent,
-        "vat_paisa": to_minor(line.vat_amount),
-        "total_paisa": to_minor(line.total),
-    }
-
-
-def mushak63_fields(invoice: InvoiceView, company: CompanyProfileView | None) -> DocumentFields:
+def mushak63_document(
+    invoice: InvoiceView, company: CompanyProfileView | None, calendar: BusinessCalendar
+) -> Mushak63Document:
     """Refuses (409) what is not a tax invoice: purchases (the supplier issues theirs),
     drafts (also when cancelled as drafts), and a tenant with no company profile (no seller
-    BIN). A cancelled invoice that was issued is reprinted for the auditor, marked CANCELLED."""
+    BIN). A cancelled invoice that was issued is reprinted for the auditor, marked CANCELLED.
+
+    The time of issue is given in the business time zone, as printed: the zone is then part of
+    the document, and so of the digest its stored renderings are kept under."""
     if invoice.kind is not InvoiceKind.SALES:
         raise InvalidState(
             f"{invoice.number} is a purchase invoice: its Mushak-6.3 is the supplier's",
@@ -125,23 +78,23 @@ def mushak63_fields(invoice: InvoiceView, company: CompanyProfileView | None) ->
             "/api/v1/company-profile before printing tax invoices",
             code="company_profile_missing",
         )
-    return {
-        "mushak_number": invoice.mushak_number,
-        "issued_at": invoice.issued_at.astimezone(DHAKA),
-        "invoice_number": invoice.number,
-        "invoice_date": invoice.invoice_date,
-        "seller": _seller(company),
-        "buyer": _buyer(invoice.counterparty),
-        "lines": tuple(_line(line) for line in invoice.lines),
-        "subtotal_paisa": to_minor(invoice.subtotal),
-        "sd_total_paisa": to_minor(invoice.sd_total),
-        "vat_total_paisa": to_minor(invoice.vat_total),
-        "grand_total_paisa": to_minor(invoice.grand_total),
-        "ait_paisa": to_minor(invoice.ait_total),
-        "payable_paisa": to_minor(invoice.payable_total),
-        "currency": invoice.currency,
-        "destination": invoice.destination,
-        "vehicle_type": invoice.vehicle_type,
-        "vehicle_number": invoice.vehicle_number,
-        "cancelled": cancelled,
-    }
+    return Mushak63Document(
+        mushak_number=invoice.mushak_number,
+        issued_at=calendar.local_time(invoice.issued_at),
+        invoice_number=invoice.number,
+        invoice_date=invoice.invoice_date,
+        seller=_seller(company),
+        buyer=_buyer(invoice.counterparty),
+        lines=tuple(_line(line) for line in invoice.lines),
+        subtotal_paisa=to_minor(invoice.subtotal),
+        sd_total_paisa=to_minor(invoice.sd_total),
+        vat_total_paisa=to_minor(invoice.vat_total),
+        grand_total_paisa=to_minor(invoice.grand_total),
+        ait_paisa=to_minor(invoice.ait_total),
+        payable_paisa=to_minor(invoice.payable_total),
+        currency=invoice.currency,
+        destination=invoice.destination,
+        vehicle_type=invoice.vehicle_type,
+        vehicle_number=invoice.vehicle_number,
+        cancelled=cancelled,
+    )

@@ -26,7 +26,7 @@ async def get_trial_balance(
     currency: str = "BDT",
     include_zero: bool = True,
 ) -> Response:
-    """Balances at the end of `as_of` (default: today in Dhaka). With `fiscal_year` alone, as
+    """Balances at the end of `as_of` (default: the business day). With `fiscal_year` alone, as
     of that year's last day; with both, `as_of` must fall inside the year."""
     currency = validate_currency(currency)
     year = parse_fiscal_year(fiscal_year) if fiscal_year else None

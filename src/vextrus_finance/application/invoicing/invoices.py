@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import new_id
 from vextrus_finance.application.invoicing.counterparties import link_counterparty
 from vextrus_finance.application.invoicing.duplicates import lock_duplicate_check
@@ -414,7 +413,7 @@ def _description(prefix: str, state: InvoiceState) -> str:
 
 async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
     """A SALES invoice is a tax invoice, issued at the time of supply and never backdated: it is
-    dated the day of issue in Dhaka, and that one date governs the Mushak serial's fiscal year,
+    dated the business day of issue, and that one date governs the Mushak serial's fiscal year,
     the journal's date and period, and the printed document (ADR 0035). A draft dated in a
     closed period is refused rather than silently moved out of it. PURCHASE bills keep the
     supplier's date."""
@@ -424,7 +423,7 @@ async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
     invoice.ensure_approvable()
     state = invoice.state
     is_sales = state.kind is InvoiceKind.SALES
-    issue_day = business_day(uow.now()) if is_sales else None
+    issue_day = uow.today() if is_sales else None
     journal_date = state.invoice_date
     if issue_day is not None:
         # Hook for the VAT return (a later issue): a locked VAT month refuses here too.

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from vextrus_finance.application.business_day import business_day
 from vextrus_finance.application.context import new_id
 from vextrus_finance.application.invoicing.counterparties import payment_counterparty
 from vextrus_finance.application.invoicing.duplicates import lock_duplicate_check
@@ -95,7 +94,7 @@ class ReconcilePayment:
 class ReversePayment:
     payment_id: str
     reason: str
-    date: date | None = None  # of the reversing journal; default today in Dhaka
+    date: date | None = None  # of the reversing journal; default today, not before the payment
     expected_version: int | None = None
 
 
@@ -386,7 +385,7 @@ async def reverse_payment(uow: UnitOfWork, cmd: ReversePayment) -> str:
         uow,
         ReverseJournal(
             state.journal_id,
-            cmd.date or business_day(uow.now(), not_before=state.payment_date),
+            cmd.date or max(uow.today(), state.payment_date),
             reason=f"Payment {state.number} reversed: {reason}"[:DESCRIPTION_MAX],
         ),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from vextrus_finance.application.business_day import business_day
+from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.payments import PaymentStatus
 from vextrus_finance.infrastructure.db.schema import invoices, payments
@@ -17,15 +17,17 @@ from vextrus_finance.infrastructure.rebuild.findings import Finding
 _SETTLED = (PaymentStatus.COMPLETED.value, PaymentStatus.RECONCILED.value)
 
 
-async def invoice_findings(conn: AsyncConnection) -> list[Finding]:
+async def invoice_findings(conn: AsyncConnection, calendar: BusinessCalendar) -> list[Finding]:
     return [
-        *await _backdated_tax_invoices(conn),
+        *await _backdated_tax_invoices(conn, calendar),
         *await _payments_before_their_invoice(conn),
         *await _wallet_transactions_used_twice(conn),
     ]
 
 
-async def _backdated_tax_invoices(conn: AsyncConnection) -> list[Finding]:
+async def _backdated_tax_invoices(
+    conn: AsyncConnection, calendar: BusinessCalendar
+) -> list[Finding]:
     """Sales invoices whose date is not the day their Mushak 6.3 was issued (ADR 0035)."""
     i = invoices
     result = await conn.execute(
@@ -38,10 +40,10 @@ async def _backdated_tax_invoices(conn: AsyncConnection) -> list[Finding]:
             tenant,
             "tax_invoice_date_not_issue_date",
             number,
-            f"dated {dated} but issued on {business_day(issued)} (Dhaka)",
+            f"dated {dated} but issued on {issue_day} ({calendar.zone_name})",
         )
         for tenant, number, dated, issued in result
-        if business_day(issued) != dated
+        if (issue_day := calendar.local_date(issued)) != dated
     ]
 
 

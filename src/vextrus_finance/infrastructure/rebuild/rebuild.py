@@ -196,7 +196,7 @@ class Rebuilder:
         return [
             *await rule_findings(conn, self._posting_window()),
             *await subledger_findings(conn),
-            *await invoice_findings(conn),
+            *await invoice_findings(conn, self._db.settings.calendar),
         ]
 
     def _posting_window(self) -> PostingWindow:
