@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vextrus_finance.deployment.kubectl import (
+from vextrus_deploy.kubectl import (
     Kubectl,
     KubectlError,
     annotations_of,
     container_image,
 )
-from vextrus_finance.deployment.stages import (
+from vextrus_deploy.stages import (
     ANNOTATION_AT,
     ANNOTATION_OUTCOME,
     ANNOTATION_STABLE_IMAGE,

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vextrus_finance.deployment.prometheus import PrometheusClient, PrometheusError
+from vextrus_deploy.prometheus import PrometheusClient, PrometheusError
 
 Log = Callable[[str], None]
 SERVER_ERROR = 'code=~"5.."'

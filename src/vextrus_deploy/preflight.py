@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from vextrus_finance.deployment import manifests
-from vextrus_finance.deployment.kubectl import Kubectl, KubectlError, container_image
-from vextrus_finance.deployment.stages import (
+from vextrus_deploy import manifests
+from vextrus_deploy.kubectl import Kubectl, KubectlError, container_image
+from vextrus_deploy.stages import (
     CONTAINER,
     CRDS,
     NAMESPACES,
