@@ -1,6 +1,6 @@
-"""Preflight: every check runs and is reported (the old checklist's `set -e` aborted at the
-first failure, and counted warnings as passes), then one verdict. A check that cannot be done
-here says "not checked" rather than passing."""
+"""Preflight: every check runs and is reported, even after one failed, so the operator sees
+everything to fix at once; then one verdict. A check that cannot be done here says "not
+checked" rather than passing."""
 
 from __future__ import annotations
 
