@@ -1,11 +1,11 @@
 # The two set-up commands of the README:
 #   make run    start the service on SQLite with demo data and a printed development token
-#   make test   run the whole test suite (lint, types, unit, integration on SQLite and PostgreSQL,
-#               API, system)
+#   make test   run the whole test suite (lint, types, import contracts, unit, integration on
+#               SQLite and PostgreSQL, API, system)
 UV := python3 -m uv
 UV_VERSION := 0.13.9
 
-.PHONY: run test deps lint typecheck bench bench-quick bench-tools
+.PHONY: run test deps lint typecheck importlint bench bench-quick bench-tools
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -15,13 +15,17 @@ run: deps
 	$(UV) run --frozen vextrus-finance serve --demo
 
 lint: deps
-	$(UV) run --frozen ruff check src tests
-	$(UV) run --frozen ruff format --check src tests
+	$(UV) run --frozen ruff check src tests benchmarks
+	$(UV) run --frozen ruff format --check src tests benchmarks
 
 typecheck: deps
 	$(UV) run --frozen mypy
 
-test: deps lint typecheck
+# The layering contracts of pyproject.toml ([tool.importlinter]).
+importlint: deps
+	$(UV) run --frozen lint-imports
+
+test: deps lint typecheck importlint
 	scripts/ensure-system-packages
 	$(UV) run --frozen pytest
 

@@ -85,10 +85,8 @@ class Backends:
     async def settle(self) -> None:
         """Before each scenario, and between a scenario's preparation and its measurement:
         PostgreSQL writes out what is dirty in its buffers (CHECKPOINT), and the kernel what is
-        in its page cache (sync), now rather than during the measurement. Without it the SQLite
-        rebuild, measured right after the PostgreSQL trial-balance and aggregate-load scenarios
-        had written ~2 GB, ran at 18,500–23,200 events/s in one full run against ~25,000
-        alone."""
+        in its page cache (sync), now rather than during the measurement, so that no scenario
+        pays for the previous one's writes (docs/performance.md, "How to run it")."""
         if self.postgres_server is not None:
             engine = create_async_engine(
                 async_url(self.postgres_server), isolation_level="AUTOCOMMIT"

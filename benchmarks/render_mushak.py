@@ -1,4 +1,4 @@
-"""Mushak-6.3 PDF render time by size (report only, issue 16).
+"""Mushak-6.3 PDF render time by size (reported, no target).
 
     python -m benchmarks.render_mushak                      # this tree's stylesheet
     python -m benchmarks.render_mushak --css-from 5ea7234   # a revision's stylesheet, same code

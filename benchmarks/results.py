@@ -1,5 +1,5 @@
 """One measured number per (scenario, backend, metric), summarised over runs, and the files
-`latest.json` (shape fixed by issue 7, read by other tools) and `latest.md`."""
+`latest.json` (a fixed shape: other tools read it) and `latest.md`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class Result:
 
     @property
     def report_only(self) -> bool:
-        """A number the issue asks to report, with nothing to reach."""
+        """A number reported with no target to reach."""
         return self.target_value is None
 
     @property

@@ -1,5 +1,5 @@
-"""How big each scenario is: the issue's sizes, `--quick` (under two minutes) and `tiny` (the
-end-to-end test of the harness)."""
+"""How big each scenario is: the sizes its target is set for, `--quick` (under two minutes) and
+`tiny` (the end-to-end test of the harness)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""One module per scenario of issue 7; each returns `Result`s for one backend."""
+"""One module per scenario (numbered as in docs/performance.md); each returns `Result`s for one
+backend."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from vextrus_finance.application.context import RequestContext, is_tenant_id
 from vextrus_finance.application.invoicing.demo import seed_demo_invoices
@@ -18,16 +20,50 @@ from vextrus_finance.application.invoicing.posting_profiles import seed_posting_
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.seed import seed_chart, seed_demo_journals
 from vextrus_finance.bootstrap import Container, bootstrap
-from vextrus_finance.deployment.cli import deploy_app
 from vextrus_finance.infrastructure.db.database import redacted
 from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
-from vextrus_finance.operations.smoke_cli import smoke
 from vextrus_finance.settings import Settings, get_settings
 
-app = typer.Typer(no_args_is_help=True, help="Vextrus Finance: the ledger service and its tools.")
+# The operator's tools that live outside the service (ADR 0045): command -> (module, Typer app).
+# They are imported by name through importlib when the command runs or --help lists it, so
+# importing this module (or the API) loads none of them, and import-linter's graph, which sees
+# only import statements, has no edge from the runtime to vextrus_deploy.
+TOOLS = {
+    "deploy": ("vextrus_deploy.cli", "deploy_app"),
+    "smoke": ("vextrus_deploy.smoke_cli", "smoke_app"),
+}
+
+
+class _WithTools(TyperGroup):
+    """The root command group, with the TOOLS commands added on first use."""
+
+    # ctx is Typer's vendored click.Context, a type Typer does not export.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in TOOLS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in TOOLS and cmd_name not in self.commands:
+            module, attribute = TOOLS[cmd_name]
+            tool: typer.Typer = getattr(importlib.import_module(module), attribute)
+            command = typer.main.get_command(tool)
+            command.name = cmd_name
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and args[0] not in TOOLS:
+            for name in TOOLS:  # a typo: "Did you mean" draws on the loaded commands
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    cls=_WithTools,
+    no_args_is_help=True,
+    help="Vextrus Finance: the ledger service and its tools.",
+)
 projections = typer.Typer(no_args_is_help=True, help="Read models built from the event log.")
 app.add_typer(projections, name="projections")
-app.add_typer(deploy_app, name="deploy")
 console = Console(stderr=True)
 T = TypeVar("T")
 DEMO_TENANT = "demo"
@@ -225,10 +261,6 @@ def verify() -> None:
     table.add_row("verdict", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
     console.print(table)
     raise typer.Exit(0 if report.ok else 1)
-
-
-# The post-deployment smoke test: logic in operations/smoke.py.
-app.command()(smoke)
 
 
 def main() -> None:

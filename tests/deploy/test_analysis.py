@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.system.prometheus import require_binary
-from vextrus_finance.deployment import manifests
-from vextrus_finance.deployment.analysis import Queries, Sample, Thresholds, judge
-from vextrus_finance.deployment.stages import get_stage
+from vextrus_deploy import manifests
+from vextrus_deploy.analysis import Queries, Sample, Thresholds, judge
+from vextrus_deploy.stages import get_stage
 
 T = Thresholds()
 

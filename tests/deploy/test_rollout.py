@@ -18,7 +18,7 @@ import pytest
 
 from tests.deploy.fake_exporter import FakeExporter
 from tests.system.prometheus import Prometheus, require_binary
-from vextrus_finance.deployment.preflight import Status, image_check
+from vextrus_deploy.preflight import Status, image_check
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import TEST_SECRET
 from tests.deploy.helpers import CHECK_NAMES, admin_token, run_smoke_cli
 from tests.system.server import Server
-from vextrus_finance.operations.smoke import SmokeConfig, Status, run_smoke
+from vextrus_deploy.smoke import SmokeConfig, Status, run_smoke
 
 pytestmark = pytest.mark.slow
 

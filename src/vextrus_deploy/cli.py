@@ -8,15 +8,16 @@ from typing import Annotated
 
 import typer
 
-from vextrus_finance.deployment.analysis import Thresholds
-from vextrus_finance.deployment.kubectl import Kubectl
-from vextrus_finance.deployment.preflight import Status, run_preflight
-from vextrus_finance.deployment.rollback import run_manual_rollback
-from vextrus_finance.deployment.rollout import RolloutOptions, run_rollout
-from vextrus_finance.deployment.smoke_runner import DEFAULT_COMMAND, SmokeConfig
-from vextrus_finance.deployment.stages import STAGES, get_stage
+from vextrus_deploy.analysis import Thresholds
+from vextrus_deploy.kubectl import Kubectl
+from vextrus_deploy.preflight import Status, run_preflight
+from vextrus_deploy.rollback import run_manual_rollback
+from vextrus_deploy.rollout import RolloutOptions, run_rollout
+from vextrus_deploy.smoke_runner import DEFAULT_COMMAND, SmokeConfig
+from vextrus_deploy.stages import STAGES, get_stage
 
 deploy_app = typer.Typer(
+    add_completion=False,  # a subcommand: completion is installed for `vextrus-finance`
     no_args_is_help=True,
     help="Phased rollout: preflight, one stage at a time, rollback (docs/deployment.md).",
 )

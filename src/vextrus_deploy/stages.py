@@ -1,4 +1,4 @@
-"""The rollout stages and the Kubernetes names they use (deploy-contract.md, issue 6)."""
+"""The rollout stages and the Kubernetes names they use (deploy/k8s/README.md)."""
 
 from __future__ import annotations
 

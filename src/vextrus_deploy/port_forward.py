@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from vextrus_finance.deployment.kubectl import Kubectl, KubectlError
+from vextrus_deploy.kubectl import Kubectl, KubectlError
 
 CONTAINER_PORT = 3014
 

@@ -1,10 +1,9 @@
-"""Undo a stage. Every step is attempted even when an earlier one fails (the old scripts'
-`set -e` stopped half-way), and every failure is reported.
+"""Undo a stage. Every step is attempted even when an earlier one fails (a rollback that stops
+half-way leaves the cluster in neither state), and every failure is reported.
 
 - Canary stages: scale finance-service-canary to 0 first (the failing version leaves the Service
-  at once), delete any HPA that targets it (an HPA would scale it back up: the old week-1
-  rollback's flaw), then put finance-service-production back on the stable image at 10 replicas
-  and wait for it.
+  at once), delete any HPA that targets it (an HPA would scale it back up), then put
+  finance-service-production back on the stable image at 10 replicas and wait for it.
 - full: `kubectl rollout undo` of finance-service-production (back to the previous pod template)
   and wait; the canary Deployment, if still there, runs the same failed image: scale it to 0.
 - staging: `kubectl rollout undo` of finance-service-staging and wait."""
@@ -14,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vextrus_finance.deployment.kubectl import (
+from vextrus_deploy.kubectl import (
     Kubectl,
     KubectlError,
     annotations_of,
     container_image,
 )
-from vextrus_finance.deployment.stages import (
+from vextrus_deploy.stages import (
     ANNOTATION_AT,
     ANNOTATION_OUTCOME,
     ANNOTATION_STABLE_IMAGE,

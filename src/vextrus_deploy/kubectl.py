@@ -1,5 +1,5 @@
 """A thin wrapper over the `kubectl` binary: every call is logged, and a failing call raises
-with kubectl's own message (no call is allowed to fail silently, unlike the old scripts)."""
+with kubectl's own message, so that no step of a rollout can fail silently."""
 
 from __future__ import annotations
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vextrus_finance.deployment import manifests
-from vextrus_finance.deployment.analysis import Queries, Thresholds, analyse, describe
-from vextrus_finance.deployment.kubectl import Kubectl, KubectlError, container_image
-from vextrus_finance.deployment.port_forward import port_forward
-from vextrus_finance.deployment.prometheus import PrometheusClient
-from vextrus_finance.deployment.rollback import roll_back
-from vextrus_finance.deployment.smoke_runner import SmokeConfig, run_smoke
-from vextrus_finance.deployment.stages import (
+from vextrus_deploy import manifests
+from vextrus_deploy.analysis import Queries, Thresholds, analyse, describe
+from vextrus_deploy.kubectl import Kubectl, KubectlError, container_image
+from vextrus_deploy.port_forward import port_forward
+from vextrus_deploy.prometheus import PrometheusClient
+from vextrus_deploy.rollback import roll_back
+from vextrus_deploy.smoke_runner import SmokeConfig, run_smoke
+from vextrus_deploy.stages import (
     ANNOTATION_AT,
     ANNOTATION_NEW_IMAGE,
     ANNOTATION_OUTCOME,

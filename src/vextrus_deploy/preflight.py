@@ -1,6 +1,6 @@
-"""Preflight: every check runs and is reported (the old checklist's `set -e` aborted at the
-first failure, and counted warnings as passes), then one verdict. A check that cannot be done
-here says "not checked" rather than passing."""
+"""Preflight: every check runs and is reported, even after one failed, so the operator sees
+everything to fix at once; then one verdict. A check that cannot be done here says "not
+checked" rather than passing."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from vextrus_finance.deployment import manifests
-from vextrus_finance.deployment.kubectl import Kubectl, KubectlError, container_image
-from vextrus_finance.deployment.stages import (
+from vextrus_deploy import manifests
+from vextrus_deploy.kubectl import Kubectl, KubectlError, container_image
+from vextrus_deploy.stages import (
     CONTAINER,
     CRDS,
     NAMESPACES,

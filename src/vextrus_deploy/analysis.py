@@ -3,7 +3,7 @@ analysis window, and (in a canary stage) its 5xx ratio against the stable track'
 
 Prometheus is polled during the window so the operator sees the numbers move; the verdict is
 taken once, at the end, over the whole window. Missing data is a failure: a canary that served
-nothing has proven nothing (the old scripts counted such "warnings" as passes)."""
+nothing has proven nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vextrus_finance.deployment.prometheus import PrometheusClient, PrometheusError
+from vextrus_deploy.prometheus import PrometheusClient, PrometheusError
 
 Log = Callable[[str], None]
 SERVER_ERROR = 'code=~"5.."'

@@ -1,4 +1,4 @@
-"""`vextrus-finance smoke`: the command line of operations.smoke, with its Rich summary."""
+"""`vextrus-finance smoke`: the command line of vextrus_deploy.smoke, with its Rich summary."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from vextrus_finance.operations.smoke import (
+from vextrus_deploy.smoke import (
     FOREIGN_ORIGIN,
     SmokeConfig,
     SmokeReport,
@@ -107,3 +107,8 @@ def smoke(
     if json_report is not None:
         json_report.write_text(json.dumps(report.as_dict(), indent=2) + "\n")
     raise typer.Exit(0 if report.ok else 1)
+
+
+# What `vextrus-finance smoke` loads (vextrus_finance.cli.TOOLS).
+smoke_app = typer.Typer(add_completion=False)
+smoke_app.command()(smoke)

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from vextrus_finance.deployment.stages import CANARY_DEPLOYMENT, CONTAINER, Stage
+from vextrus_deploy.stages import CANARY_DEPLOYMENT, CONTAINER, Stage
 
 
 class ManifestError(ValueError):

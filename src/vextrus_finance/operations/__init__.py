@@ -1,1 +1,0 @@
-"""Operational tools run against a deployed service (the smoke test)."""
