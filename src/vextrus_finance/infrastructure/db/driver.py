@@ -208,6 +208,8 @@ class _AsyncpgDriver:
         self._sa_dialect = sa_dialect
 
     async def _in_transaction(self) -> None:
+        # Private members: the adapter's own test and call before its first statement; nothing
+        # public begins the transaction its commit() and rollback() act on.
         # Inside the callers' try: a connection that died in the pool fails here, at BEGIN,
         # and must reach the unit of work as a (transient) SQLAlchemy error like any other.
         if self._adapted._transaction is None:
@@ -215,6 +217,7 @@ class _AsyncpgDriver:
 
     def _raise(self, text: str, params: Any, error: Exception, *, many: bool) -> None:
         try:
+            # Private: SQLAlchemy's translation of asyncpg's errors has no public entry point.
             self._adapted._handle_exception(error)  # always raises, translated
         except Exception as translated:
             raise sqlalchemy_error(self._sa_dialect, text, params, translated, many=many) from error
