@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.infrastructure.db import database
+from vextrus_finance.infrastructure.db.driver import sqlite_driver
 
 INSERT = "INSERT INTO counters (tenant_id, name, value) VALUES ('t1', :name, 1)"
 
@@ -47,8 +48,7 @@ async def _names(container: Container) -> set[str]:
 
 async def _sqlite3_connection(container: Container) -> Any:
     async with container.db.writer() as conn:
-        raw = await conn.get_raw_connection()
-        return raw.driver_connection._conn
+        return sqlite_driver(conn.info).db
 
 
 async def test_a_committed_write_goes_to_the_driver_thread_once_for_its_commit(
@@ -168,4 +168,4 @@ async def test_statements_through_sqlalchemy_and_savepoints_commit_with_the_tran
 
 
 async def _raw_in(conn: Any) -> Any:
-    return (await conn.get_raw_connection()).driver_connection._conn
+    return sqlite_driver(conn.info).db

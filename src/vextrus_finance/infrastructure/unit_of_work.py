@@ -23,7 +23,7 @@ from vextrus_finance.infrastructure.db.errors import (
     is_connection_failure,
     is_idempotency_race,
     is_transient,
-    sqlstate,
+    is_unique_violation,
 )
 from vextrus_finance.infrastructure.db.idempotency import SqlIdempotencyStore
 from vextrus_finance.infrastructure.event_store.store import EventEnvelope, EventStore
@@ -216,7 +216,7 @@ class SqlUnitOfWorkFactory:
         except sa.exc.IntegrityError as exc:
             if is_idempotency_race(exc):
                 raise IdempotencyRace() from exc
-            if sqlstate(exc) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
+            if is_unique_violation(exc):
                 # Someone else wrote the same stream version (or the same unique key of a
                 # read model) first: reload and decide again.
                 metrics.concurrency_conflicts.inc()

@@ -2,13 +2,13 @@
 
 SQLite: WAL with full sync; one writer connection whose transactions start with
 BEGIN IMMEDIATE, so writers queue instead of failing with 'database is locked', and a pool of
-readers that never block the writer. PostgreSQL: one pooled engine (asyncpg)."""
+readers that never block the writer. PostgreSQL: one pooled engine (asyncpg). What is done on
+the driver connections underneath is in `driver` (ADR 0041)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,21 +22,21 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolResetState
 
+from vextrus_finance.infrastructure.db.driver import attach_sqlite, sqlite_driver
 from vextrus_finance.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # How long a SQLite transaction waits for its turn at the one writer connection.
 WRITER_WAIT_S = 60.0
-# JSON columns (event data, metadata, snapshots) read back with orjson: the stdlib decoder was
-# ~10 % of a rebuild's CPU (ADR 0023).
+# JSON columns (event data, metadata, snapshots) read back with orjson: a rebuild decodes every
+# event (ADR 0023).
 JSON_DESERIALIZER = orjson.loads
 
 
 def json_text(value: Any) -> str:
-    """JSON columns written on SQLite (which stores text): orjson, ~10× faster than the stdlib
-    encoder, which took 2 % of a posting's time for its two events (ADR 0028). Compact and
-    UTF-8 instead of `\\u` escapes; the same JSON to every reader. What orjson refuses —
-    integers beyond 64 bits, non-string keys — goes to the stdlib encoder as before."""
+    """JSON columns written on SQLite (which stores text): orjson, for the posting path's events
+    (ADR 0028). Compact and UTF-8 instead of `\\u` escapes; the same JSON to every reader. What
+    orjson refuses (integers beyond 64 bits, non-string keys) goes to the stdlib encoder."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:
@@ -75,13 +75,13 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         # to aiosqlite's thread, one more hop per transaction after every COMMIT.
         pool_reset_on_return=None,
         # The posting path's statements, and the point reads of a journal written a moment
-        # ago, run on the sqlite3 connection from the event loop's thread (ADR 0026);
+        # ago, run on the sqlite3 connection from the event loop's thread (ADR 0026), while
         # aiosqlite made it in its own.
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Take transaction control from the driver; we emit BEGIN ourselves below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -91,6 +91,7 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout={0 if writer else SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        attach_sqlite(dbapi_connection, record, engine.dialect)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -103,22 +104,16 @@ def _sqlite_engine(url: URL, *, writer: bool, pool_size: int) -> AsyncEngine:
     return engine
 
 
-def _rollback_inline(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+def _rollback_inline(_dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
     """A connection going back to the pool leaves no transaction open (what the pool's
-    rollback-on-return guarantees), rolled back on the sqlite3 connection in the event loop's
-    thread, and only when one is open (ADR 0028).
-
-    After a COMMIT — every transaction that ended well — there is nothing to roll back, but the
-    pool's reset still sent a ROLLBACK through aiosqlite's thread and waited for it: ~10 % of a
-    posting's time. A transaction left open (an error, a cancelled request) is rolled back
-    here; in WAL mode that discards the transaction's pages without touching the disk, so it
-    does not block the loop. When the pool cannot touch the connection (garbage collected
-    outside the loop), SQLAlchemy's own reset would not either: the connection is discarded."""
+    rollback-on-return guarantees), rolled back in the event loop's thread, and only when one is
+    open (ADR 0028): after a COMMIT there is nothing to roll back, and the pool's own reset would
+    still send a ROLLBACK through aiosqlite's thread and wait for it. When the pool cannot touch
+    the connection (garbage collected outside the loop), SQLAlchemy's own reset would not
+    either: the connection is discarded."""
     if state.terminate_only or not state.asyncio_safe:
         return
-    db: sqlite3.Connection = dbapi_connection.driver_connection._conn
-    if db.in_transaction:
-        db.rollback()
+    sqlite_driver(record.info).rollback_inline()
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -126,53 +121,32 @@ def _begin_immediate(connection: Any) -> None:
     statements in a `writer()` block); `Database.write()` begins its own. Nothing to do when
     the connection is already in one: `write()` began it, and SQLAlchemy autobegins its own
     bookkeeping for a Core statement or a savepoint inside it."""
-    db: sqlite3.Connection = connection.connection.driver_connection._conn
-    if db.in_transaction:
+    sqlite = sqlite_driver(connection.info)
+    if sqlite.in_transaction or sqlite.begin_immediate():
         return
-    if _begin_inline(db, connection.dialect):
-        return
-    db.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Another process holds the write lock: wait for it in aiosqlite's thread, up to
+    # SQLITE_BUSY_TIMEOUT_MS like every other SQLite connection here (ADR 0026).
+    sqlite.busy_timeout(SQLITE_BUSY_TIMEOUT_MS)
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
-        db.execute("PRAGMA busy_timeout=0")
-
-
-def _begin_inline(db: sqlite3.Connection, dialect: Any) -> bool:
-    """BEGIN IMMEDIATE in the event loop's thread if the write lock is free — always, unless
-    another process writes (ADR 0026). The writer's connection has busy_timeout 0, so this
-    returns at once; False means another process holds the lock, and the caller waits for it
-    in aiosqlite's thread, up to SQLITE_BUSY_TIMEOUT_MS like every other SQLite connection
-    here. Writers of this process never meet here: they take turns at the writer first."""
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        return True
-    except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-            raise _wrapped("BEGIN IMMEDIATE", exc, dialect) from exc
-    return False
-
-
-def _wrapped(statement: str, error: sqlite3.Error, dialect: Any) -> sa.exc.StatementError:
-    """The SQLAlchemy exception SQLAlchemy would raise, so retries classify it as usual."""
-    return sa.exc.DBAPIError.instance(statement, (), error, sqlite3.Error, dialect=dialect)
+        sqlite.busy_timeout(0)
 
 
 @asynccontextmanager
 async def _begin_and_commit(conn: AsyncConnection) -> AsyncIterator[None]:
     """One transaction on the SQLite writer, begun and committed on the driver connection
-    instead of through SQLAlchemy's transaction objects (ADR 0028). A posting's statements run
-    on the driver anyway (ADR 0026); SQLAlchemy's begin and commit around them (a greenlet for
-    each, a transaction object, events) cost ~40 µs, a twentieth of a posting.
+    instead of through SQLAlchemy's transaction objects (ADR 0028): a posting's statements run
+    on the driver anyway (ADR 0026), and SQLAlchemy's begin and commit around them cost a
+    greenlet, a transaction object and events each.
 
-    Statements a block sends through SQLAlchemy autobegin its bookkeeping inside this
-    transaction (`_begin_immediate` sees it open and adds nothing); such a block is committed
-    through SQLAlchemy, which commits the driver connection all the same. A block that raises
-    is rolled back by `_held_writer`."""
-    aio: Any = conn.info.get(_AIOSQLITE)  # aiosqlite.Connection
-    if aio is None:
-        aio = conn.info[_AIOSQLITE] = (await conn.get_raw_connection()).driver_connection
-    if not _begin_inline(aio._conn, conn.dialect):
+    BEGIN IMMEDIATE inline succeeds at once unless another process writes: writers of this
+    process take turns at the writer first. Statements a block sends through SQLAlchemy
+    autobegin its bookkeeping inside this transaction (`_begin_immediate` sees it open and adds
+    nothing); such a block is committed through SQLAlchemy, which commits the driver connection
+    all the same. A block that raises is rolled back by `_held_writer`."""
+    sqlite = sqlite_driver(conn.info)
+    if not sqlite.begin_immediate():
         # Another process holds the write lock: SQLAlchemy's begin waits for it the usual way
         # (`_begin_immediate`, in aiosqlite's thread), and commits below.
         await conn.begin()
@@ -180,13 +154,7 @@ async def _begin_and_commit(conn: AsyncConnection) -> AsyncIterator[None]:
     if conn.in_transaction():
         await conn.commit()
         return
-    try:
-        await aio.commit()  # the fsync: in aiosqlite's thread, the loop serves others meanwhile
-    except sqlite3.Error as exc:
-        raise _wrapped("COMMIT", exc, conn.dialect) from exc
-
-
-_AIOSQLITE = "vextrus.aiosqlite"
+    await sqlite.commit()
 
 
 # A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
@@ -196,9 +164,9 @@ IDLE_PING_AFTER_S = 1.0
 def _ping_when_idle(engine: AsyncEngine) -> None:
     """`pool_pre_ping`, but only for connections that sat idle (ADR 0026).
 
-    A ping is a round trip on every checkout — one in ten of a posting's. A connection that
-    went back to the pool a moment ago is as alive as a ping would show; one that waited in it
-    may have been cut by a database restart or a failover, and is replaced before use (raising
+    A ping on every checkout is one more round trip per command. A connection that went back
+    to the pool a moment ago is as alive as a ping would show; one that waited in it may have
+    been cut by a database restart or a failover, and is replaced before use (raising
     DisconnectionError makes the pool do that). A connection that dies while in use fails its
     statement: commands are retried on a fresh connection (ADR 0005) and SQLAlchemy discards
     every pooled connection older than the failure."""
@@ -213,7 +181,7 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
         if idle_since is None or time.monotonic() - idle_since < IDLE_PING_AFTER_S:
             return
         try:
-            dbapi_connection.ping()
+            engine.dialect.do_ping(dbapi_connection)
         except Exception as exc:
             raise sa.exc.DisconnectionError(f"idle connection failed its ping: {exc}") from exc
 
@@ -287,7 +255,7 @@ class Database:
         """SQLite's writer connection stays checked out from one transaction to the next
         (ADR 0028): the engine has exactly one, and every write waits for its turn here
         anyway, so checking it out of the pool and back for each transaction (a new
-        `Connection`, the pool's events and bookkeeping) was a tenth of a posting's time.
+        `Connection`, the pool's events and bookkeeping) would cost every write for nothing.
 
         A block that ends in an exception — a conflict, a cancelled request — or leaves a
         transaction open gives the connection back to the pool instead (whose reset rolls back

@@ -1,40 +1,56 @@
-"""The posting path's statements through the bare database driver (ADR 0026).
+"""The statements of the posting path run on the driver connection beneath SQLAlchemy, and the
+one module of `src/` that reaches there (ADR 0026, ADR 0041).
 
-SQLAlchemy's execution path costs ~70 µs per statement on PostgreSQL and ~120 µs on SQLite on
-top of the driver, and a create-and-post runs about a dozen statements: more than the database
-needs for all of them. The statements a command runs on every posting (period status, account
-lock, counter, the projection's inserts and sums, the event append) are therefore written once
-per database and run on the driver connection underneath the command's SQLAlchemy connection —
-same connection, same transaction, same locks. Transactions (BEGIN, SAVEPOINT, COMMIT,
-ROLLBACK) stay with SQLAlchemy, and driver errors are raised as the SQLAlchemy exceptions the
-unit of work already classifies (`db_errors`).
+SQLAlchemy's execution path around each statement costs more than the database needs for the
+dozen statements a posting runs (period status, account lock, counter, the projection's inserts
+and sums, the event append). They are therefore written once per database and run on the driver
+connection underneath the command's SQLAlchemy connection: same connection, same transaction,
+same locks. Transactions stay with SQLAlchemy, and driver errors are raised as the SQLAlchemy
+exceptions SQLAlchemy itself would raise, which the unit of work classifies (`errors`).
 
-SQLite: statements run on the `sqlite3` connection inline, in the event loop's thread, instead
-of one hop to aiosqlite's thread and back per statement. That is safe only because they run
-inside the writer's BEGIN IMMEDIATE transaction, which already holds the database's write lock:
-none of them can wait for a lock, and the fsync happens at COMMIT, which still goes through
-aiosqlite's thread. Large row sets (a rebuild's batches) also go through that thread, so the
-event loop is never held for long."""
+SQLite: statements run on the `sqlite3` connection in the event loop's thread instead of a hop
+to aiosqlite's thread per statement. That is safe only inside the writer's BEGIN IMMEDIATE
+transaction, which already holds the write lock: no statement waits for a lock, and the fsync
+happens at COMMIT, which goes through aiosqlite's thread, as do large row sets (a rebuild's
+batches), so the event loop is never held for long.
+
+Library internals: this is the only module that uses a private member of a library, and
+`tests/integration/test_driver_contract.py` checks each one against the installed versions.
+They are all on SQLAlchemy's asyncpg adapter (`AsyncAdapt_asyncpg_connection`), where nothing
+public does the same:
+- `_transaction` and `_start_transaction()`: the adapter begins its asyncpg transaction lazily,
+  at its first statement, and commits or rolls back only one it began itself; a statement sent
+  straight to asyncpg must begin it the same way.
+- `_handle_exception()`: SQLAlchemy's translation of an asyncpg error into its DBAPI exception
+  (which also forgets a transaction whose connection closed).
+Everything else is public API: `driver_connection` for the asyncpg and aiosqlite connections,
+aiosqlite's `Cursor.connection` for the `sqlite3` connection it runs (taken once per connection),
+`run_async` in the pool's `connect` event, and the connection's `info` dictionary."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+if TYPE_CHECKING:
+    import aiosqlite
+    import asyncpg  # type: ignore[import-untyped]
+
+# Where a connection's driver is kept: the pool record's `info`, which lives exactly as long as
+# the DBAPI connection (`AsyncConnection.info` and `Connection.info` are the same dictionary).
 _INFO_KEY = "vextrus.driver"
 _UNSEEN = object()  # no value processed yet (None is a value)
 # Above this many rows an executemany on SQLite goes through aiosqlite's thread: a rebuild's
-# 10,000-row inserts must not hold the event loop; a command's rows (a 100-journal batch writes
-# ~300 lines, a few milliseconds at most) may.
+# 10,000-row inserts must not hold the event loop; a command's few hundred rows may.
 SQLITE_INLINE_ROWS = 1000
 
 
@@ -81,20 +97,26 @@ class Driver(Protocol):
     async def executemany(self, sql: Sql | str, rows: Sequence[Sequence[Any]]) -> None: ...
 
 
-def _wrap(dialect: Dialect, text: str, params: Any, error: Exception, *, many: bool) -> Exception:
-    """The SQLAlchemy exception SQLAlchemy itself would have raised for this driver error."""
+def sqlalchemy_error(
+    dialect: Dialect, statement: str, params: Any, error: Exception, *, many: bool = False
+) -> Exception:
+    """The SQLAlchemy exception SQLAlchemy itself would have raised for this driver error, so
+    the unit of work classifies it as usual."""
     base = dialect.loaded_dbapi.Error
     if not isinstance(error, base):
         return error  # OSError, timeouts…: the unit of work classifies these as they are
-    return sa.exc.DBAPIError.instance(text, params, error, base, dialect=dialect, ismulti=many)
+    return sa.exc.DBAPIError.instance(statement, params, error, base, dialect=dialect, ismulti=many)
 
 
-class _SqliteDriver:
+class SqliteDriver:
+    """The `sqlite3` connection aiosqlite runs, called inline, and aiosqlite for what must not
+    hold the event loop (large row sets, COMMIT's fsync)."""
+
     dialect = "sqlite"
 
-    def __init__(self, aio: Any, sa_dialect: Dialect) -> None:
-        self._aio = aio  # aiosqlite.Connection
-        self._db: sqlite3.Connection = aio._conn
+    def __init__(self, aio: aiosqlite.Connection, db: sqlite3.Connection, sa_dialect: Dialect):
+        self.aio = aio
+        self.db = db
         self._sa_dialect = sa_dialect
 
     async def fetch(
@@ -103,10 +125,10 @@ class _SqliteDriver:
         text = sql if isinstance(sql, str) else sql.sqlite
         try:
             if off_loop:
-                return list(await self._aio.execute_fetchall(text, params))
-            return self._db.execute(text, params).fetchall()
+                return list(await self.aio.execute_fetchall(text, params))
+            return self.db.execute(text, params).fetchall()
         except sqlite3.Error as error:
-            raise _wrap(self._sa_dialect, text, params, error, many=False) from error
+            raise sqlalchemy_error(self._sa_dialect, text, params, error) from error
 
     async def execute(self, sql: Sql | str, params: Sequence[Any]) -> None:
         await self.fetch(sql, params)
@@ -115,11 +137,64 @@ class _SqliteDriver:
         text = sql if isinstance(sql, str) else sql.sqlite
         try:
             if len(rows) > SQLITE_INLINE_ROWS:
-                await self._aio.executemany(text, rows)
+                await self.aio.executemany(text, rows)
             else:
-                self._db.executemany(text, rows)
+                self.db.executemany(text, rows)
         except sqlite3.Error as error:
-            raise _wrap(self._sa_dialect, text, rows, error, many=True) from error
+            raise sqlalchemy_error(self._sa_dialect, text, rows, error, many=True) from error
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    def begin_immediate(self) -> bool:
+        """BEGIN IMMEDIATE in the event loop's thread if the write lock is free; False when
+        another process holds it (the writer's busy_timeout is 0, so this returns at once)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            return True
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise sqlalchemy_error(self._sa_dialect, "BEGIN IMMEDIATE", (), error) from error
+        return False
+
+    async def commit(self) -> None:
+        """COMMIT in aiosqlite's thread: the event loop serves others during the fsync."""
+        try:
+            await self.aio.commit()
+        except sqlite3.Error as error:
+            raise sqlalchemy_error(self._sa_dialect, "COMMIT", (), error) from error
+
+    def rollback_inline(self) -> None:
+        """ROLLBACK in the event loop's thread, if a transaction is open: in WAL mode it
+        discards the transaction's pages without touching the disk."""
+        if self.db.in_transaction:
+            self.db.rollback()
+
+    def busy_timeout(self, ms: int) -> None:
+        self.db.execute(f"PRAGMA busy_timeout={int(ms)}")
+
+
+async def _sqlite3_under(aio: aiosqlite.Connection) -> sqlite3.Connection:
+    """The `sqlite3` connection aiosqlite runs, through its public cursor (one trip to its
+    thread, once per connection)."""
+    async with aio.cursor() as cursor:
+        return cursor.connection
+
+
+def attach_sqlite(dbapi_connection: Any, record: Any, sa_dialect: Dialect) -> SqliteDriver:
+    """For the pool's `connect` event: the driver of a new SQLite connection, kept in the pool
+    record's `info`, where `sqlite_driver` finds it in the pool's synchronous events too."""
+    aio: aiosqlite.Connection = dbapi_connection.driver_connection
+    db: sqlite3.Connection = dbapi_connection.run_async(_sqlite3_under)
+    found = record.info[_INFO_KEY] = SqliteDriver(aio, db, sa_dialect)
+    return found
+
+
+def sqlite_driver(info: Mapping[Any, Any]) -> SqliteDriver:
+    """The driver `attach_sqlite` kept in a connection's `info` (`AsyncConnection.info`,
+    `Connection.info` or the pool record's: the same dictionary)."""
+    return cast(SqliteDriver, info[_INFO_KEY])
 
 
 class _AsyncpgDriver:
@@ -129,10 +204,12 @@ class _AsyncpgDriver:
         # SQLAlchemy's adapter around the asyncpg connection: it owns the transaction, which it
         # starts lazily at the first statement, and knows how to translate asyncpg's errors.
         self._adapted = adapted
-        self._pg = adapted._connection
+        self._pg: asyncpg.Connection = adapted.driver_connection
         self._sa_dialect = sa_dialect
 
     async def _in_transaction(self) -> None:
+        # Private members: the adapter's own test and call before its first statement; nothing
+        # public begins the transaction its commit() and rollback() act on.
         # Inside the callers' try: a connection that died in the pool fails here, at BEGIN,
         # and must reach the unit of work as a (transient) SQLAlchemy error like any other.
         if self._adapted._transaction is None:
@@ -140,9 +217,10 @@ class _AsyncpgDriver:
 
     def _raise(self, text: str, params: Any, error: Exception, *, many: bool) -> None:
         try:
+            # Private: SQLAlchemy's translation of asyncpg's errors has no public entry point.
             self._adapted._handle_exception(error)  # always raises, translated
         except Exception as translated:
-            raise _wrap(self._sa_dialect, text, params, translated, many=many) from error
+            raise sqlalchemy_error(self._sa_dialect, text, params, translated, many=many) from error
 
     async def fetch(
         self, sql: Sql | str, params: Sequence[Any], *, off_loop: bool = False
@@ -177,17 +255,18 @@ class _AsyncpgDriver:
 
 
 async def driver(conn: AsyncConnection) -> Driver:
-    """The driver under `conn`, kept with the pooled DBAPI connection (its `info` lives exactly
-    as long as that connection)."""
+    """The driver under `conn`. SQLite's engines attach theirs when they connect; others (and
+    PostgreSQL's) are made at the first call and kept in the same place."""
     info = conn.info
     found: Driver | None = info.get(_INFO_KEY)
     if found is None:
-        fairy = await conn.get_raw_connection()
+        raw = await conn.get_raw_connection()
         dialect = conn.dialect
         if dialect.name == "sqlite":
-            found = _SqliteDriver(fairy.driver_connection, dialect)
+            aio = cast("aiosqlite.Connection", raw.driver_connection)
+            found = SqliteDriver(aio, await _sqlite3_under(aio), dialect)
         else:
-            found = _AsyncpgDriver(fairy.dbapi_connection, dialect)
+            found = _AsyncpgDriver(raw.dbapi_connection, dialect)
         info[_INFO_KEY] = found
     return found
 
@@ -204,8 +283,8 @@ class InsertMany:
     """INSERT of whole rows through the driver's executemany.
 
     SQLAlchemy's executemany of a Core insert builds every row's parameters through the compiled
-    statement (`construct_params`), which cost more CPU than SQLite's insert itself — ~40 % of a
-    rebuild (ADR 0023). Here the statement is compiled once per dialect and each row becomes a
+    statement (`construct_params`), which costs more CPU than SQLite's insert itself (ADR 0023).
+    Here the statement is compiled once per dialect and each row becomes a
     tuple converted by the same bind processors SQLAlchemy would apply, so the stored values are
     identical (`verify` compares them with the live rows)."""
 

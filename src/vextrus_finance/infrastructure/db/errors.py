@@ -34,6 +34,12 @@ def is_idempotency_race(exc: sa.exc.IntegrityError) -> bool:
     return any(marker in text for marker in _IDEMPOTENCY_MARKERS)
 
 
+def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
+    """A unique key or primary key refused the row: PostgreSQL's unique_violation, SQLite's
+    "UNIQUE constraint failed" (which it reports for primary keys too)."""
+    return sqlstate(exc) == "23505" or "UNIQUE constraint failed" in _text(exc)
+
+
 def sqlstate(exc: BaseException) -> str | None:
     orig = getattr(exc, "orig", None)
     for candidate in (orig, getattr(orig, "__cause__", None)):

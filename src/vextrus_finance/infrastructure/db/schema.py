@@ -24,8 +24,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored")
         if value.tzinfo is not UTC:
-            # Skipped for values already in UTC (nearly all): astimezone was a third of the
-            # bind processing of a rebuild (ADR 0023).
+            # Values already in UTC (nearly all) skip the conversion: a rebuild binds
+            # millions of them (ADR 0023).
             value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -266,7 +266,7 @@ READ_MODEL_TABLES: tuple[sa.Table, ...] = (
     fiscal_periods,
 )
 
-# --- invoices, payments and the tenant's profiles (issue 4) --------------------------------
+# --- invoices, payments and the tenant's profiles ------------------------------------------
 # Read models like the ledger's: rebuilt from events, compared by `verify`.
 
 Rate = sa.String(8)  # a percentage as exact decimal text: "7.5"
@@ -305,8 +305,9 @@ invoices = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    # Issue 15: the supplier's own tax-invoice number and date (purchase bills), the accounts
-    # the counterparty side posts to, and the goods' transport on a sales invoice's 6.3.
+    # Migration 0006 (ADR 0035): the supplier's own tax-invoice number and date (purchase
+    # bills), the accounts the counterparty side posts to, and the goods' transport on a sales
+    # invoice's 6.3.
     sa.Column("supplier_invoice_number", sa.String(64)),
     sa.Column("supplier_invoice_date", sa.Date),
     sa.Column("control_account_code", sa.String(64)),
