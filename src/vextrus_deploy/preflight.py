@@ -67,14 +67,28 @@ def _cluster(kubectl: Kubectl, report: Report) -> bool:
     return True
 
 
+def _exists(
+    kubectl: Kubectl,
+    report: Report,
+    check: str,
+    resource: list[str],
+    *,
+    present: str = "exists",
+    missing: str = "missing",
+    required: bool = True,
+) -> None:
+    """Report whether `kubectl get <resource>` finds the object; an error fails the check."""
+    try:
+        found = kubectl.exists(resource)
+    except KubectlError as exc:
+        report.add(check, False, str(exc), required=required)
+        return
+    report.add(check, found, present if found else missing, required=required)
+
+
 def _namespaces(kubectl: Kubectl, report: Report) -> None:
     for namespace in NAMESPACES:
-        try:
-            found = kubectl.exists(["namespace", namespace])
-        except KubectlError as exc:
-            report.add(f"namespace {namespace}", False, str(exc))
-            continue
-        report.add(f"namespace {namespace}", found, "exists" if found else "missing")
+        _exists(kubectl, report, f"namespace {namespace}", ["namespace", namespace])
 
 
 def _secrets(kubectl: Kubectl, report: Report, namespace: str, wanted: dict[str, set[str]]) -> None:
@@ -123,24 +137,20 @@ def _dependencies(kubectl: Kubectl, report: Report, stage: Stage) -> None:
     if stage.namespace == PRODUCTION_NAMESPACE:
         _pods(kubectl, report, f"Prometheus pods in {PROMETHEUS_NAMESPACE}", PROMETHEUS_NAMESPACE,
               PROMETHEUS_SELECTOR, "the rollout's analysis has nothing to query")  # fmt: skip
-    check = f"service {OTEL_NAMESPACE}/{OTEL_SERVICE}"
-    try:
-        found = kubectl.exists(["service", OTEL_SERVICE, "-n", OTEL_NAMESPACE])
-    except KubectlError as exc:
-        report.add(check, False, str(exc), required=False)
-        return
     # Optional: without a collector only the traces are lost, the service runs.
-    report.add(check, found, "exists" if found else "missing: no traces", required=False)
+    _exists(
+        kubectl,
+        report,
+        f"service {OTEL_NAMESPACE}/{OTEL_SERVICE}",
+        ["service", OTEL_SERVICE, "-n", OTEL_NAMESPACE],
+        missing="missing: no traces",
+        required=False,
+    )
 
 
 def _crds(kubectl: Kubectl, report: Report) -> None:
     for crd in CRDS:
-        try:
-            found = kubectl.exists(["crd", crd])
-        except KubectlError as exc:
-            report.add(f"CRD {crd}", False, str(exc))
-            continue
-        report.add(f"CRD {crd}", found, "installed" if found else "missing")
+        _exists(kubectl, report, f"CRD {crd}", ["crd", crd], present="installed")
 
 
 def _render(
@@ -165,30 +175,23 @@ def _render(
     return wanted
 
 
+def _tool(argv: list[str], *, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a local tool for its exit code; its failure is a finding, not an error."""
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
+
+
 def image_check(image: str) -> tuple[Status, str]:
     """What can really be checked here: podman's local storage, or the registry via skopeo.
     Neither proves that the cluster's nodes can pull it: the detail says which was done."""
     podman, skopeo = shutil.which("podman"), shutil.which("skopeo")
     if skopeo:
-        done = subprocess.run(  # noqa: S603
-            [skopeo, "inspect", "--raw", f"docker://{image}"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = _tool([skopeo, "inspect", "--raw", f"docker://{image}"], timeout=120)
         if done.returncode == 0:
             return Status.PASS, "in the registry (skopeo inspect)"
         if not podman:
             return Status.FAIL, f"skopeo inspect failed: {done.stderr.strip()[:200]}"
     if podman:
-        done = subprocess.run(  # noqa: S603
-            [podman, "image", "exists", image],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = _tool([podman, "image", "exists", image], timeout=60)
         if done.returncode == 0:
             return Status.PASS, "present in local podman storage (push it to the registry)"
         return Status.FAIL, "not in local podman storage" + (" nor the registry" if skopeo else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from vextrus_deploy import manifests
@@ -118,24 +119,27 @@ def _annotations(stage: Stage, image: str, stable: str | None, outcome: str) -> 
     return notes
 
 
+def _wait(log: Log, what: str, failure: str, timeout: int, wait: Callable[[], object]) -> None:
+    """Run one of kubectl's blocking waits as a step; its failure fails the stage."""
+    log(f"step: wait for {what} (timeout {timeout} s)")
+    try:
+        wait()
+    except KubectlError as exc:
+        raise StageFailed(f"{failure}: {exc.stderr}") from exc
+
+
 def _check(kubectl: Kubectl, options: RolloutOptions, jobs: list[str], log: Log) -> None:
     """Wait for the migration and the pods, smoke-test them, then judge their traffic; raise
     StageFailed."""
-    stage = options.stage
+    stage, timeout = options.stage, options.rollout_timeout_s
     for job in jobs:
         # Until the schema is at the new code's head the new pods stay unready.
-        log(f"step: wait for job/{job} to complete (timeout {options.rollout_timeout_s} s)")
-        try:
-            kubectl.wait_job_complete(job, stage.namespace, options.rollout_timeout_s)
-        except KubectlError as exc:
-            raise StageFailed(f"job/{job} did not complete: {exc.stderr}") from exc
+        wait = partial(kubectl.wait_job_complete, job, stage.namespace, timeout)
+        _wait(log, f"job/{job} to complete", f"job/{job} did not complete", timeout, wait)
     waits = [stage.target] + ([STABLE_DEPLOYMENT] if stage.is_canary else [])
     for deployment in waits:
-        log(f"step: wait for {deployment} (timeout {options.rollout_timeout_s} s)")
-        try:
-            kubectl.rollout_status(deployment, stage.namespace, options.rollout_timeout_s)
-        except KubectlError as exc:
-            raise StageFailed(f"{deployment} did not become ready: {exc.stderr}") from exc
+        wait = partial(kubectl.rollout_status, deployment, stage.namespace, timeout)
+        _wait(log, deployment, f"{deployment} did not become ready", timeout, wait)
     log("step: smoke test")
     if options.smoke.base_url:
         smoke = run_smoke(options.smoke, log)

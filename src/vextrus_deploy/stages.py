@@ -61,31 +61,28 @@ def _canary(percent: int, canary: int, stable: int) -> Stage:
     )
 
 
-STAGES: dict[str, Stage] = {
-    "staging": Stage(
-        name="staging",
-        overlay="overlays/staging",
-        namespace=STAGING_NAMESPACE,
-        target=STAGING_DEPLOYMENT,
-        record_on=STAGING_DEPLOYMENT,
+def _whole(name: str, overlay: str, namespace: str, deployment: str, replicas: int) -> Stage:
+    """A stage that puts the new image on one Deployment's every pod: nothing to compare with."""
+    return Stage(
+        name=name,
+        overlay=overlay,
+        namespace=namespace,
+        target=deployment,
+        record_on=deployment,
         new_track="stable",
         baseline_track=None,
         canary_replicas=0,
-        stable_replicas=1,
-    ),
+        stable_replicas=replicas,
+    )
+
+
+STAGES: dict[str, Stage] = {
+    "staging": _whole("staging", "overlays/staging", STAGING_NAMESPACE, STAGING_DEPLOYMENT, 1),
     "canary-10": _canary(10, 1, 9),
     "canary-30": _canary(30, 3, 7),
     "canary-60": _canary(60, 6, 4),
-    "full": Stage(
-        name="full",
-        overlay="overlays/production/full",
-        namespace=PRODUCTION_NAMESPACE,
-        target=STABLE_DEPLOYMENT,
-        record_on=STABLE_DEPLOYMENT,
-        new_track="stable",
-        baseline_track=None,
-        canary_replicas=0,
-        stable_replicas=FULL_REPLICAS,
+    "full": _whole(
+        "full", "overlays/production/full", PRODUCTION_NAMESPACE, STABLE_DEPLOYMENT, FULL_REPLICAS
     ),
 }
 
