@@ -47,16 +47,28 @@ _PERCENT: dict[VatRate, Decimal | None] = {
 }
 
 
+def _parse_decimal(
+    value: object, pattern: re.Pattern[str], *, field: str, wrong_type: str, mismatch: str
+) -> Decimal:
+    """A decimal given as a string, int or Decimal (never a bool) that matches `pattern`;
+    `mismatch` follows the repr of the value in the message."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidInput(wrong_type, field=field)
+    text = str(value).strip()
+    if not pattern.fullmatch(text):
+        raise InvalidInput(f"{value!r} {mismatch}", field=field)
+    return Decimal(text)
+
+
 def parse_rate(value: object, *, field: str, maximum: Decimal) -> Decimal:
     """A percentage given as a decimal string (`"20"` is 20 %), 0 ≤ rate ≤ maximum, ≤ 2 dp."""
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidInput('must be a percentage as a decimal string, e.g. "20"', field=field)
-    text = str(value).strip()
-    if not _RATE_RE.fullmatch(text):
-        raise InvalidInput(
-            f"{value!r} is not a percentage with at most 2 decimal places", field=field
-        )
-    rate = Decimal(text)
+    rate = _parse_decimal(
+        value,
+        _RATE_RE,
+        field=field,
+        wrong_type='must be a percentage as a decimal string, e.g. "20"',
+        mismatch="is not a percentage with at most 2 decimal places",
+    )
     if rate > maximum:
         raise InvalidInput(f"must be at most {maximum} per cent", field=field)
     return rate
@@ -66,14 +78,13 @@ def parse_quantity(value: object, *, field: str) -> Decimal:
     """Quantity > 0 with at most 4 decimal places (2.5 tonnes of rod, 0.125 katha)."""
     if isinstance(value, float):
         value = repr(value)
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidInput('must be a decimal string such as "2.5"', field=field)
-    text = str(value).strip()
-    if not _QUANTITY_RE.fullmatch(text):
-        raise InvalidInput(
-            f"{value!r} is not a positive quantity with at most 4 decimal places", field=field
-        )
-    quantity = Decimal(text)
+    quantity = _parse_decimal(
+        value,
+        _QUANTITY_RE,
+        field=field,
+        wrong_type='must be a decimal string such as "2.5"',
+        mismatch="is not a positive quantity with at most 4 decimal places",
+    )
     if quantity <= 0:
         raise InvalidInput("must be greater than zero", field=field)
     return quantity
