@@ -632,28 +632,23 @@ class Invoice(Aggregate[InvoiceState]):
         self.ensure_payable(amount)
         if payment_id in self.state.payment_ids:  # pragma: no cover - payments complete once
             raise InvalidState(f"payment {payment_id} is already recorded")
-        paid = self.state.paid_amount + amount
-        self._emit(
-            InvoicePaymentRecorded(
-                payment_id=payment_id,
-                amount=amount,
-                paid_amount=paid,
-                status=_status_for(paid, self.state.totals.payable_total),
-            )
-        )
+        self._emit_paid(InvoicePaymentRecorded, payment_id, amount, self.state.paid_amount + amount)
 
     def reverse_payment(self, payment_id: str, amount: Decimal) -> None:
         if payment_id not in self.state.payment_ids:  # pragma: no cover - guarded by callers
             raise InvalidState(f"payment {payment_id} was never recorded on this invoice")
-        paid = self.state.paid_amount - amount
-        self._emit(
-            InvoicePaymentReversed(
-                payment_id=payment_id,
-                amount=amount,
-                paid_amount=paid,
-                status=_status_for(paid, self.state.totals.payable_total),
-            )
-        )
+        self._emit_paid(InvoicePaymentReversed, payment_id, amount, self.state.paid_amount - amount)
+
+    def _emit_paid(
+        self,
+        change: type[InvoicePaymentRecorded | InvoicePaymentReversed],
+        payment_id: str,
+        amount: Decimal,
+        paid: Decimal,
+    ) -> None:
+        """The paid amount becomes `paid`, and the status follows from it."""
+        status = _status_for(paid, self.state.totals.payable_total)
+        self._emit(change(payment_id=payment_id, amount=amount, paid_amount=paid, status=status))
 
     def _apply(self, event: DomainEvent) -> InvoiceState:
         match event:
