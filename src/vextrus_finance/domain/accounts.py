@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from vextrus_finance.domain.aggregate import Aggregate, fields_of
+from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.limits import MAX_TOTAL
@@ -235,7 +235,14 @@ class Account(Aggregate[AccountState]):
     def _apply(self, event: DomainEvent) -> AccountState:
         match event:
             case AccountOpened():
-                return AccountState(**fields_of(event))
+                return AccountState(
+                    code=event.code,
+                    name=event.name,
+                    type=event.type,
+                    parent_id=event.parent_id,
+                    currency=event.currency,
+                    balance_limit=event.balance_limit,
+                )
             case AccountRenamed():
                 return replace(self.state, name=event.name)
             case AccountParentChanged():

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import fields
-from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from vextrus_finance.domain.errors import InvalidState
 from vextrus_finance.domain.events import DomainEvent
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
 S = TypeVar("S")
-
-
-@cache
-def _field_names(cls: type[DataclassInstance]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-def fields_of(record: DataclassInstance) -> dict[str, Any]:
-    """A dataclass's fields by name, the values not copied (unlike `asdict`). For an event that
-    carries a record whole and the state taken from it: a field added to both travels without
-    another line, and one the receiving side lacks fails at the first event instead of vanishing."""
-    return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
 class Aggregate(ABC, Generic[S]):

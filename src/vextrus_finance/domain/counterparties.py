@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vextrus_finance.domain.aggregate import Aggregate, fields_of
+from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.invoices import ADDRESS_MAX, NAME_MAX, InvoiceKind
@@ -123,10 +123,31 @@ class CounterpartyRecord(Aggregate[CounterpartyDetails]):
     def update(self, details: CounterpartyDetails) -> None:
         if details == self.state:
             return  # nothing changed: no event
-        self._emit(CounterpartyUpdated(**fields_of(details)))
+        self._emit(
+            CounterpartyUpdated(
+                kind=details.kind,
+                name=details.name,
+                bin=details.bin,
+                tin=details.tin,
+                address=details.address,
+                mobile=details.mobile,
+                is_active=details.is_active,
+            )
+        )
 
     def _apply(self, event: DomainEvent) -> CounterpartyDetails:
-        # A registration carries no `is_active`: a new record is active.
-        if isinstance(event, CounterpartyRegistered | CounterpartyUpdated):
-            return CounterpartyDetails(**fields_of(event))
+        if isinstance(event, CounterpartyRegistered):
+            return CounterpartyDetails(
+                event.kind, event.name, event.bin, event.tin, event.address, event.mobile
+            )
+        if isinstance(event, CounterpartyUpdated):
+            return CounterpartyDetails(
+                event.kind,
+                event.name,
+                event.bin,
+                event.tin,
+                event.address,
+                event.mobile,
+                event.is_active,
+            )
         raise TypeError(f"CounterpartyRecord cannot apply {type(event).__name__}")

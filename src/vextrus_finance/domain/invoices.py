@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from vextrus_finance.domain.accounts import validate_reason
-from vextrus_finance.domain.aggregate import Aggregate, fields_of
+from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.fiscal import fiscal_year_of
@@ -653,9 +653,28 @@ class Invoice(Aggregate[InvoiceState]):
     def _apply(self, event: DomainEvent) -> InvoiceState:
         match event:
             case InvoiceCreated():
-                return InvoiceState(status=InvoiceStatus.DRAFT, **fields_of(event))
+                return InvoiceState(
+                    number=event.number,
+                    kind=event.kind,
+                    status=InvoiceStatus.DRAFT,
+                    counterparty=event.counterparty,
+                    invoice_date=event.invoice_date,
+                    due_date=event.due_date,
+                    fiscal_year=event.fiscal_year,
+                    currency=event.currency,
+                    lines=event.lines,
+                    details=event.details,
+                )
             case InvoiceRevised():
-                return replace(self.state, **fields_of(event))
+                return replace(
+                    self.state,
+                    counterparty=event.counterparty,
+                    invoice_date=event.invoice_date,
+                    due_date=event.due_date,
+                    fiscal_year=event.fiscal_year,
+                    lines=event.lines,
+                    details=event.details,
+                )
             case InvoiceApproved():
                 return replace(
                     self.state,

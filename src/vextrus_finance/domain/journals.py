@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from vextrus_finance.domain.accounts import AccountType, validate_reason
-from vextrus_finance.domain.aggregate import Aggregate, fields_of
+from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.fiscal import period_of
@@ -435,9 +435,27 @@ class Journal(Aggregate[JournalState]):
     def _apply(self, event: DomainEvent) -> JournalState:
         match event:
             case JournalDrafted():
-                return JournalState(status=JournalStatus.DRAFT, **fields_of(event))
+                return JournalState(
+                    number=event.number,
+                    date=event.date,
+                    type=event.type,
+                    status=JournalStatus.DRAFT,
+                    currency=event.currency,
+                    description=event.description,
+                    reference=event.reference,
+                    fiscal_period=event.fiscal_period,
+                    lines=event.lines,
+                    reverses_id=event.reverses_id,
+                )
             case JournalRevised():
-                return replace(self.state, **fields_of(event))
+                return replace(
+                    self.state,
+                    date=event.date,
+                    fiscal_period=event.fiscal_period,
+                    description=event.description,
+                    reference=event.reference,
+                    lines=event.lines,
+                )
             case JournalPosted():
                 return replace(
                     self.state,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from vextrus_finance.domain.accounts import AccountType
-from vextrus_finance.domain.aggregate import Aggregate, fields_of
+from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.tax_ids import validate_bin, validate_tin
@@ -175,9 +175,17 @@ class CompanyProfile(Aggregate[CompanyProfileState]):
     def set(self, company: CompanyProfileState) -> None:
         if self.exists and self.state == company:
             return
-        self._emit(CompanyProfileSet(**fields_of(company)))
+        self._emit(
+            CompanyProfileSet(
+                name=company.name,
+                address=company.address,
+                bin=company.bin,
+                tin=company.tin,
+                phone=company.phone,
+            )
+        )
 
     def _apply(self, event: DomainEvent) -> CompanyProfileState:
         if isinstance(event, CompanyProfileSet):
-            return CompanyProfileState(**fields_of(event))
+            return CompanyProfileState(event.name, event.address, event.bin, event.tin, event.phone)
         raise TypeError(f"CompanyProfile cannot apply {type(event).__name__}")
