@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.commands import dump, execute, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -61,8 +61,7 @@ async def open_account(
         container,
         ctx,
         lambda uow: commands.open_account(uow, command),
-        _account,
-        AccountOut,
+        view(AccountOut, _account, ledger),
         status=201,
         idempotency=idem,
         location=_location,
@@ -132,8 +131,7 @@ async def update_account(
         container,
         ctx,
         lambda uow: commands.update_account(uow, command),
-        _account,
-        AccountOut,
+        view(AccountOut, _account, ledger),
         if_match=expected is not None,
     )
 
@@ -152,8 +150,7 @@ async def deactivate_account(
         container,
         ctx,
         lambda uow: commands.deactivate_account(uow, command),
-        _account,
-        AccountOut,
+        view(AccountOut, _account, ledger),
         idempotency=idem,
         if_match=expected is not None,
     )
