@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import pytest
+
 from tests.application.harness import DAY, NOW, TENANT, Books
 from tests.integration.helpers import run
 from vextrus_finance.application.invoicing.invoices import (
@@ -153,3 +155,13 @@ async def test_the_memory_unit_of_work_answers_as_the_database(container: Contai
     assert found.keys() == expected.keys()
     for key, view in expected.items():
         assert found[key] == view, key
+
+
+async def test_what_the_memory_unit_of_work_does_not_keep_it_says() -> None:
+    books = Books()
+
+    async def trial_balance(uow: UnitOfWork) -> object:
+        return await uow.reader.net_balances_as_of(DAY, "BDT")
+
+    with pytest.raises(NotImplementedError, match=r"MemoryLedgerReader\.net_balances_as_of"):
+        await books.run(trial_balance)
