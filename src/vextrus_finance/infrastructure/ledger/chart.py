@@ -143,18 +143,22 @@ def _postgresql_lock(by_id: bool, by_code: bool, *, carry_period: bool) -> sa.Se
     )
 
 
+# How a lock statement takes one kind of names on SQLite.
+_NONE, _EACH, _JSON = 0, 1, 2  # none; one placeholder per name; one JSON array
+
+
 def _sqlite_lock(ids: int, codes: int) -> sa.Select[Any] | sa.CompoundSelect[Any]:
-    """Parameters: tenant_id and `id0`…, `code0`… one per name, or `ids`/`codes` as one JSON
-    array above the placeholder limit. One SELECT per list joined by UNION, no ORDER BY:
-    SQLite takes no row locks (one writer), and both an ORDER BY id and an OR of the two lists
-    made its planner walk the tenant's whole chart when the table had no statistics yet."""
+    """Parameters: tenant_id, ids and codes (expanding, or JSON text above the placeholder
+    limit). One SELECT per list joined by UNION, no ORDER BY: SQLite takes no row locks (one
+    writer), and both an ORDER BY id and an OR of the two lists made its planner walk the
+    tenant's whole chart when the table had no statistics yet."""
     selects = []
-    for column, name, count in ((accounts.c.id, "id", ids), (accounts.c.code, "code", codes)):
-        if count > SQLITE_PLACEHOLDER_LIMIT:
-            json = sa.func.json_each(sa.bindparam(f"{name}s"))
-            names: Any = sa.select(sa.column("value")).select_from(json)
-        elif count:
-            names = [sa.bindparam(f"{name}{n}") for n in range(count)]
+    for column, name, kind in ((accounts.c.id, "ids", ids), (accounts.c.code, "codes", codes)):
+        if kind == _JSON:
+            json_array = sa.func.json_each(sa.bindparam(name))
+            names: Any = sa.select(sa.column("value")).select_from(json_array)
+        elif kind == _EACH:
+            names = sa.bindparam(name, expanding=True)
         else:
             continue
         selects.append(sa.select(*_LOCKED).where(_TENANT, column.in_(names)))
@@ -162,52 +166,84 @@ def _sqlite_lock(ids: int, codes: int) -> sa.Select[Any] | sa.CompoundSelect[Any
 
 
 @dataclass(frozen=True)
+class _Slot:
+    """Where one placeholder's value comes from: `values[key]`, or its `index`-th name."""
+
+    key: str
+    index: int | None = None
+
+
+@dataclass(frozen=True)
 class _Statement:
-    """A lock statement as the driver runs it: its text and its parameters' names in order."""
+    """A lock statement as the driver runs it: its text and where each parameter comes from."""
 
     sql: str
-    order: tuple[str, ...]
+    order: tuple[_Slot, ...]
 
     @classmethod
-    def compile(cls, statement: sa.ClauseElement, dialect: Dialect) -> _Statement:
-        compiled = statement.compile(dialect=dialect)
-        assert isinstance(compiled, SQLCompiler)
-        # Renders the constants (the control account's roles) into the text; the parameters
-        # proper get no value yet.
-        unset = {name: None for name, bind in compiled.binds.items() if bind.required}
-        expanded = compiled.construct_expanded_state(unset)
-        return cls(expanded.statement, tuple(expanded.positiontup or ()))
+    def expand(cls, compiled: SQLCompiler, ids: int, codes: int) -> _Statement:
+        """The statement for `ids` and `codes` names: SQLAlchemy expands the lists and renders
+        the constants (the control account's roles); each placeholder is traced back to its
+        value by the slot it was given."""
+        slots: dict[str, Any] = {"tenant_id": _Slot("tenant_id"), "period": _Slot("period")}
+        for key, count in (("ids", ids), ("codes", codes)):
+            bind = compiled.binds.get(key)
+            expanding = bind is not None and bind.expanding
+            slots[key] = [_Slot(key, n) for n in range(count)] if expanding else _Slot(key)
+        given = {name: slot for name, slot in slots.items() if name in compiled.binds}
+        expanded = compiled.construct_expanded_state(given)
+        order = tuple(expanded.parameters[name] for name in expanded.positiontup or ())
+        assert all(isinstance(slot, _Slot) for slot in order), order
+        return cls(expanded.statement, order)
 
-    def args(self, params: dict[str, Any]) -> list[Any]:
-        return [params[name] for name in self.order]
+    def args(self, values: dict[str, Any]) -> list[Any]:
+        return [values[s.key] if s.index is None else values[s.key][s.index] for s in self.order]
 
 
+_COMPILED: dict[tuple[str, int, int, bool], SQLCompiler] = {}
 _STATEMENTS: dict[tuple[str, int, int, bool], _Statement] = {}
 
 
-def lock_statement(dialect: Dialect, ids: int, codes: int, *, carry_period: bool) -> _Statement:
-    """The lock for `ids` names by id and `codes` by code, compiled once per shape."""
-    if dialect.name == "sqlite":
-        # Counts above the limit share one statement: the lists go as JSON.
-        ids, codes = (min(n, SQLITE_PLACEHOLDER_LIMIT + 1) for n in (ids, codes))
-        carry_period = False
-    else:
-        ids, codes = min(ids, 1), min(codes, 1)
+def _compiled(dialect: Dialect, ids: int, codes: int, *, carry_period: bool) -> SQLCompiler:
+    """A lock statement compiled once per dialect and kind of lists."""
     key = (dialect.name, ids, codes, carry_period)
-    found = _STATEMENTS.get(key)
+    found = _COMPILED.get(key)
     if found is None:
         if dialect.name == "sqlite":
             statement: sa.ClauseElement = _sqlite_lock(ids, codes)
         else:
             statement = _postgresql_lock(bool(ids), bool(codes), carry_period=carry_period)
-        found = _STATEMENTS[key] = _Statement.compile(statement, dialect)
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        found = _COMPILED[key] = compiled
     return found
 
 
-def _sqlite_params(name: str, values: list[str]) -> dict[str, Any]:
-    if len(values) > SQLITE_PLACEHOLDER_LIMIT:
-        return {f"{name}s": json.dumps(values)}
-    return {f"{name}{n}": value for n, value in enumerate(values)}
+def _kind(count: int) -> int:
+    return _NONE if not count else _JSON if count > SQLITE_PLACEHOLDER_LIMIT else _EACH
+
+
+def lock_statement(dialect: Dialect, ids: int, codes: int, *, carry_period: bool) -> _Statement:
+    """The lock for `ids` names by id and `codes` by code, expanded once per count on SQLite
+    (counts above the placeholder limit share one statement) and per kind on PostgreSQL."""
+    if dialect.name == "sqlite":
+        ids, codes = (min(n, SQLITE_PLACEHOLDER_LIMIT + 1) for n in (ids, codes))
+        carry_period = False
+        kinds = (_kind(ids), _kind(codes))
+    else:
+        ids, codes = min(ids, 1), min(codes, 1)
+        kinds = (ids, codes)
+    key = (dialect.name, ids, codes, carry_period)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        compiled = _compiled(dialect, *kinds, carry_period=carry_period)
+        found = _STATEMENTS[key] = _Statement.expand(compiled, ids, codes)
+    return found
+
+
+def _sqlite_names(names: list[str]) -> list[str] | str:
+    """A list as the SQLite statement takes it: JSON text above the placeholder limit."""
+    return json.dumps(names) if len(names) > SQLITE_PLACEHOLDER_LIMIT else names
 
 
 class SqlAccountDirectory:
@@ -282,15 +318,15 @@ class SqlAccountDirectory:
         if not (wanted_ids or wanted_codes):
             return LockedAccounts({}, {}, {})
         db = await driver(self._conn)
-        params: dict[str, Any] = {"tenant_id": self._tenant}
+        values: dict[str, Any] = {"tenant_id": self._tenant}
         period = None
         if db.dialect == "sqlite":
-            params |= _sqlite_params("id", wanted_ids) | _sqlite_params("code", wanted_codes)
+            values |= {"ids": _sqlite_names(wanted_ids), "codes": _sqlite_names(wanted_codes)}
         else:
             period = self._guard.carry()
-            params |= {"ids": wanted_ids, "codes": wanted_codes}
+            values |= {"ids": wanted_ids, "codes": wanted_codes}
             if period is not None:
-                params["period"] = period.code
+                values["period"] = period.code
         statement = lock_statement(
             self._conn.dialect, len(wanted_ids), len(wanted_codes), carry_period=period is not None
         )
@@ -298,7 +334,7 @@ class SqlAccountDirectory:
         by_code: dict[str, AccountRecord] = {}
         balances: dict[str, AccountBalance] = {}
         status: PeriodStatus | None = None
-        for row in await db.fetch(statement.sql, statement.args(params)):
+        for row in await db.fetch(statement.sql, statement.args(values)):
             (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row[:10]
             if period is not None:
                 status = period_status(row[12])
