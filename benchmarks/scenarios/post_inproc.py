@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any
 
 from benchmarks import baseline
 from benchmarks.common import TENANT, load_and_project, raw_baseline, this_fiscal_year
@@ -14,12 +13,7 @@ from benchmarks.sizes import Sizes
 from benchmarks.workload import chart, command, journals
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.ledger.journals import create_journal
-from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.bootstrap import bootstrap
-
-
-async def _present(_uow: UnitOfWork, journal_id: str) -> tuple[int, Any]:
-    return 201, journal_id
 
 
 async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list[Result]:
@@ -38,9 +32,7 @@ async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list
             commands = [command(s) for s in specs]
             started = time.perf_counter()
             for cmd in commands:
-                await container.runner.run(
-                    ctx, lambda uow, cmd=cmd: create_journal(uow, cmd), _present
-                )
+                await container.runner.run(ctx, lambda uow, cmd=cmd: create_journal(uow, cmd))
             app_runs.append(len(commands) / (time.perf_counter() - started))
             # Same journals, same database, right after: the baseline sees the same conditions.
             base_runs.append(await raw_baseline(backend, url, accounts, specs, per_transaction=1))

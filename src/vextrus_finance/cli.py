@@ -106,19 +106,11 @@ async def _seed(container: Container, tenant: str, with_journals: bool) -> tuple
             journals = await seed_demo_journals(uow, container.settings.today())
         return opened, journals
 
-    async def present(_uow: UnitOfWork, result: tuple[int, int]) -> tuple[int, Any]:
-        return 200, list(result)
-
-    outcome = await container.runner.run(ctx, decide, present)
-    opened, journals = outcome.body[0], outcome.body[1]
+    opened, journals = (await container.runner.run(ctx, decide)).value
     if with_journals and opened:
 
         async def run(step: Callable[[UnitOfWork], Awaitable[str]]) -> str:
-            async def answer(_uow: UnitOfWork, result: str) -> tuple[int, Any]:
-                return 200, result
-
-            result: str = (await container.runner.run(ctx, step, answer)).body
-            return result
+            return (await container.runner.run(ctx, step)).value
 
         await seed_demo_invoices(run, container.settings.today())
     return opened, journals

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,13 +29,7 @@ async def run(
     user: str = "tester",
 ) -> T:
     ctx = RequestContext(tenant_id=tenant, user_id=user)
-
-    async def present(_uow: UnitOfWork, result: T) -> tuple[int, Any]:
-        return 200, result
-
-    outcome = await container.runner.run(ctx, decide, present)
-    result: T = outcome.body
-    return result
+    return (await container.runner.run(ctx, decide)).value
 
 
 async def open_accounts(

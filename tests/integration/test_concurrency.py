@@ -232,7 +232,8 @@ async def test_no_posting_commits_into_a_period_after_it_closed(container: Conta
 @pytest.mark.parametrize("writers", [8])
 async def test_idempotent_duplicates_racing_apply_once(container: Container, writers: int) -> None:
     from vextrus_finance.application.context import RequestContext
-    from vextrus_finance.application.runner import Idempotency
+    from vextrus_finance.application.ports import UnitOfWork
+    from vextrus_finance.application.runner import Idempotency, Reply
 
     await open_accounts(container, "t1", STANDARD)
     command = CreateJournal(
@@ -240,16 +241,13 @@ async def test_idempotent_duplicates_racing_apply_once(container: Container, wri
     )
 
     async def send() -> object:
-        async def present(_uow, result):  # type: ignore[no-untyped-def]
-            return 201, {"id": result}
+        async def decide(uow: UnitOfWork) -> Reply:
+            return Reply(201, {"id": await create_journal(uow, command)})
 
         outcome = await container.runner.run(
-            RequestContext("t1", "u"),
-            lambda uow: create_journal(uow, command),
-            present,
-            idempotency=Idempotency("key-1", "hash-1"),
+            RequestContext("t1", "u"), decide, idempotency=Idempotency("key-1", "hash-1")
         )
-        return outcome.body
+        return outcome.value.body
 
     bodies = await asyncio.gather(*(send() for _ in range(writers)))
     assert len({str(b) for b in bodies}) == 1

@@ -143,11 +143,12 @@ async def test_the_account_lock_finds_accounts_by_id_and_by_code(
 async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container) -> None:
     if not container.db.is_sqlite:
         pytest.skip("SQLite's query plan")
-    from vextrus_finance.infrastructure.ledger.chart import _sqlite_lock
+    from vextrus_finance.infrastructure.ledger.chart import lock_statement
 
     async with container.db.read() as conn:
+        sql = lock_statement(conn.dialect, 2, 3, carry_period=False).sql
         plan = await conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + _sqlite_lock(2, 3), ("t1", "a", "b", "t1", "c", "d", "e")
+            "EXPLAIN QUERY PLAN " + sql, ("t1", "a", "b", "t1", "c", "d", "e")
         )
         details = " | ".join(str(row[3]) for row in plan)
     assert "(tenant_id=? AND id=?)" in details
@@ -158,21 +159,20 @@ async def test_sqlite_looks_the_locked_accounts_up_by_index(container: Container
 async def test_the_lock_probes_the_invoices_control_account_index(container: Container) -> None:
     """Whether an invoice names a locked account as its control account is one probe of
     ix_invoices_tenant_control_account, never a scan of the tenant's invoices."""
-    from vextrus_finance.infrastructure.ledger.chart import _POSTGRESQL_LOCKS, _sqlite_lock
+    from vextrus_finance.infrastructure.db.driver import driver
+    from vextrus_finance.infrastructure.ledger.chart import lock_statement
 
     async with container.db.read() as conn:
+        sql = lock_statement(conn.dialect, 0, 1, carry_period=False).sql
         if container.db.is_sqlite:
-            plan = await conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + _sqlite_lock(0, 1), ("t1", "2110")
-            )
+            plan = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, ("t1", "2110"))
             details = " | ".join(str(row[3]) for row in plan)
             assert "SCAN invoices" not in details
         else:
             await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            sql = _POSTGRESQL_LOCKS[("code",)].replace(" FOR UPDATE OF accounts", "")
-            sql = sql.replace("$1", "'t1'").replace("$2::text[]", "ARRAY['2110']")
+            db = await driver(conn)
             details = " | ".join(
-                str(row[0]) for row in await conn.exec_driver_sql("EXPLAIN " + sql)
+                str(row[0]) for row in await db.fetch("EXPLAIN " + sql, ("t1", ["2110"]))
             )
             assert "Seq Scan on invoices" not in details
     assert "ix_invoices_tenant_control_account" in details
@@ -220,13 +220,12 @@ async def test_insert_many_converts_shared_and_distinct_values_as_sqlalchemy_wou
         assert stored[f"s{i}"] == (rows[i]["state"], at)
 
 
-async def test_lock_for_posting_reads_the_period_guarded_with_the_accounts(
-    container: Container,
-) -> None:
-    """One statement on PostgreSQL: the period's status (open when it has no row, closed once
-    closed) comes with the locked accounts, and the period stays guarded — a close cannot
-    take its table lock until the posting's transaction ends. With no account matched the
-    status is read on its own."""
+async def test_a_guarded_period_is_read_with_the_locked_accounts(container: Container) -> None:
+    """A posting guards its period, locks its accounts, then asks for the period's status: the
+    status is open when the period has no row and closed once closed, whether or not an
+    account matched. On PostgreSQL the guard rides on the account lock: once the accounts are
+    locked, before the status is asked for, a close cannot take its table lock until the
+    posting's transaction ends."""
     from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
     from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus, period_of
 
@@ -236,8 +235,9 @@ async def test_lock_for_posting_reads_the_period_guarded_with_the_accounts(
 
     async def lock(p: FiscalPeriod, codes: list[str]) -> tuple[PeriodStatus, set[str]]:
         async def decide(uow: UnitOfWork) -> tuple[PeriodStatus, set[str]]:
-            status, (by_id, _by_code, _b) = await uow.accounts.lock_for_posting(p, (), codes)
-            return status, set(by_id)
+            await uow.periods.guard_posting(p)
+            by_id, _by_code, _b = await uow.accounts.lock((), codes)
+            return await uow.periods.status(p), set(by_id)
 
         return await run(container, "t1", decide)
 
@@ -258,10 +258,14 @@ async def test_lock_for_posting_reads_the_period_guarded_with_the_accounts(
         return  # one writer: a close cannot run beside a posting at all
     async with container.db.write() as conn:
         from vextrus_finance.infrastructure.ledger.chart import SqlAccountDirectory
+        from vextrus_finance.infrastructure.ledger.period_guard import SqlPeriodGuard
 
-        await SqlAccountDirectory(conn, "t1").lock_for_posting(period, (), ["1000"])
+        guard = SqlPeriodGuard(conn, "t1")
+        await guard.guard_posting(period)
+        await SqlAccountDirectory(conn, "t1", guard).lock((), ["1000"])
         async with container.db.read_engine.connect() as other_conn:
             with pytest.raises(sa.exc.DBAPIError, match="lock"):
                 await other_conn.execute(
                     sa.text("LOCK TABLE fiscal_periods IN EXCLUSIVE MODE NOWAIT")
                 )
+        assert await guard.status(period) is PeriodStatus.OPEN

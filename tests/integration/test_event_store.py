@@ -47,10 +47,7 @@ async def test_every_event_carries_its_metadata(container: Container) -> None:
 
         return await open_account(uow, OpenAccount("1000", "Cash", AccountType.ASSET))
 
-    async def present(_uow, result):  # type: ignore[no-untyped-def]
-        return 201, result
-
-    await container.runner.run(ctx, decide, present)
+    await container.runner.run(ctx, decide)
     async with container.db.read() as conn:
         (stored,) = await container.store.read_all(conn, after_position=0)
     assert stored.tenant_id == "t1"

@@ -1,21 +1,27 @@
 """Running a command from a route: the answer is read inside the command's transaction, stored
-for Idempotency-Key replays, and sent with its ETag."""
+for Idempotency-Key replays with the HTTP status chosen here, and sent with its ETag."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from vextrus_finance.application.context import RequestContext
+from vextrus_finance.application.invoicing.counterparty_queries import CounterpartyReader
+from vextrus_finance.application.invoicing.queries import InvoiceReader
 from vextrus_finance.application.ledger.queries import LedgerReader
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.application.runner import Idempotency
+from vextrus_finance.application.runner import Idempotency, Reply
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.errors import NotFound
+
+R = TypeVar("R")
+T = TypeVar("T")
+Answer = Callable[[UnitOfWork, R], Awaitable[Any]]  # the response body, from the command's result
 
 
 class CommandResponse(JSONResponse):
@@ -47,29 +53,54 @@ def dump(model: type[BaseModel], view: object) -> Any:
     return model.model_validate(view, from_attributes=True).model_dump(mode="json")
 
 
+# The readers of the command's own transaction an answer may read through.
+def ledger(uow: UnitOfWork) -> LedgerReader:
+    return uow.reader
+
+
+def invoicing(uow: UnitOfWork) -> InvoiceReader:
+    return uow.invoices
+
+
+def counterparties(uow: UnitOfWork) -> CounterpartyReader:
+    return uow.counterparties
+
+
+def view(
+    model: type[BaseModel],
+    read: Callable[[T, str], Awaitable[object | None]],
+    reader: Callable[[UnitOfWork], T],
+) -> Answer[str]:
+    """The answer of a command that returns an id: the thing it names, read through `reader`
+    and dumped as `model`."""
+
+    async def answer(uow: UnitOfWork, result: str) -> Any:
+        found = await read(reader(uow), result)
+        if found is None:  # pragma: no cover - the command just wrote it
+            raise NotFound(f"{result} vanished")
+        return dump(model, found)
+
+    return answer
+
+
 async def execute(
     container: Container,
     ctx: RequestContext,
-    decide: Callable[[UnitOfWork], Awaitable[str]],
-    read: Callable[[LedgerReader, str], Awaitable[object | None]],
-    model: type[BaseModel],
+    decide: Callable[[UnitOfWork], Awaitable[R]],
+    answer: Answer[R],
     *,
     status: int = 200,
     idempotency: Idempotency | None = None,
     if_match: bool = False,
     location: Callable[[str], str] | None = None,
 ) -> JSONResponse:
-    """`decide` returns the id of the thing to answer with; `read` fetches it for the answer."""
+    """`decide` runs the command; `answer` makes the response body from its result in the same
+    transaction. A replay sends the stored status and body again."""
 
-    async def present(uow: UnitOfWork, result: str) -> tuple[int, Any]:
-        view = await read(uow.reader, result)
-        if view is None:  # pragma: no cover - the command just wrote it
-            raise NotFound(f"{result} vanished")
-        return status, dump(model, view)
+    async def command(uow: UnitOfWork) -> Reply:
+        return Reply(status, await answer(uow, await decide(uow)))
 
-    outcome = await container.runner.run(
-        ctx, decide, present, idempotency=idempotency, if_match=if_match
-    )
-    body = outcome.body
+    outcome = await container.runner.run(ctx, command, idempotency=idempotency, if_match=if_match)
+    body = outcome.value.body
     where = location(body["id"]) if location and isinstance(body, dict) and "id" in body else None
-    return respond(body, outcome.status_code, replayed=outcome.replayed, location=where)
+    return respond(body, outcome.value.status_code, replayed=outcome.replayed, location=where)

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.invoicing.counterparty_queries import CounterpartyReader
@@ -52,10 +52,12 @@ class AccountRecord:
         return AccountRef(self.id, self.code, self.type, self.currency, self.is_active)
 
 
-# (by id, by code, balances by id) of the accounts a posting names
-LockedAccounts = tuple[
-    dict[str, AccountRecord], dict[str, AccountRecord], dict[str, AccountBalance]
-]
+class LockedAccounts(NamedTuple):
+    """The accounts a posting names, found by id or by code, with their balances."""
+
+    by_id: dict[str, AccountRecord]
+    by_code: dict[str, AccountRecord]
+    balances: dict[str, AccountBalance]  # by id
 
 
 class AccountDirectory(Protocol):
@@ -72,20 +74,10 @@ class AccountDirectory(Protocol):
 
     async def has_active_children(self, account_id: str) -> bool: ...
 
-    async def lock_balances(self, ids: Iterable[str]) -> dict[str, AccountBalance]:
-        """Read limits and totals, locking the rows until commit (in id order: no deadlocks)."""
-        ...
-
-    async def lock(self, ids: Iterable[str], codes: Iterable[str]) -> LockedAccounts:
-        """The accounts named by id or by code — by id, by code, and their balances — locked
-        like `lock_balances`: a posting resolves and locks its accounts with one statement."""
-        ...
-
-    async def lock_for_posting(
-        self, period: FiscalPeriod, ids: Iterable[str], codes: Iterable[str]
-    ) -> tuple[PeriodStatus, LockedAccounts]:
-        """The period's status, guarded as `PeriodGuard.status_for_posting` guards it, and the
-        accounts as `lock` returns them — the period guarded first (the lock order)."""
+    async def lock(self, ids: Iterable[str], codes: Iterable[str] = ()) -> LockedAccounts:
+        """The accounts named by id or by code with their limits and totals, locked until
+        commit (in id order, so postings to the same accounts queue instead of deadlocking).
+        A posting guards its period first (`PeriodGuard.guard_posting`): the lock order."""
         ...
 
     async def daily_movements_after(
@@ -97,8 +89,17 @@ class AccountDirectory(Protocol):
 
 
 class PeriodGuard(Protocol):
-    async def status_for_posting(self, period: FiscalPeriod) -> PeriodStatus:
-        """The status, guarded so a concurrent close waits for this transaction."""
+    """Postings against period closes: a posting guards its period, a close waits for every
+    guard and keeps new ones out until it commits, so no posting slips into a closed period."""
+
+    async def guard_posting(self, period: FiscalPeriod) -> None:
+        """Hold a close of `period` back until this transaction ends. The first lock a
+        posting takes, before its accounts; `status` gives the verdict."""
+        ...
+
+    async def status(self, period: FiscalPeriod) -> PeriodStatus:
+        """The period's status, guarded as `guard_posting` guards it: it cannot change before
+        this transaction ends."""
         ...
 
     async def lock_for_change(self) -> None:
@@ -120,6 +121,9 @@ class Numbering(Protocol):
 
 @dataclass(frozen=True)
 class StoredResponse:
+    """An answer kept for an Idempotency-Key as its caller made it (the API: an HTTP status
+    and a JSON body); the application stores and replays it without reading it."""
+
     request_hash: str
     status_code: int
     body: Any

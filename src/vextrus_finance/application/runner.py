@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.ports import (
@@ -39,10 +39,18 @@ class Idempotency:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Reply:
+    """What an idempotent command answers and keeps for replays of its Idempotency-Key, as
+    its caller shapes it (the API: an HTTP status and a JSON body)."""
+
     status_code: int
     body: Any
-    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    value: R
+    replayed: bool = False  # the answer stored by an earlier request with the same key
 
 
 @dataclass
@@ -55,7 +63,6 @@ class RetryStats:
 
 
 Decide = Callable[[UnitOfWork], Awaitable[R]]
-Present = Callable[[UnitOfWork, R], Awaitable[tuple[int, Any]]]
 
 
 class CommandRunner:
@@ -77,17 +84,32 @@ class CommandRunner:
         delay = min(MAX_BACKOFF_S, self._base_delay_s * 2 ** (attempt - 1))
         await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
 
+    @overload
     async def run(
         self,
         ctx: RequestContext,
-        decide: Decide[R],
-        present: Present[R],
+        decide: Decide[Reply],
+        *,
+        idempotency: Idempotency | None,
+        if_match: bool = False,
+    ) -> Outcome[Reply]: ...
+
+    @overload
+    async def run(
+        self, ctx: RequestContext, decide: Decide[R], *, if_match: bool = False
+    ) -> Outcome[R]: ...
+
+    async def run(
+        self,
+        ctx: RequestContext,
+        decide: Decide[Any],
         *,
         idempotency: Idempotency | None = None,
         if_match: bool = False,
-    ) -> Outcome:
-        """`decide` loads, checks and records; `present` reads the answer inside the same
-        transaction (so it is what the client would read next) and is stored for replays."""
+    ) -> Outcome[Any]:
+        """`decide` loads, checks, records and returns the answer, all in one transaction
+        (an answer read there is what the client would read next). With an Idempotency-Key
+        the answer is a `Reply`, stored with the command and given back to its replays."""
         last_error: Exception | None = None
         for attempt in range(1, self._max_attempts + 1):
             try:
@@ -100,12 +122,15 @@ class CommandRunner:
                                     "this Idempotency-Key was used for a different request",
                                     field="Idempotency-Key",
                                 )
-                            return Outcome(stored.status_code, stored.body, replayed=True)
+                            reply = Reply(stored.status_code, stored.body)
+                            return Outcome(reply, replayed=True)
                     result = await decide(uow)
-                    status_code, body = await present(uow, result)
                     if idempotency is not None:
                         await uow.idempotency.save(
-                            idempotency.key, idempotency.request_hash, status_code, body
+                            idempotency.key,
+                            idempotency.request_hash,
+                            result.status_code,
+                            result.body,
                         )
                     await uow.commit()
                     due = list(uow.snapshots_due)
@@ -139,7 +164,7 @@ class CommandRunner:
                 continue
             if self._after_commit is not None and due:
                 await self._after_commit(ctx, due)
-            return Outcome(status_code, body)
+            return Outcome(result)
         self.stats.exhausted += 1
         if isinstance(last_error, TransientFailure):
             raise ServiceUnavailable(

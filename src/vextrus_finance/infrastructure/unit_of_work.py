@@ -84,9 +84,9 @@ class SqlUnitOfWork:
         self._committed = False
         self.committed: list[EventEnvelope] = []  # what commit() appended, for metrics
         tenant = ctx.tenant_id
-        self.accounts = SqlAccountDirectory(conn, tenant)
         self.periods = SqlPeriodGuard(conn, tenant)
-        self.numbers = SqlNumbering(conn, tenant)
+        self.accounts = SqlAccountDirectory(conn, tenant, self.periods)
+        self.numbers = SqlNumbering(conn, tenant, before_lock=self.periods.settle)
         self.idempotency = SqlIdempotencyStore(
             conn, tenant, ctx.user_id, ttl=idempotency_ttl, now=now
         )
@@ -118,6 +118,7 @@ class SqlUnitOfWork:
         )
 
     async def record(self, *aggregates: Aggregate[Any]) -> None:
+        await self.periods.settle()  # the guard before the projection's writes
         metadata = self.ctx.event_metadata(self._command_id)
         recorded = [a for a in aggregates if a.pending]
         envelopes = [
@@ -147,19 +148,22 @@ class SqlUnitOfWork:
             aggregate.mark_committed()
 
     async def commit(self) -> None:
+        await self.periods.settle()
         await self._store.append(self.conn, self._queue)
         self.committed, self._queue = self._queue, []
         self._committed = True
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        queued, appended = len(self._queue), len(self._appended)
+        await self.periods.settle()  # taken outside, so a rollback to the savepoint keeps it
+        queued, appended, guarded = len(self._queue), len(self._appended), self.periods.mark()
         try:
             async with self.conn.begin_nested():
                 yield
         except BaseException:
             del self._queue[queued:]
             del self._appended[appended:]
+            self.periods.reset(guarded)
             raise
 
     @property

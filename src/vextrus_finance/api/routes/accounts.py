@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.commands import dump, execute, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -30,11 +30,11 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 async def _account(
     reader: LedgerReader, account_id: str, calendar: BusinessCalendar
 ) -> AccountView | None:
-    view = await reader.account(account_id)
-    if view is None:
+    found = await reader.account(account_id)
+    if found is None:
         return None
     # A command's answer shows the balance as of today, as GET does by default.
-    return (await reader.accounts_as_of([view], calendar.today()))[0]
+    return (await reader.accounts_as_of([found], calendar.today()))[0]
 
 
 AsOf = Annotated[
@@ -63,8 +63,11 @@ async def open_account(
         container,
         ctx,
         lambda uow: commands.open_account(uow, command),
-        lambda reader, account_id: _account(reader, account_id, container.calendar),
-        AccountOut,
+        view(
+            AccountOut,
+            lambda reader, account_id: _account(reader, account_id, container.calendar),
+            ledger,
+        ),
         status=201,
         idempotency=idem,
         location=_location,
@@ -134,8 +137,11 @@ async def update_account(
         container,
         ctx,
         lambda uow: commands.update_account(uow, command),
-        lambda reader, account_id: _account(reader, account_id, container.calendar),
-        AccountOut,
+        view(
+            AccountOut,
+            lambda reader, account_id: _account(reader, account_id, container.calendar),
+            ledger,
+        ),
         if_match=expected is not None,
     )
 
@@ -154,8 +160,11 @@ async def deactivate_account(
         container,
         ctx,
         lambda uow: commands.deactivate_account(uow, command),
-        lambda reader, account_id: _account(reader, account_id, container.calendar),
-        AccountOut,
+        view(
+            AccountOut,
+            lambda reader, account_id: _account(reader, account_id, container.calendar),
+            ledger,
+        ),
         idempotency=idem,
         if_match=expected is not None,
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.commands import counterparties, dump, execute, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
@@ -21,10 +21,11 @@ from vextrus_finance.api.schemas.counterparties import (
 from vextrus_finance.application.invoicing import counterparties as commands
 from vextrus_finance.application.invoicing.counterparty_queries import (
     CounterpartyFilter,
+    CounterpartyReader,
+    CounterpartyRecordView,
     statement_of,
 )
 from vextrus_finance.application.ledger.accounts import Change
-from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 from vextrus_finance.domain.fiscal import fiscal_year_start
@@ -48,25 +49,17 @@ def _not_found(counterparty_id: str) -> NotFound:
     return NotFound(f"no counterparty {counterparty_id}", code="counterparty_not_found")
 
 
-async def _run(
-    container: ContainerDep,
-    ctx: ContextDep,
-    decide: commands.Decide,
-    *,
-    status: int = 200,
-    idem: IdempotencyDep | None = None,
-    if_match: bool = False,
-) -> JSONResponse:
-    async def present(uow: UnitOfWork, result: str) -> tuple[int, object]:
-        view = await uow.counterparties.counterparty(result)
-        if view is None:  # pragma: no cover - the command just wrote it
-            raise _not_found(result)
-        return status, dump(CounterpartyRecordOut, view)
+async def _counterparty(
+    reader: CounterpartyReader, counterparty_id: str
+) -> CounterpartyRecordView | None:
+    return await reader.counterparty(counterparty_id)
 
-    outcome = await container.runner.run(ctx, decide, present, idempotency=idem, if_match=if_match)
-    body = outcome.body
-    where = f"{API}/counterparties/{body['id']}" if status == 201 and "id" in body else None
-    return respond(body, outcome.status_code, replayed=outcome.replayed, location=where)
+
+_ANSWER = view(CounterpartyRecordOut, _counterparty, counterparties)
+
+
+def _location(counterparty_id: str) -> str:
+    return f"{API}/counterparties/{counterparty_id}"
 
 
 @router.post(
@@ -83,12 +76,14 @@ async def register_counterparty(
         address=body.address,
         mobile=body.mobile,
     )
-    return await _run(
+    return await execute(
         container,
         ctx,
         lambda uow: commands.register_counterparty(uow, command),
+        _ANSWER,
         status=201,
-        idem=idem,
+        idempotency=idem,
+        location=_location,
     )
 
 
@@ -147,10 +142,11 @@ async def update_counterparty(
         expected_version=expected,
         **changes,
     )
-    return await _run(
+    return await execute(
         container,
         ctx,
         lambda uow: commands.update_counterparty(uow, command),
+        _ANSWER,
         if_match=expected is not None,
     )
 

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
-from vextrus_finance.api.invoice_commands import Read, execute
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
@@ -67,7 +67,9 @@ def _party(body: CounterpartyIn) -> commands.CounterpartySpec:
     return commands.CounterpartySpec(body.name or "", body.id, body.address, body.bin, body.tin)
 
 
-def _reader(container: Container) -> Read:
+def _read_invoice(
+    container: Container,
+) -> Callable[[InvoiceReader, str], Awaitable[InvoiceView | None]]:
     today = container.settings.today()
 
     async def read(reader: InvoiceReader, invoice_id: str) -> InvoiceView | None:
@@ -97,8 +99,7 @@ async def create_invoice(
         container,
         ctx,
         lambda uow: commands.create_invoice(uow, command),
-        _reader(container),
-        InvoiceOut,
+        view(InvoiceOut, _read_invoice(container), invoicing),
         status=201,
         idempotency=idem,
         location=_location,
@@ -183,8 +184,7 @@ async def revise_invoice(
         container,
         ctx,
         lambda uow: commands.revise_invoice(uow, command),
-        _reader(container),
-        InvoiceOut,
+        view(InvoiceOut, _read_invoice(container), invoicing),
         if_match=expected is not None,
     )
 
@@ -214,8 +214,7 @@ async def approve_invoice(
         container,
         ctx,
         lambda uow: commands.approve_invoice(uow, command),
-        _reader(container),
-        InvoiceOut,
+        view(InvoiceOut, _read_invoice(container), invoicing),
         idempotency=idem,
         if_match=expected is not None,
     )
@@ -245,8 +244,7 @@ async def cancel_invoice(
         container,
         ctx,
         lambda uow: commands.cancel_invoice(uow, command),
-        _reader(container),
-        InvoiceOut,
+        view(InvoiceOut, _read_invoice(container), invoicing),
         idempotency=idem,
         if_match=expected is not None,
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.commands import dump, execute, ledger, respond, view
 from vextrus_finance.api.context import (
     ContainerDep,
     ContextDep,
@@ -94,8 +94,7 @@ async def create_journal(
         container,
         ctx,
         lambda uow: commands.create_journal(uow, command),
-        _journal,
-        JournalOut,
+        view(JournalOut, _journal, ledger),
         status=201,
         idempotency=idem,
         location=_location,
@@ -113,34 +112,33 @@ async def create_journal_batch(
     if any(j.post for j in body.journals):
         require_also(request, "journal:post")
     command = commands.CreateJournalBatch(tuple(_command(j) for j in body.journals), body.atomic)
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.create_journal_batch(uow, command),
+        _batch_answer,
+        status=201,
+        idempotency=idem,
+    )
 
-    async def decide(uow: UnitOfWork) -> list[commands.BatchItemResult]:
-        return await commands.create_journal_batch(uow, command)
 
-    async def present(
-        uow: UnitOfWork, results: list[commands.BatchItemResult]
-    ) -> tuple[int, object]:
-        # Every journal written, read back with two statements (not two per journal).
-        written = await uow.reader.journals_by_ids(
-            [r.journal_id for r in results if r.journal_id is not None]
-        )
-        items = [dump(JournalOut, view) for view in written]
-        errors = []
-        for result in results:
-            if result.error is not None:
-                errors.append(
-                    {
-                        "index": result.index,
-                        "status": status_of(result.error),
-                        "code": result.error.code,
-                        "detail": result.error.message,
-                        "errors": issues_json(result.error),
-                    }
-                )
-        return 201, {"items": items, "errors": errors}
-
-    outcome = await container.runner.run(ctx, decide, present, idempotency=idem)
-    return respond(outcome.body, outcome.status_code, replayed=outcome.replayed)
+async def _batch_answer(uow: UnitOfWork, results: list[commands.BatchItemResult]) -> object:
+    # Every journal written, read back with two statements (not two per journal).
+    written = await uow.reader.journals_by_ids(
+        [r.journal_id for r in results if r.journal_id is not None]
+    )
+    errors = [
+        {
+            "index": result.index,
+            "status": status_of(result.error),
+            "code": result.error.code,
+            "detail": result.error.message,
+            "errors": issues_json(result.error),
+        }
+        for result in results
+        if result.error is not None
+    ]
+    return {"items": [dump(JournalOut, view) for view in written], "errors": errors}
 
 
 @router.get("", response_model=ListOf[JournalOut])
@@ -227,8 +225,7 @@ async def revise_journal(
         container,
         ctx,
         lambda uow: commands.revise_journal(uow, command),
-        _journal,
-        JournalOut,
+        view(JournalOut, _journal, ledger),
         if_match=expected is not None,
     )
 
@@ -246,8 +243,7 @@ async def post_journal(
         container,
         ctx,
         lambda uow: commands.post_journal(uow, command),
-        _journal,
-        JournalOut,
+        view(JournalOut, _journal, ledger),
         idempotency=idem,
         if_match=expected is not None,
     )
@@ -269,8 +265,7 @@ async def reverse_journal(
         container,
         ctx,
         lambda uow: commands.reverse_journal(uow, command),
-        _journal,
-        JournalOut,
+        view(JournalOut, _journal, ledger),
         status=201,
         idempotency=idem,
         if_match=expected is not None,
@@ -292,8 +287,7 @@ async def cancel_journal(
         container,
         ctx,
         lambda uow: commands.cancel_journal(uow, command),
-        _journal,
-        JournalOut,
+        view(JournalOut, _journal, ledger),
         idempotency=idem,
         if_match=expected is not None,
     )

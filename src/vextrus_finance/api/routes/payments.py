@@ -6,9 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
-from vextrus_finance.api.invoice_commands import execute
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
@@ -83,8 +82,7 @@ async def create_payment(
         container,
         ctx,
         lambda uow: commands.create_payment(uow, command),
-        _payment,
-        PaymentOut,
+        view(PaymentOut, _payment, invoicing),
         status=201,
         idempotency=idem,
         location=_location,
@@ -159,8 +157,7 @@ async def complete_payment(
         container,
         ctx,
         lambda uow: commands.complete_payment(uow, command),
-        _payment,
-        PaymentOut,
+        view(PaymentOut, _payment, invoicing),
         idempotency=idem,
         if_match=expected is not None,
     )
@@ -180,8 +177,7 @@ async def fail_payment(
         container,
         ctx,
         lambda uow: commands.fail_payment(uow, command),
-        _payment,
-        PaymentOut,
+        view(PaymentOut, _payment, invoicing),
         idempotency=idem,
         if_match=expected is not None,
     )
@@ -203,8 +199,7 @@ async def reconcile_payment(
         container,
         ctx,
         lambda uow: commands.reconcile_payment(uow, command),
-        _payment,
-        PaymentOut,
+        view(PaymentOut, _payment, invoicing),
         idempotency=idem,
         if_match=expected is not None,
     )
@@ -226,8 +221,7 @@ async def reverse_payment(
         container,
         ctx,
         lambda uow: commands.reverse_payment(uow, command),
-        _payment,
-        PaymentOut,
+        view(PaymentOut, _payment, invoicing),
         idempotency=idem,
         if_match=expected is not None,
     )

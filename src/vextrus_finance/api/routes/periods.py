@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, respond
+from vextrus_finance.api.commands import dump, execute, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -53,8 +53,7 @@ async def _change(
         container,
         ctx,
         lambda uow: change_period(uow, command),
-        _period,
-        PeriodOut,
+        view(PeriodOut, _period, ledger),
         idempotency=idem,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, respond
+from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.profiles import (
@@ -16,11 +16,20 @@ from vextrus_finance.api.schemas.profiles import (
     PostingProfileOut,
 )
 from vextrus_finance.application.invoicing import posting_profiles as commands
-from vextrus_finance.application.ports import UnitOfWork
+from vextrus_finance.application.invoicing.queries import InvoiceReader
+from vextrus_finance.application.invoicing.views import CompanyProfileView, PostingProfileView
 from vextrus_finance.domain.errors import NotFound
 from vextrus_finance.domain.posting_profiles import PostingRole
 
 router = APIRouter(prefix=API, tags=["profiles"])
+
+
+async def _posting_profile(reader: InvoiceReader, _stream: str) -> PostingProfileView:
+    return await reader.posting_profile()
+
+
+async def _company_profile(reader: InvoiceReader, _stream: str) -> CompanyProfileView | None:
+    return await reader.company_profile()
 
 
 @router.get("/posting-profile", response_model=PostingProfileOut)
@@ -43,16 +52,14 @@ async def set_posting_profile(
         {PostingRole(role): ref for role, ref in given.items()}, expected_version=expected
     )
 
-    async def decide(uow: UnitOfWork) -> str:
-        return await commands.set_posting_profile(uow, command)
-
-    async def present(uow: UnitOfWork, _result: str) -> tuple[int, object]:
-        return 200, dump(PostingProfileOut, await uow.invoices.posting_profile())
-
-    outcome = await container.runner.run(
-        ctx, decide, present, idempotency=idem, if_match=expected is not None
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.set_posting_profile(uow, command),
+        view(PostingProfileOut, _posting_profile, invoicing),
+        idempotency=idem,
+        if_match=expected is not None,
     )
-    return respond(outcome.body, outcome.status_code, replayed=outcome.replayed)
 
 
 @router.get("/company-profile", response_model=CompanyProfileOut)
@@ -79,13 +86,11 @@ async def set_company_profile(
         body.name, body.address, body.bin, body.tin, body.phone, expected_version=expected
     )
 
-    async def decide(uow: UnitOfWork) -> str:
-        return await commands.set_company_profile(uow, command)
-
-    async def present(uow: UnitOfWork, _result: str) -> tuple[int, object]:
-        return 200, dump(CompanyProfileOut, await uow.invoices.company_profile())
-
-    outcome = await container.runner.run(
-        ctx, decide, present, idempotency=idem, if_match=expected is not None
+    return await execute(
+        container,
+        ctx,
+        lambda uow: commands.set_company_profile(uow, command),
+        view(CompanyProfileOut, _company_profile, invoicing),
+        idempotency=idem,
+        if_match=expected is not None,
     )
-    return respond(outcome.body, outcome.status_code, replayed=outcome.replayed)

@@ -43,6 +43,6 @@ async def get_trial_balance(
         # Only a REAL among the stored totals (SQLite) fails to format as paisa: checked here,
         # where it costs nothing, not row by row on every request.
         raise stored_totals_out_of_range() from exc
-    # orjson: the body is ~170 bytes per account (1.7 MB at 10,000); the stdlib encoder
-    # took ~12 ms of it, orjson ~2 ms. Same JSON (UTF-8, no NaN: amounts are strings).
+    # orjson: the body grows with the chart and the stdlib encoder was most of the request's
+    # time (docs/performance.md). Same JSON (UTF-8, no NaN: amounts are strings).
     return Response(orjson.dumps(document), media_type="application/json")

@@ -429,7 +429,7 @@ async def approve_invoice(uow: UnitOfWork, cmd: ApproveInvoice) -> str:
         # Hook for the VAT return (a later issue): a locked VAT month refuses here too.
         for day in (state.invoice_date, issue_day):
             period = period_of(day)
-            ensure_open(period, await uow.periods.status_for_posting(period), field="invoice_date")
+            ensure_open(period, await uow.periods.status(period), field="invoice_date")
         journal_date = issue_day
     fiscal_year = fiscal_year_of(journal_date).label
     accounts = await posting_accounts(uow, SALES_ROLES if is_sales else PURCHASE_ROLES)
@@ -470,7 +470,7 @@ async def _cancellation_date(uow: UnitOfWork, state: InvoiceState) -> date:
     """The reversal undoes the invoice where it was booked, so the period's figures show
     neither; once that period is closed the user must say when the cancellation is booked."""
     period = period_of(state.invoice_date)
-    if await uow.periods.status_for_posting(period) is PeriodStatus.CLOSED:
+    if await uow.periods.status(period) is PeriodStatus.CLOSED:
         raise InvalidInput(
             f"invoice {state.number} is booked in fiscal period {period.code}, which is closed: "
             "give the date to book the cancellation on",

@@ -99,7 +99,7 @@ async def update_account(uow: UnitOfWork, cmd: UpdateAccount) -> str:
             parent = await _parent_ref(uow, parent_id)
             account.change_parent(parent, await uow.accounts.ancestors(parent_id))
     if cmd.balance_limit is not None:
-        totals = (await uow.accounts.lock_balances([account.id]))[account.id]
+        totals = (await uow.accounts.lock([account.id])).balances[account.id]
         account.set_balance_limit(
             cmd.balance_limit.value,
             signed_balance(totals.type, totals.debit_total, totals.credit_total),
@@ -113,7 +113,7 @@ async def deactivate_account(uow: UnitOfWork, cmd: DeactivateAccount) -> str:
         uow, Account, cmd.account_id, what="account", expected_version=cmd.expected_version
     )
     # Locking the balance row makes a concurrent posting to this account wait or fail.
-    totals = (await uow.accounts.lock_balances([account.id]))[account.id]
+    totals = (await uow.accounts.lock([account.id])).balances[account.id]
     account.deactivate(
         cmd.reason,
         balance=signed_balance(totals.type, totals.debit_total, totals.credit_total),

@@ -20,7 +20,7 @@ from vextrus_finance.domain.accounts import (
     signed_balance,
 )
 from vextrus_finance.domain.errors import DomainError, FieldIssue, InvalidInput, InvalidState
-from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus, period_of
+from vextrus_finance.domain.fiscal import period_of
 from vextrus_finance.domain.journals import (
     Journal,
     JournalLine,
@@ -121,11 +121,18 @@ def _prefixed(error: DomainError, prefix: str) -> DomainError:
 Chart = tuple[dict[str, AccountRecord], dict[str, AccountRecord]]  # by id, by code
 
 
+def _names(specs: Sequence[LineSpec]) -> tuple[set[str], set[str]]:
+    """The account ids and codes these lines name."""
+    return (
+        {s.account_id for s in specs if s.account_id},
+        {s.account_code for s in specs if s.account_code},
+    )
+
+
 async def _accounts_of(uow: UnitOfWork, specs: Sequence[LineSpec]) -> Chart:
     """The accounts these lines name, by id and by code: two statements for any number."""
-    by_id = await uow.accounts.by_ids({s.account_id for s in specs if s.account_id})
-    by_code = await uow.accounts.by_codes({s.account_code for s in specs if s.account_code})
-    return by_id, by_code
+    ids, codes = _names(specs)
+    return await uow.accounts.by_ids(ids), await uow.accounts.by_codes(codes)
 
 
 def _account_rule_issue(
@@ -260,15 +267,20 @@ class PostingLedger:
         # (account, date, debit, credit) applied but not yet recorded; None: recorded at once.
         self._unrecorded: list[tuple[str, date, Decimal, Decimal]] | None = None
 
-    def hold(self, balances: dict[str, AccountBalance]) -> None:
-        """Balances locked by the caller (`AccountDirectory.lock`): `lock` needs no statement
-        for them."""
-        self._balances.update(balances)
+    async def chart(self, specs: Sequence[LineSpec], *, lock: bool) -> Chart:
+        """The accounts these lines name; when `lock`, locked with their balances, which the
+        ledger then holds (its own running totals of accounts it holds already stay)."""
+        if not lock:
+            return await _accounts_of(self._uow, specs)
+        by_id, by_code, balances = await self._uow.accounts.lock(*_names(specs))
+        for account_id, balance in balances.items():
+            self._balances.setdefault(account_id, balance)
+        return by_id, by_code
 
     async def lock(self, account_ids: set[str]) -> None:
         missing = account_ids - self._balances.keys()
         if missing:
-            locked = await self._uow.accounts.lock_balances(sorted(missing))
+            locked = (await self._uow.accounts.lock(sorted(missing))).balances
             if locked.keys() != missing:
                 # Resolved a moment ago, gone now: the read model was swapped by a rebuild.
                 raise StreamConflict()
@@ -354,19 +366,13 @@ def _reversing_refused() -> InvalidInput:
     )
 
 
-async def _check_period(uow: UnitOfWork, day: date) -> None:
-    uow.posting_window.check(day)
-    period = period_of(day)
-    ensure_open(period, await uow.periods.status_for_posting(period))
-
-
-async def check_document_date(uow: UnitOfWork, day: date, *, field: str) -> None:
-    """A document (invoice, payment) may be drafted only on a day it could be posted on: in
+async def check_document_date(uow: UnitOfWork, day: date, *, field: str = "date") -> None:
+    """A journal, invoice or payment may be written only on a day it could be posted on: in
     the posting window and in an open period. The period is guarded like a posting's, so a
-    close waits for this draft and then sees it."""
+    close waits for this command and then sees what it wrote."""
     uow.posting_window.check(day, field=field)
     period = period_of(day)
-    ensure_open(period, await uow.periods.status_for_posting(period), field=field)
+    ensure_open(period, await uow.periods.status(period), field=field)
 
 
 async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) -> str:
@@ -377,6 +383,7 @@ async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) ->
 async def create_journal(
     uow: UnitOfWork, cmd: CreateJournal, ledger: PostingLedger | None = None
 ) -> str:
+    """`ledger`: the batch's, which holds its accounts' running totals."""
     if cmd.type is JournalType.REVERSING:
         raise _reversing_refused()
     # Only a retry can find its own journal (an earlier attempt may have committed before its
@@ -384,29 +391,17 @@ async def create_journal(
     # journal's primary key refuses it, and the retry that follows asks.
     if not uow.first_attempt and await uow.exists(Journal, cmd.journal_id):
         return cmd.journal_id  # an earlier attempt of this same command committed
-    if cmd.post and ledger is None:
-        uow.posting_window.check(cmd.date)
-        # Guard the period, then resolve and lock the accounts — in that order (the global
-        # lock order of docs/architecture.md §6), with one statement where it saves a round
-        # trip.
-        period = period_of(cmd.date)
-        status, (by_id, by_code, balances) = await uow.accounts.lock_for_posting(
-            period,
-            {s.account_id for s in cmd.lines if s.account_id},
-            {s.account_code for s in cmd.lines if s.account_code},
-        )
-        ensure_open(period, status)
-        ledger = PostingLedger(uow)
-        ledger.hold(balances)
-        parties = await _parties_of(uow, cmd.lines)
-        inputs = _resolve_in((by_id, by_code), cmd.lines, parties, manual=cmd.manual)
-    else:
-        await _check_period(uow, cmd.date)
-        inputs = await _resolve(uow, cmd.lines, manual=cmd.manual)
+    uow.posting_window.check(cmd.date)
+    period = period_of(cmd.date)
+    # Guard the period, then find the accounts (locked when posting): the global lock order
+    # of docs/architecture.md §6. The verdict on the period comes before any on the lines.
+    await uow.periods.guard_posting(period)
+    ledger = ledger or PostingLedger(uow)
+    chart = await ledger.chart(cmd.lines, lock=cmd.post)
+    ensure_open(period, await uow.periods.status(period))
+    parties = await _parties_of(uow, cmd.lines)
+    inputs = _resolve_in(chart, cmd.lines, parties, manual=cmd.manual)
     lines = build_lines(inputs, cmd.currency, new_id)
-    if cmd.post:
-        ledger = ledger or PostingLedger(uow)
-        await ledger.lock({line.account_id for line in lines})
     number = await _next_number(uow, cmd.type, cmd.date)
     journal = await _draft(uow, cmd, number, inputs, lines, ledger)
     await uow.record(journal)
@@ -419,7 +414,7 @@ async def _draft(
     number: str,
     inputs: Sequence[LineInput],
     lines: tuple[JournalLine, ...],
-    ledger: PostingLedger | None,
+    ledger: PostingLedger,
 ) -> Journal:
     """The journal of `cmd` under `number`, posted when asked (the ledger's accounts locked)."""
     journal = Journal.draft(
@@ -436,7 +431,6 @@ async def _draft(
         journal.post(
             by=uow.ctx.user_id, at=uow.now(), accounts={i.account.id: i.account for i in inputs}
         )
-        assert ledger is not None
         # Last, after everything else that could refuse: it moves the ledger's running totals.
         await ledger.apply(lines, cmd.date)
     return journal
@@ -449,7 +443,7 @@ async def create_journal_batch(uow: UnitOfWork, cmd: CreateJournalBatch) -> list
     # Take the locks up front in the one global order (period guard, then accounts by id)
     # so that a batch can never deadlock with another command.
     if cmd.journals:
-        await uow.periods.status_for_posting(period_of(cmd.journals[0].date))
+        await uow.periods.guard_posting(period_of(cmd.journals[0].date))
     ledger = PostingLedger(uow)
     chart = await _accounts_of(uow, [spec for j in cmd.journals for spec in j.lines])
     posting_specs = [spec for j in cmd.journals if j.post for spec in j.lines]
@@ -489,7 +483,6 @@ async def _create_all_or_nothing(
     ledger.defer_projection()
     counts = Counter(sequence_name(j.type, j.date) for _, j in todo)
     next_number = {seq: await uow.numbers.take(seq, n) for seq, n in sorted(counts.items())}
-    statuses: dict[FiscalPeriod, PeriodStatus] = {}
     window = uow.posting_window
     parties = await _parties_of(uow, [spec for _, j in todo for spec in j.lines])
     drafted: list[Journal] = []
@@ -499,9 +492,7 @@ async def _create_all_or_nothing(
                 raise _reversing_refused()
             window.check(cmd_j.date)
             period = period_of(cmd_j.date)
-            if period not in statuses:
-                statuses[period] = await uow.periods.status_for_posting(period)
-            ensure_open(period, statuses[period])
+            ensure_open(period, await uow.periods.status(period))
             inputs = _resolve_in(chart, cmd_j.lines, parties, manual=cmd_j.manual)
             lines = build_lines(inputs, cmd_j.currency, new_id)
             sequence = sequence_name(cmd_j.type, cmd_j.date)
@@ -522,7 +513,7 @@ async def revise_journal(uow: UnitOfWork, cmd: ReviseJournal) -> str:
     journal.require(JournalStatus.DRAFT, "edited")
     state = journal.state
     day = cmd.date or state.date
-    await _check_period(uow, day)
+    await check_document_date(uow, day)
     lines = state.lines
     if cmd.lines is not None:
         lines = build_lines(await _resolve(uow, cmd.lines), state.currency, new_id)
@@ -558,7 +549,7 @@ async def post_journal(uow: UnitOfWork, cmd: PostJournal) -> str:
         uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
     )
     journal.require(JournalStatus.DRAFT, "posted")
-    await _check_period(uow, journal.state.date)
+    await check_document_date(uow, journal.state.date)
     accounts = await uow.accounts.by_ids({line.account_id for line in journal.state.lines})
     _check_drafted_lines(journal.state.lines, accounts)
     await PostingLedger(uow).apply(journal.state.lines, journal.state.date)
@@ -576,7 +567,7 @@ async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
         uow, Journal, cmd.journal_id, what="journal", expected_version=cmd.expected_version
     )
     journal.ensure_reversible()
-    await _check_period(uow, cmd.date)
+    await check_document_date(uow, cmd.date)
     ledger = PostingLedger(uow)
     await ledger.lock({line.account_id for line in journal.state.lines})
     inactive = ledger.inactive_codes()

@@ -4,7 +4,7 @@ its number back (no gaps from failed attempts)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,21 +20,36 @@ _TAKE = Sql.same(
 )
 
 
+async def _nothing_pending() -> None:
+    return None
+
+
 class SqlNumbering:
-    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        tenant_id: str,
+        *,
+        before_lock: Callable[[], Awaitable[None]] = _nothing_pending,
+    ) -> None:
         self._conn = conn
         self._tenant = tenant_id
+        # Counters are locked after the period guard (the lock order): the unit of work
+        # sends a guard still pending first.
+        self._before_lock = before_lock
 
     async def next(self, sequence: str) -> int:
         return await self.take(sequence, 1)
 
     async def take(self, sequence: str, count: int) -> int:
         """`count` consecutive numbers with one statement; returns the first of them."""
+        await self._before_lock()
         db = await driver(self._conn)
         ((value,),) = await db.fetch(_TAKE, (self._tenant, sequence, count))
         return int(value) - count + 1
 
     async def lock(self, sequences: Sequence[str]) -> None:
+        await self._before_lock()
         for sequence in sequences:
             insert = upsert(self._conn, counters).values(
                 tenant_id=self._tenant, name=sequence, value=0

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from vextrus_finance.application.ports import AccountRecord, LockedAccounts
 from vextrus_finance.domain.accounts import (
@@ -17,15 +22,12 @@ from vextrus_finance.domain.accounts import (
     AccountType,
     BalanceLimit,
 )
-from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
+from vextrus_finance.domain.fiscal import PeriodStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.infrastructure.db.driver import driver
-from vextrus_finance.infrastructure.db.schema import accounts, ledger_entries
-from vextrus_finance.infrastructure.ledger.control_accounts import (
-    condition_sql,
-    is_control_account,
-)
-from vextrus_finance.infrastructure.ledger.period_guard import SqlPeriodGuard
+from vextrus_finance.infrastructure.db.schema import accounts, fiscal_periods, ledger_entries
+from vextrus_finance.infrastructure.ledger.control_accounts import is_control_account
+from vextrus_finance.infrastructure.ledger.period_guard import SqlPeriodGuard, period_status
 
 
 def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
@@ -82,84 +84,176 @@ _DAILY_AFTER = (
     .group_by(ledger_entries.c.entry_date)
     .order_by(ledger_entries.c.entry_date)
 )
-# Every posting locks its accounts: through the driver (ADR 0026). ORDER BY + FOR UPDATE locks
-# the rows in id order, so two postings touching the same accounts queue instead of
-# deadlocking (SQLite has one writer; the clause is not emitted there). PostgreSQL takes each
-# list as one array parameter; SQLite gets one placeholder per name (a list passed as JSON made
-# its planner walk the tenant's whole chart in id order instead of looking the names up).
-# The code's own constants only.
-_LOCK = (
-    "SELECT id, code, name, type, parent_id, currency, is_active, balance_limit, debit_total, "  # noqa: S608
-    "credit_total, "
-    + condition_sql(_HAS_CHILDREN)
-    + " AS is_header, ("
-    + condition_sql(_IS_CONTROL_CONDITION)
-    + ") AS is_control FROM accounts WHERE tenant_id = {} AND "
+# Every posting locks its accounts: through the driver (ADR 0026), with statements built here
+# once per shape and dialect. ORDER BY + FOR UPDATE locks the rows in id order, so two postings
+# touching the same accounts queue instead of deadlocking (SQLite has one writer; the clause is
+# not emitted there). PostgreSQL takes each list as one array parameter; SQLite gets one
+# placeholder per name (a list passed as JSON made its planner walk the tenant's whole chart
+# in id order instead of looking the names up).
+_LOCKED = (
+    accounts.c.id,
+    accounts.c.code,
+    accounts.c.name,
+    accounts.c.type,
+    accounts.c.parent_id,
+    accounts.c.currency,
+    accounts.c.is_active,
+    accounts.c.balance_limit,
+    accounts.c.debit_total,
+    accounts.c.credit_total,
+    _IS_HEADER,
+    _IS_CONTROL,
 )
-# A create-and-post on PostgreSQL: its period's status and its accounts in one round trip
-# (ADR 0028). The CTE's FOR SHARE names fiscal_periods first, so the statement takes its ROW
-# SHARE table lock — what holds a period close back (period_guard.py) — when it starts, before
-# any account row: the lock order of docs/architecture.md §6 holds. A period without a row is
-# open (NULL), as `SqlPeriodGuard` reads it.
+_TENANT = accounts.c.tenant_id == sa.bindparam("tenant_id")
+# A posting's period guard carried by its account lock (PostgreSQL, ADR 0028): the CTE's FOR
+# SHARE names fiscal_periods first, so the statement takes its ROW SHARE table lock — what
+# holds a period close back (period_guard.py) — when it starts, before any account row: the
+# lock order of docs/architecture.md §6 holds. Each account row carries the status.
 _PERIOD = (
-    "WITH period AS (SELECT status FROM fiscal_periods WHERE tenant_id = $1 AND code = $2"
-    " FOR SHARE) "
+    sa.select(fiscal_periods.c.status)
+    .where(
+        fiscal_periods.c.tenant_id == sa.bindparam("tenant_id"),
+        fiscal_periods.c.code == sa.bindparam("period"),
+    )
+    .with_for_update(read=True)
+    .cte("period")
 )
-
-
-def _postgresql_lock(columns: tuple[str, ...], *, with_period: bool) -> str:
-    """`_LOCK` for PostgreSQL: $1 the tenant, then (with the period) $2 its code, then one
-    array parameter per column named."""
-    select = _LOCK.format("$1")
-    first = 2
-    if with_period:
-        select = _PERIOD + select.replace(
-            " FROM accounts WHERE", ", (SELECT status FROM period) FROM accounts WHERE"
-        )
-        first = 3
-    names = " OR ".join(f"{column} = ANY(${n}::text[])" for n, column in enumerate(columns, first))
-    return f"{select}({names}) ORDER BY id FOR UPDATE OF accounts"
-
-
-_LOCKED_COLUMNS: tuple[tuple[str, ...], ...] = (("id",), ("code",), ("id", "code"))
-_POSTGRESQL_LOCKS = {c: _postgresql_lock(c, with_period=False) for c in _LOCKED_COLUMNS}
-_POSTGRESQL_POSTING_LOCKS = {c: _postgresql_lock(c, with_period=True) for c in _LOCKED_COLUMNS}
-_SQLITE_LOCKS: dict[tuple[int, int], str] = {}
+_PERIOD_STATUS = sa.select(_PERIOD.c.status).scalar_subquery().label("period_status")
 # Above this many names a list goes to SQLite as one JSON array (a huge batch scans the chart
-# once; SQLite caps the number of placeholders, and the texts cached here stay few).
+# once; SQLite caps the number of placeholders, and the statements cached here stay few).
 SQLITE_PLACEHOLDER_LIMIT = 256
 
 
-def _sqlite_lock(ids: int, codes: int) -> str:
-    text = _SQLITE_LOCKS.get((ids, codes))
-    if text is None:
-        selects = []
-        for column, count in (("id", ids), ("code", codes)):
-            if count > SQLITE_PLACEHOLDER_LIMIT:
-                names = "(SELECT value FROM json_each(?))"
-            elif count:
-                names = f"({', '.join('?' * count)})"
-            else:
-                continue
-            selects.append(_LOCK.format("?") + f"{column} IN {names}")
-        # One SELECT per column joined by UNION, no ORDER BY: SQLite takes no row locks (one
-        # writer), and both an ORDER BY id and an OR of the two lists made its planner walk the
-        # tenant's whole chart when the table had no statistics yet.
-        text = " UNION ".join(selects)
-        if ids <= SQLITE_PLACEHOLDER_LIMIT and codes <= SQLITE_PLACEHOLDER_LIMIT:
-            _SQLITE_LOCKS[(ids, codes)] = text
-    return text
+def _postgresql_lock(by_id: bool, by_code: bool, *, carry_period: bool) -> sa.Select[Any]:
+    """Parameters: tenant_id, period (when carried), ids and codes (text arrays)."""
+    named = [
+        column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.Text)))
+        for column, name, wanted in (
+            (accounts.c.id, "ids", by_id),
+            (accounts.c.code, "codes", by_code),
+        )
+        if wanted
+    ]
+    columns = (*_LOCKED, _PERIOD_STATUS) if carry_period else _LOCKED
+    return (
+        sa.select(*columns)
+        .where(_TENANT, sa.or_(*named))
+        .order_by(accounts.c.id)
+        .with_for_update(of=accounts)
+    )
 
 
-def _sqlite_names(names: list[str]) -> list[str]:
-    """The parameters `_sqlite_lock` expects for one list."""
-    return [json.dumps(names)] if len(names) > SQLITE_PLACEHOLDER_LIMIT else names
+# How a lock statement takes one kind of names on SQLite.
+_NONE, _EACH, _JSON = 0, 1, 2  # none; one placeholder per name; one JSON array
+
+
+def _sqlite_lock(ids: int, codes: int) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """Parameters: tenant_id, ids and codes (expanding, or JSON text above the placeholder
+    limit). One SELECT per list joined by UNION, no ORDER BY: SQLite takes no row locks (one
+    writer), and both an ORDER BY id and an OR of the two lists made its planner walk the
+    tenant's whole chart when the table had no statistics yet."""
+    selects = []
+    for column, name, kind in ((accounts.c.id, "ids", ids), (accounts.c.code, "codes", codes)):
+        if kind == _JSON:
+            json_array = sa.func.json_each(sa.bindparam(name))
+            names: Any = sa.select(sa.column("value")).select_from(json_array)
+        elif kind == _EACH:
+            names = sa.bindparam(name, expanding=True)
+        else:
+            continue
+        selects.append(sa.select(*_LOCKED).where(_TENANT, column.in_(names)))
+    return sa.union(*selects) if len(selects) > 1 else selects[0]
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where one placeholder's value comes from: `values[key]`, or its `index`-th name."""
+
+    key: str
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A lock statement as the driver runs it: its text and where each parameter comes from."""
+
+    sql: str
+    order: tuple[_Slot, ...]
+
+    @classmethod
+    def expand(cls, compiled: SQLCompiler, ids: int, codes: int) -> _Statement:
+        """The statement for `ids` and `codes` names: SQLAlchemy expands the lists and renders
+        the constants (the control account's roles); each placeholder is traced back to its
+        value by the slot it was given."""
+        slots: dict[str, Any] = {"tenant_id": _Slot("tenant_id"), "period": _Slot("period")}
+        for key, count in (("ids", ids), ("codes", codes)):
+            bind = compiled.binds.get(key)
+            expanding = bind is not None and bind.expanding
+            slots[key] = [_Slot(key, n) for n in range(count)] if expanding else _Slot(key)
+        given = {name: slot for name, slot in slots.items() if name in compiled.binds}
+        expanded = compiled.construct_expanded_state(given)
+        order = tuple(expanded.parameters[name] for name in expanded.positiontup or ())
+        assert all(isinstance(slot, _Slot) for slot in order), order
+        return cls(expanded.statement, order)
+
+    def args(self, values: dict[str, Any]) -> list[Any]:
+        return [values[s.key] if s.index is None else values[s.key][s.index] for s in self.order]
+
+
+_COMPILED: dict[tuple[str, int, int, bool], SQLCompiler] = {}
+_STATEMENTS: dict[tuple[str, int, int, bool], _Statement] = {}
+
+
+def _compiled(dialect: Dialect, ids: int, codes: int, *, carry_period: bool) -> SQLCompiler:
+    """A lock statement compiled once per dialect and kind of lists."""
+    key = (dialect.name, ids, codes, carry_period)
+    found = _COMPILED.get(key)
+    if found is None:
+        if dialect.name == "sqlite":
+            statement: sa.ClauseElement = _sqlite_lock(ids, codes)
+        else:
+            statement = _postgresql_lock(bool(ids), bool(codes), carry_period=carry_period)
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        found = _COMPILED[key] = compiled
+    return found
+
+
+def _kind(count: int) -> int:
+    return _NONE if not count else _JSON if count > SQLITE_PLACEHOLDER_LIMIT else _EACH
+
+
+def lock_statement(dialect: Dialect, ids: int, codes: int, *, carry_period: bool) -> _Statement:
+    """The lock for `ids` names by id and `codes` by code, expanded once per count on SQLite
+    (counts above the placeholder limit share one statement) and per kind on PostgreSQL."""
+    if dialect.name == "sqlite":
+        ids, codes = (min(n, SQLITE_PLACEHOLDER_LIMIT + 1) for n in (ids, codes))
+        carry_period = False
+        kinds = (_kind(ids), _kind(codes))
+    else:
+        ids, codes = min(ids, 1), min(codes, 1)
+        kinds = (ids, codes)
+    key = (dialect.name, ids, codes, carry_period)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        compiled = _compiled(dialect, *kinds, carry_period=carry_period)
+        found = _STATEMENTS[key] = _Statement.expand(compiled, ids, codes)
+    return found
+
+
+def _sqlite_names(names: list[str]) -> list[str] | str:
+    """A list as the SQLite statement takes it: JSON text above the placeholder limit."""
+    return json.dumps(names) if len(names) > SQLITE_PLACEHOLDER_LIMIT else names
 
 
 class SqlAccountDirectory:
-    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+    def __init__(
+        self, conn: AsyncConnection, tenant_id: str, guard: SqlPeriodGuard | None = None
+    ) -> None:
         self._conn = conn
         self._tenant = tenant_id
+        # The unit of work's period guard: a pending guard rides on the account lock.
+        self._guard = guard or SqlPeriodGuard(conn, tenant_id)
 
     async def by_ids(self, ids: Iterable[str]) -> dict[str, AccountRecord]:
         wanted = list(set(ids))
@@ -208,27 +302,6 @@ class SqlAccountDirectory:
         )
         return result.first() is not None
 
-    async def lock_balances(self, ids: Iterable[str]) -> dict[str, AccountBalance]:
-        return (await self.lock(ids, ()))[2]
-
-    async def lock(self, ids: Iterable[str], codes: Iterable[str]) -> LockedAccounts:
-        """The accounts named by id or by code, with their limits and totals, locked until
-        commit in id order: resolving and locking a posting's accounts in one statement."""
-        return (await self._lock(ids, codes, None))[1]
-
-    async def lock_for_posting(
-        self, period: FiscalPeriod, ids: Iterable[str], codes: Iterable[str]
-    ) -> tuple[PeriodStatus, LockedAccounts]:
-        """On PostgreSQL one statement (a round trip fewer per create-and-post); on SQLite,
-        whose statements run inline, the guard's own read and then `lock`."""
-        if self._conn.dialect.name == "sqlite":
-            status = await SqlPeriodGuard(self._conn, self._tenant).status_for_posting(period)
-            return status, await self.lock(ids, codes)
-        carried, locked = await self._lock(ids, codes, period)
-        if carried is None:  # no account matched, so no row carried the status: ask for it
-            carried = await SqlPeriodGuard(self._conn, self._tenant).status_for_posting(period)
-        return carried, locked
-
     async def daily_movements_after(
         self, account_id: str, day: date
     ) -> list[tuple[date, Decimal, Decimal]]:
@@ -237,38 +310,34 @@ class SqlAccountDirectory:
         )
         return [(d, from_minor(int(dr)), from_minor(int(cr))) for d, dr, cr in result]
 
-    async def _lock(
-        self, ids: Iterable[str], codes: Iterable[str], period: FiscalPeriod | None
-    ) -> tuple[PeriodStatus | None, LockedAccounts]:
+    async def lock(self, ids: Iterable[str], codes: Iterable[str] = ()) -> LockedAccounts:
+        """One statement. On PostgreSQL it also carries a period guard still pending (a round
+        trip fewer per create-and-post); SQLite runs its statements inline, and its guard
+        needs no lock (one writer), so there the guard is read on its own."""
         wanted_ids, wanted_codes = sorted(set(ids)), sorted(set(codes))
         if not (wanted_ids or wanted_codes):
-            return None, ({}, {}, {})
+            return LockedAccounts({}, {}, {})
         db = await driver(self._conn)
-        params: tuple[object, ...]
+        values: dict[str, Any] = {"tenant_id": self._tenant}
+        period = None
         if db.dialect == "sqlite":
-            sql = _sqlite_lock(len(wanted_ids), len(wanted_codes))
-            params = tuple(
-                value
-                for names in (wanted_ids, wanted_codes)
-                if names
-                for value in (self._tenant, *_sqlite_names(names))
-            )
+            values |= {"ids": _sqlite_names(wanted_ids), "codes": _sqlite_names(wanted_codes)}
         else:
-            columns = tuple(c for c, names in (("id", wanted_ids), ("code", wanted_codes)) if names)
-            lists = tuple(names for names in (wanted_ids, wanted_codes) if names)
-            if period is None:
-                sql, params = _POSTGRESQL_LOCKS[columns], (self._tenant, *lists)
-            else:
-                sql = _POSTGRESQL_POSTING_LOCKS[columns]
-                params = (self._tenant, period.code, *lists)
+            period = self._guard.carry()
+            values |= {"ids": wanted_ids, "codes": wanted_codes}
+            if period is not None:
+                values["period"] = period.code
+        statement = lock_statement(
+            self._conn.dialect, len(wanted_ids), len(wanted_codes), carry_period=period is not None
+        )
         by_id: dict[str, AccountRecord] = {}
         by_code: dict[str, AccountRecord] = {}
         balances: dict[str, AccountBalance] = {}
         status: PeriodStatus | None = None
-        for row in await db.fetch(sql, params):
+        for row in await db.fetch(statement.sql, statement.args(values)):
             (id_, code, name, type_, parent, currency, active, limit, debit, credit) = row[:10]
             if period is not None:
-                status = PeriodStatus(row[12]) if row[12] else PeriodStatus.OPEN
+                status = period_status(row[12])
             account_type = ACCOUNT_TYPE_BY_VALUE[type_]
             balance_limit = BalanceLimit(limit) if limit else None
             record = AccountRecord(
@@ -294,4 +363,6 @@ class SqlAccountDirectory:
                 debit_total=from_minor(debit),
                 credit_total=from_minor(credit),
             )
-        return status, (by_id, by_code, balances)
+        if period is not None:
+            self._guard.carried(period, status)
+        return LockedAccounts(by_id, by_code, balances)

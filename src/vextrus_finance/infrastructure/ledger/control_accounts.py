@@ -19,6 +19,12 @@ from vextrus_finance.infrastructure.db.schema import accounts, invoices, posting
 ALL_KINDS: tuple[InvoiceKind, ...] = tuple(InvoiceKind)
 
 
+def _constants(values: list[str]) -> sa.BindParameter[list[str]]:
+    """Rendered into the SQL text, so statements built on the condition take no parameters
+    for it (the account lock runs on the bare driver)."""
+    return sa.bindparam(None, values, expanding=True, literal_execute=True)
+
+
 def is_control_account(
     account: sa.FromClause, kinds: Iterable[InvoiceKind] = ALL_KINDS
 ) -> sa.ColumnElement[bool]:
@@ -29,12 +35,12 @@ def is_control_account(
     ppa, i = posting_profile_accounts, invoices
     by_profile = sa.exists().where(
         ppa.c.tenant_id == account.c.tenant_id,
-        ppa.c.role.in_([CONTROL_ROLE[k].value for k in wanted]),
+        ppa.c.role.in_(_constants([CONTROL_ROLE[k].value for k in wanted])),
         ppa.c.account_id == account.c.id,
     )
     named = [i.c.tenant_id == account.c.tenant_id, i.c.control_account_code == account.c.code]
     if wanted != sorted(ALL_KINDS):  # every invoice is of some kind: no filter, index only
-        named.append(i.c.kind.in_([k.value for k in wanted]))
+        named.append(i.c.kind.in_(_constants([k.value for k in wanted])))
     return sa.or_(by_profile, sa.exists().where(*named))
 
 
@@ -47,12 +53,3 @@ def control_accounts(
         .where(accounts.c.tenant_id == tenant_id, is_control_account(accounts, kinds))
         .order_by(accounts.c.code)
     )
-
-
-def condition_sql(condition: sa.ColumnElement[bool]) -> str:
-    """A condition over the `accounts` table (its header or control test) as SQL text, for the
-    hand-written posting lock statements (chart.py): the same definition the Core statements
-    use, with its constants inlined and no bound parameters."""
-    query = sa.select(accounts.c.id).where(condition)
-    text = str(query.compile(compile_kwargs={"literal_binds": True}))
-    return text.split("\nWHERE ", 1)[1].replace("\n", " ")

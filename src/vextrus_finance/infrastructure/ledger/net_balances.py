@@ -128,13 +128,12 @@ class NetBalanceQuery:
 
     Not one statement joining the sums to the accounts: on a PostgreSQL table not yet analysed
     (a fresh rebuild) the planner took each grouped side for one row and ran it once per
-    account in a nested loop — the benchmark's request timed out. Three single-table
-    statements have no join to get wrong, and combining 10,000 rows in a dict costs a few
-    milliseconds, about what the database's hash join did.
+    account in a nested loop. Three single-table statements have no join to get wrong, and
+    combining the rows in a dict costs about what the database's hash join did.
 
     Each statement is compiled once per dialect and fetched through the driver (`Select`, off the
-    event loop on SQLite: 10,000 rows), plain tuples. At 10,000 rows SQLAlchemy's result handling
-    cost about as much as the SQLite query itself (docs/performance.md)."""
+    event loop on SQLite), plain tuples: SQLAlchemy's result handling of a whole chart cost
+    about as much as the SQLite query itself (docs/performance.md, ADR 0025)."""
 
     def __init__(self) -> None:
         self._statements = {

@@ -280,8 +280,7 @@ class SqlLedgerReader:
     async def _month_range(self) -> tuple[int | None, int | None]:
         """The first and last months with stored totals. Two scalar subqueries, not
         `SELECT min(month), max(month)`: SQLite answers a lone `min` or `max` from the index's
-        end but scans the tenant's whole index range for both at once (~13 ms at 160,000
-        month totals)."""
+        end but scans the tenant's whole index range for both at once."""
         apt = account_period_totals
         mine = apt.c.tenant_id == self._tenant
         row = (
@@ -373,8 +372,8 @@ class SqlLedgerReader:
             .where(a.c.tenant_id == self._tenant, a.c.currency == currency)
             .order_by(a.c.code)
         )
-        # One row per account (10,000 and more): rows unpacked, enum members from a dict and
-        # paisa → Decimal by scaling, each several times cheaper than the general helpers.
+        # One row per account, for every account: rows unpacked, enum members from a dict and
+        # paisa → Decimal by scaling rather than through the general helpers.
         types = ACCOUNT_TYPE_BY_VALUE
         return [
             BalanceRow(
