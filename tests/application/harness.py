@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from tests.memory import MemoryBooks, MemoryUnitOfWorkFactory
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
 from vextrus_finance.application.ledger.journals import LineSpec
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.runner import CommandRunner
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit
-from vextrus_finance.infrastructure.memory import MemoryBooks, MemoryUnitOfWorkFactory
 from vextrus_finance.settings import get_settings
 
 T = TypeVar("T")

@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tests.memory.events import EventLog, Recorded
+from tests.memory.invoicing import (
+    MemoryCounterpartyReader,
+    MemoryInvoiceReader,
+)
+from tests.memory.ledger import (
+    MemoryAccountDirectory,
+    MemoryLedgerReader,
+    MemoryPeriodGuard,
+)
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.ports import (
     IdempotencyRace,
@@ -21,16 +31,6 @@ from vextrus_finance.application.ports import (
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.posting_window import PostingWindow
-from vextrus_finance.infrastructure.memory.events import EventLog, Recorded
-from vextrus_finance.infrastructure.memory.invoicing import (
-    MemoryCounterpartyReader,
-    MemoryInvoiceReader,
-)
-from vextrus_finance.infrastructure.memory.ledger import (
-    MemoryAccountDirectory,
-    MemoryLedgerReader,
-    MemoryPeriodGuard,
-)
 from vextrus_finance.infrastructure.unit_of_work import PostingWindowRule
 
 A = TypeVar("A", bound=Aggregate[Any])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TypeVar
 
+from tests.memory.events import EventLog, Stream
 from vextrus_finance.application.invoicing.counterparty_queries import (
     CounterpartyFilter,
     CounterpartyRecordView,
@@ -26,7 +27,6 @@ from vextrus_finance.domain.counterparties import CounterpartyRecord
 from vextrus_finance.domain.invoices import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.money import ZERO
 from vextrus_finance.domain.payments import Payment, PaymentCreated, PaymentStatus
-from vextrus_finance.infrastructure.memory.events import EventLog, Stream
 
 T = TypeVar("T")
 

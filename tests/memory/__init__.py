@@ -3,7 +3,7 @@ application logic can be tested without a database. Every read is derived from t
 replaying the aggregates, which is slow and simple; what it does not answer raises
 NotImplementedError naming the query."""
 
-from vextrus_finance.infrastructure.memory.unit_of_work import (
+from tests.memory.unit_of_work import (
     MemoryBooks,
     MemoryUnitOfWork,
     MemoryUnitOfWorkFactory,

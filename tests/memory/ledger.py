@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from tests.memory.events import EventLog, Stream
 from vextrus_finance.application.invoicing.aging import CONTROL_ROLE
 from vextrus_finance.application.ledger.queries import JournalFilter
 from vextrus_finance.application.ledger.views import (
@@ -28,7 +29,6 @@ from vextrus_finance.domain.journals import Journal
 from vextrus_finance.domain.money import ZERO
 from vextrus_finance.domain.periods import FiscalPeriodBook
 from vextrus_finance.domain.posting_profiles import PostingProfile
-from vextrus_finance.infrastructure.memory.events import EventLog, Stream
 
 
 @dataclass(frozen=True)
