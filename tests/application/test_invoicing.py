@@ -22,12 +22,18 @@ from vextrus_finance.application.invoicing.payments import (
     complete_payment,
     create_payment,
 )
-from vextrus_finance.application.invoicing.posting_profiles import seed_posting_profile
+from vextrus_finance.application.invoicing.posting_profiles import (
+    SetCompanyProfile,
+    SetPostingProfile,
+    seed_posting_profile,
+    set_company_profile,
+    set_posting_profile,
+)
 from vextrus_finance.application.invoicing.views import InvoiceView
 from vextrus_finance.application.ledger.views import JournalView
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.seed import seed_chart
-from vextrus_finance.domain.errors import AlreadyExists
+from vextrus_finance.domain.errors import AlreadyExists, PreconditionFailed
 from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, InvoiceStatus, LineSpec
 from vextrus_finance.domain.journals import JournalStatus
 from vextrus_finance.domain.payments import PaymentMethod, PaymentStatus
@@ -106,3 +112,19 @@ async def test_the_same_supplier_bill_is_entered_once(books: Books) -> None:
     with pytest.raises(AlreadyExists) as refused:
         await books.run(lambda uow: create_invoice(uow, second))
     assert refused.value.code == "duplicate_supplier_invoice"
+
+
+async def test_a_profile_set_checks_if_match_even_before_it_exists(books: Books) -> None:
+    stale_company = SetCompanyProfile("Vextrus Builders Ltd", expected_version=1)
+    with pytest.raises(PreconditionFailed) as refused:
+        await books.run(lambda uow: set_company_profile(uow, stale_company))
+    assert str(refused.value) == "the company profile is at version 0"
+    assert refused.value.issues[0].field == "If-Match"
+    fresh_company = SetCompanyProfile("Vextrus Builders Ltd", expected_version=0)
+    await books.run(lambda uow: set_company_profile(uow, fresh_company))
+
+    stale_posting = SetPostingProfile({}, expected_version=7)  # seeded: at version 1
+    with pytest.raises(PreconditionFailed) as refused:
+        await books.run(lambda uow: set_posting_profile(uow, stale_posting))
+    assert str(refused.value) == "the posting profile is at version 1"
+    await books.run(lambda uow: set_posting_profile(uow, SetPostingProfile({}, expected_version=1)))

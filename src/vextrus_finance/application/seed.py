@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from vextrus_finance.application.invoicing.counterparties import (
     RegisterCounterparty,
@@ -130,18 +131,6 @@ async def seed_chart(uow: UnitOfWork) -> int:
     return opened
 
 
-def _line(
-    code: str,
-    debit: str = "0",
-    credit: str = "0",
-    text: str | None = None,
-    party: str | None = None,
-) -> LineSpec:
-    return LineSpec(
-        None, code, Decimal(debit), Decimal(credit), description=text, counterparty_id=party
-    )
-
-
 # The demo's customer and supplier, by BIN: the demo invoices name the same BINs inline, so
 # they land on these records and the demo aging ties to 1200 and 2100.
 DEMO_CUSTOMER = RegisterCounterparty(
@@ -154,123 +143,92 @@ DEMO_SUPPLIER = RegisterCounterparty(
     CounterpartyKind.SUPPLIER, "Meghna Cement Mills", bin="0001112220101"
 )
 
+Party = Literal["customer", "supplier"]
+
+
+@dataclass(frozen=True)
+class _DemoLine:
+    code: str
+    debit: str
+    credit: str
+    party: Party | None
+
+
+def _dr(code: str, amount: str, party: Party | None = None) -> _DemoLine:
+    return _DemoLine(code, amount, "0", party)
+
+
+def _cr(code: str, amount: str, party: Party | None = None) -> _DemoLine:
+    return _DemoLine(code, "0", amount, party)
+
+
+@dataclass(frozen=True)
+class _DemoJournal:
+    day: int
+    type: JournalType
+    reference: str
+    description: str
+    lines: tuple[_DemoLine, ...]
+    post: bool = True
+
+
+GJ, CR, CP, OJ = (
+    JournalType.GENERAL,
+    JournalType.CASH_RECEIPT,
+    JournalType.CASH_PAYMENT,
+    JournalType.OPENING,
+)
+
+# A table, not code: each row is a journal on a day of the fiscal year, its lines debits (_dr)
+# and credits (_cr) on account codes, receivable and payable lines naming the demo party.
+DEMO_JOURNALS: tuple[_DemoJournal, ...] = (
+    _DemoJournal(0, OJ, "BOARD-RES-01", "Paid-up share capital deposited", (
+        _dr("1120-01", "5000000.00"), _cr("3100", "5000000.00"))),
+    _DemoJournal(3, GJ, "GRN-0001",
+        "Cement and MS rod for Bashundhara tower, Mushak-6.3 received", (
+        _dr("5100", "850000.00"), _dr("1300", "127500.00"),
+        _cr("2100", "977500.00", "supplier"))),
+    _DemoJournal(10, GJ, "BILL-0001", "Progress bill 1, Gulshan commercial project", (
+        _dr("1200", "2300000.00", "customer"), _cr("4100", "2000000.00"),
+        _cr("2200", "300000.00"))),
+    _DemoJournal(15, CR, "CHQ-884512", "Client cheque against progress bill 1", (
+        _dr("1120-02", "1150000.00"), _cr("1200", "1150000.00", "customer"))),
+    _DemoJournal(18, CP, "PAY-0001", "Part payment to cement supplier", (
+        _dr("2100", "500000.00", "supplier"), _cr("1120-01", "500000.00"))),
+    _DemoJournal(20, GJ, "CHQ-SELF-01", "Cash withdrawn for site wages", (
+        _dr("1100", "200000.00"), _cr("1120-01", "200000.00"))),
+    _DemoJournal(21, CP, "WAGES-W03", "Site labour wages, week 3", (
+        _dr("5120", "150000.00"), _cr("1100", "150000.00"))),
+    _DemoJournal(25, CR, "BKASH-8N4K2Q", "Flat booking money received by bKash", (
+        _dr("1130-01", "250000.00"), _cr("2300", "250000.00"))),
+    _DemoJournal(28, GJ, "RENT-ACCRUAL", "Office rent accrual (awaiting approval)", (
+        _dr("6110", "120000.00"), _cr("2310", "120000.00")), post=False),
+)  # fmt: skip
+
 
 def demo_journals(today: date, customer: str, supplier: str) -> list[CreateJournal]:
     """A few weeks of a construction company's books, dated inside the current fiscal year.
     Lines on the receivable and payable accounts name `customer` and `supplier`; no line is on
     a header account."""
     start = fiscal_year_of(today).start
+    parties: dict[Party, str] = {"customer": customer, "supplier": supplier}
 
-    def on(days: int) -> date:
-        return min(today, start + timedelta(days=days))
+    def spec(line: _DemoLine) -> LineSpec:
+        party = parties[line.party] if line.party else None
+        return LineSpec(
+            None, line.code, Decimal(line.debit), Decimal(line.credit), counterparty_id=party
+        )
 
-    gj, cr, cp, oj = (
-        JournalType.GENERAL,
-        JournalType.CASH_RECEIPT,
-        JournalType.CASH_PAYMENT,
-        JournalType.OPENING,
-    )
     return [
         CreateJournal(
-            on(0),
-            "Paid-up share capital deposited",
-            (
-                _line("1120-01", debit="5000000.00"),
-                _line("3100", credit="5000000.00"),
-            ),
-            oj,
-            "BOARD-RES-01",
-            post=True,
-        ),
-        CreateJournal(
-            on(3),
-            "Cement and MS rod for Bashundhara tower, Mushak-6.3 received",
-            (
-                _line("5100", debit="850000.00"),
-                _line("1300", debit="127500.00"),
-                _line("2100", credit="977500.00", party=supplier),
-            ),
-            gj,
-            "GRN-0001",
-            post=True,
-        ),
-        CreateJournal(
-            on(10),
-            "Progress bill 1, Gulshan commercial project",
-            (
-                _line("1200", debit="2300000.00", party=customer),
-                _line("4100", credit="2000000.00"),
-                _line("2200", credit="300000.00"),
-            ),
-            gj,
-            "BILL-0001",
-            post=True,
-        ),
-        CreateJournal(
-            on(15),
-            "Client cheque against progress bill 1",
-            (
-                _line("1120-02", debit="1150000.00"),
-                _line("1200", credit="1150000.00", party=customer),
-            ),
-            cr,
-            "CHQ-884512",
-            post=True,
-        ),
-        CreateJournal(
-            on(18),
-            "Part payment to cement supplier",
-            (
-                _line("2100", debit="500000.00", party=supplier),
-                _line("1120-01", credit="500000.00"),
-            ),
-            cp,
-            "PAY-0001",
-            post=True,
-        ),
-        CreateJournal(
-            on(20),
-            "Cash withdrawn for site wages",
-            (
-                _line("1100", debit="200000.00"),
-                _line("1120-01", credit="200000.00"),
-            ),
-            gj,
-            "CHQ-SELF-01",
-            post=True,
-        ),
-        CreateJournal(
-            on(21),
-            "Site labour wages, week 3",
-            (
-                _line("5120", debit="150000.00"),
-                _line("1100", credit="150000.00"),
-            ),
-            cp,
-            "WAGES-W03",
-            post=True,
-        ),
-        CreateJournal(
-            on(25),
-            "Flat booking money received by bKash",
-            (
-                _line("1130-01", debit="250000.00"),
-                _line("2300", credit="250000.00"),
-            ),
-            cr,
-            "BKASH-8N4K2Q",
-            post=True,
-        ),
-        CreateJournal(
-            on(28),
-            "Office rent accrual (awaiting approval)",
-            (
-                _line("6110", debit="120000.00"),
-                _line("2310", credit="120000.00"),
-            ),
-            gj,
-            "RENT-ACCRUAL",
-        ),
+            min(today, start + timedelta(days=row.day)),
+            row.description,
+            tuple(spec(line) for line in row.lines),
+            row.type,
+            row.reference,
+            post=row.post,
+        )
+        for row in DEMO_JOURNALS
     ]
 
 

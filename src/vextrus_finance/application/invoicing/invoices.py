@@ -53,14 +53,9 @@ from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 from vextrus_finance.domain.periods import ensure_open
 from vextrus_finance.domain.posting_profiles import PostingRole as R
 
-
-@dataclass(frozen=True)
-class CounterpartySpec:
-    name: str
-    id: str | None = None
-    address: str | None = None
-    bin: str | None = None
-    tin: str | None = None
+# A counterparty as the client named it, unchecked until `build_counterparty`: the same five
+# fields as the checked value, which the payment commands already take as their input.
+CounterpartySpec = Counterparty
 
 
 @dataclass(frozen=True)
@@ -297,8 +292,7 @@ async def revise_invoice(uow: UnitOfWork, cmd: ReviseInvoice) -> str:
             due_date=state.due_date,
             lines=state.lines,
         )
-    old = state.counterparty
-    spec = cmd.counterparty or CounterpartySpec(old.name, old.id, old.address, old.bin, old.tin)
+    spec = cmd.counterparty or state.counterparty
     spec = await _named(uow, spec)
     invoice_date = cmd.invoice_date or state.invoice_date
     due_date = cmd.due_date or state.due_date

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from vextrus_finance.application.ports import AccountRecord, UnitOfWork
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, PreconditionFailed
@@ -128,12 +129,24 @@ async def _resolve(
     return resolved
 
 
+P = TypeVar("P", PostingProfile, CompanyProfile)
+
+
+async def _load_profile(
+    uow: UnitOfWork, cls: type[P], stream_id: str, what: str, expected_version: int | None
+) -> P:
+    """The tenant's one profile stream, with the If-Match check; unlike `load_existing` it
+    need not exist yet (version 0: the first set creates it)."""
+    profile = await uow.load(cls, stream_id)
+    if expected_version is not None and expected_version != profile.version:
+        raise PreconditionFailed(f"the {what} is at version {profile.version}", field="If-Match")
+    return profile
+
+
 async def set_posting_profile(uow: UnitOfWork, cmd: SetPostingProfile) -> str:
-    profile = await uow.load(PostingProfile, POSTING_PROFILE_STREAM)
-    if cmd.expected_version is not None and cmd.expected_version != profile.version:
-        raise PreconditionFailed(
-            f"the posting profile is at version {profile.version}", field="If-Match"
-        )
+    profile = await _load_profile(
+        uow, PostingProfile, POSTING_PROFILE_STREAM, "posting profile", cmd.expected_version
+    )
     if profile.exists:
         current = {role: account.id for role, account in profile.state.accounts.items()}
     else:
@@ -155,11 +168,9 @@ async def seed_posting_profile(uow: UnitOfWork) -> bool:
 
 
 async def set_company_profile(uow: UnitOfWork, cmd: SetCompanyProfile) -> str:
-    company = await uow.load(CompanyProfile, COMPANY_PROFILE_STREAM)
-    if cmd.expected_version is not None and cmd.expected_version != company.version:
-        raise PreconditionFailed(
-            f"the company profile is at version {company.version}", field="If-Match"
-        )
+    company = await _load_profile(
+        uow, CompanyProfile, COMPANY_PROFILE_STREAM, "company profile", cmd.expected_version
+    )
     company.set(build_company(cmd.name, cmd.address, cmd.bin, cmd.tin, cmd.phone))
     await uow.record(company)
     return company.id

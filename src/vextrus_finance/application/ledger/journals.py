@@ -189,41 +189,34 @@ def _resolve_in(
     issues: list[FieldIssue] = []
     inputs: list[LineInput] = []
     for i, spec in enumerate(specs):
+        named = "account_id" if spec.account_id else "account_code"
         record = None
+        unknown = None  # how the line named an account this tenant does not have
         if spec.account_id:
             record = by_id.get(spec.account_id)
-            if record is None:
-                issues.append(
-                    FieldIssue(
-                        f"lines[{i}].account_id",
-                        f"no account {spec.account_id} in this tenant",
-                        "unknown_account",
-                    )
-                )
-            elif spec.account_code and record.code != spec.account_code:
-                issues.append(
-                    FieldIssue(
-                        f"lines[{i}].account_code",
-                        f"account {spec.account_id} has code {record.code}, not "
-                        f"{spec.account_code}",
-                        "account_mismatch",
-                    )
-                )
+            unknown = f"no account {spec.account_id} in this tenant"
         elif spec.account_code:
             record = by_code.get(spec.account_code)
-            if record is None:
-                issues.append(
-                    FieldIssue(
-                        f"lines[{i}].account_code",
-                        f"no account with code {spec.account_code} in this tenant",
-                        "unknown_account",
-                    )
-                )
+            unknown = f"no account with code {spec.account_code} in this tenant"
         else:
             issues.append(
                 FieldIssue(f"lines[{i}]", "give account_id or account_code", "missing_account")
             )
-        named = "account_id" if spec.account_id else "account_code"
+        if record is None and unknown is not None:
+            issues.append(FieldIssue(f"lines[{i}].{named}", unknown, "unknown_account"))
+        elif (
+            record is not None
+            and spec.account_id
+            and spec.account_code
+            and spec.account_code != record.code
+        ):
+            issues.append(
+                FieldIssue(
+                    f"lines[{i}].account_code",
+                    f"account {spec.account_id} has code {record.code}, not {spec.account_code}",
+                    "account_mismatch",
+                )
+            )
         rule = (
             None
             if record is None
