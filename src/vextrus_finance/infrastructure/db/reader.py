@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.infrastructure.db.cursor import decode_date_cursor, encode_cursor
+
 V = TypeVar("V")
 
 
@@ -62,3 +64,22 @@ class TenantReader:
         is read to tell)."""
         rows = (await self._conn.execute(query.order_by(*order).limit(limit + 1))).mappings().all()
         return rows[:limit], len(rows) > limit
+
+    async def _newest_first(
+        self,
+        query: sa.Select[Any],
+        day: sa.Column[Any],
+        number: sa.Column[Any],
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[Sequence[sa.RowMapping], str | None]:
+        """A page of `query` newest first by (`day`, `number`) — a document list — after
+        `cursor`, and the cursor of the page after it (None on the last page)."""
+        if cursor:
+            key_date, key_number = decode_date_cursor(cursor)
+            query = query.where(sa.tuple_(day, number) < sa.tuple_(key_date, key_number))
+        page, more = await self._keyset_page(query, [day.desc(), number.desc()], limit)
+        if not (more and page):
+            return page, None
+        last = page[-1]
+        return page, encode_cursor([last[day.name].isoformat(), last[number.name]])

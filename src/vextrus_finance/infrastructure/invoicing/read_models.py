@@ -31,7 +31,6 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
-from vextrus_finance.infrastructure.db.cursor import decode_date_cursor, encode_cursor
 from vextrus_finance.infrastructure.db.reader import TenantReader
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
@@ -208,20 +207,11 @@ class SqlInvoiceReader(TenantReader):
             query = query.where(late)
         elif where.overdue is False:
             query = query.where(sa.not_(late))
-        if cursor:
-            key_date, key_number = decode_date_cursor(cursor)
-            query = query.where(
-                sa.tuple_(i.c.invoice_date, i.c.number) < sa.tuple_(key_date, key_number)
-            )
-        order = [i.c.invoice_date.desc(), i.c.number.desc()]
-        page, more = await self._keyset_page(query, order, limit)
-        lines = await self._lines_of([r["id"] for r in page])
-        items = [_invoice_view(r, lines[r["id"]], today) for r in page]
-        last = items[-1] if items else None
-        next_cursor = (
-            encode_cursor([last.invoice_date.isoformat(), last.number]) if more and last else None
+        page, next_cursor = await self._newest_first(
+            query, i.c.invoice_date, i.c.number, cursor, limit
         )
-        return Page(items, next_cursor)
+        lines = await self._lines_of([r["id"] for r in page])
+        return Page([_invoice_view(r, lines[r["id"]], today) for r in page], next_cursor)
 
     async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]:
         """What was owed on each invoice at the end of `as_of`, not today: invoices dated by
@@ -362,19 +352,10 @@ class SqlInvoiceReader(TenantReader):
             query = query.where(p.c.payment_date >= where.date_from)
         if where.date_to is not None:
             query = query.where(p.c.payment_date <= where.date_to)
-        if cursor:
-            key_date, key_number = decode_date_cursor(cursor)
-            query = query.where(
-                sa.tuple_(p.c.payment_date, p.c.number) < sa.tuple_(key_date, key_number)
-            )
-        order = [p.c.payment_date.desc(), p.c.number.desc()]
-        page, more = await self._keyset_page(query, order, limit)
-        items = [_payment_view(r) for r in page]
-        last = items[-1] if items else None
-        next_cursor = (
-            encode_cursor([last.payment_date.isoformat(), last.number]) if more and last else None
+        page, next_cursor = await self._newest_first(
+            query, p.c.payment_date, p.c.number, cursor, limit
         )
-        return Page(items, next_cursor)
+        return Page([_payment_view(r) for r in page], next_cursor)
 
     async def invoice_id_by_number(self, number: str) -> str | None:
         return await self._text(invoices.c.id, invoices.c.number == number)

@@ -35,7 +35,6 @@ from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.infrastructure.db.cursor import (
     decode_cursor,
-    decode_date_cursor,
     encode_cursor,
 )
 from vextrus_finance.infrastructure.db.driver import SelectRows
@@ -226,16 +225,9 @@ class SqlLedgerReader(TenantReader):
                     jl.c.tenant_id == j.c.tenant_id, jl.c.journal_id == j.c.id, on_account
                 )
             )
-        if cursor:
-            key_date, key_number = decode_date_cursor(cursor)
-            query = query.where(sa.tuple_(j.c.date, j.c.number) < sa.tuple_(key_date, key_number))
-        page, more = await self._keyset_page(query, [j.c.date.desc(), j.c.number.desc()], limit)
+        page, next_cursor = await self._newest_first(query, j.c.date, j.c.number, cursor, limit)
         lines = await self._lines_of([r["id"] for r in page])
-        items = [_journal_view(r, lines[r["id"]]) for r in page]
-        next_cursor = (
-            encode_cursor([items[-1].date.isoformat(), items[-1].number]) if more else None
-        )
-        return Page(items, next_cursor)
+        return Page([_journal_view(r, lines[r["id"]]) for r in page], next_cursor)
 
     # --- balances ------------------------------------------------------------------
 
