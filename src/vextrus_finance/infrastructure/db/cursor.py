@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import date
 from typing import Any
 
 from vextrus_finance.domain.errors import InvalidInput
@@ -37,3 +38,12 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     ):
         raise InvalidInput("not a cursor this list gave out", field="cursor")
     return values
+
+
+def decode_date_cursor(cursor: str) -> tuple[date, str]:
+    """The (date, number) key of a list sorted by date and document number."""
+    after_date, after_number = decode_cursor(cursor, 2)
+    try:
+        return date.fromisoformat(str(after_date)), str(after_number)
+    except ValueError:
+        raise InvalidInput("not a cursor this list gave out", field="cursor") from None

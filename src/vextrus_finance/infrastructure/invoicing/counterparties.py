@@ -18,6 +18,7 @@ from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.domain.payments import Direction, PaymentStatus
 from vextrus_finance.infrastructure.db.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.db.reader import TenantReader
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
     counterparties,
@@ -50,11 +51,7 @@ def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class SqlCounterpartyReader:
-    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
-        self._conn = conn
-        self._tenant = tenant_id
-
+class SqlCounterpartyReader(TenantReader):
     @property
     def conn(self) -> AsyncConnection:
         return self._conn
@@ -104,13 +101,9 @@ class SqlCounterpartyReader:
             query = query.where(
                 sa.tuple_(c.c.name, c.c.id) > sa.tuple_(str(after_name), str(after_id))
             )
-        rows = (
-            (await self._conn.execute(query.order_by(c.c.name, c.c.id).limit(limit + 1)))
-            .mappings()
-            .all()
-        )
-        items = [_view(r) for r in rows[:limit]]
-        last = items[-1] if items and len(rows) > limit else None
+        page, more = await self._keyset_page(query, [c.c.name, c.c.id], limit)
+        items = [_view(r) for r in page]
+        last = items[-1] if items and more else None
         return Page(items, encode_cursor([last.name, last.id]) if last else None)
 
 
@@ -121,14 +114,23 @@ _SETTLED = [
 ]
 
 
-class SqlStatementReader:
+def _with_journal(
+    table: sa.Table, journal_id: sa.Column[Any], name: str
+) -> tuple[sa.Join, sa.Column[Any]]:
+    """`table` outer-joined to the journal its `journal_id` names (a cancellation or a
+    reversal), and that journal's date: null where it names none."""
+    journal = journals.alias(name)
+    joined = table.outerjoin(
+        journal,
+        sa.and_(journal.c.tenant_id == table.c.tenant_id, journal.c.id == journal_id),
+    )
+    return joined, journal.c.date
+
+
+class SqlStatementReader(TenantReader):
     """The documents of one counterparty that moved what it owes or is owed, each as it
     counts on its own date (the aging's rules): approved invoices, their cancellations,
     settled payments against them and those payments' reversals."""
-
-    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
-        self._conn = conn
-        self._tenant = tenant_id
 
     async def entries(self, counterparty_id: str) -> list[StatementLine]:
         return [
@@ -178,8 +180,10 @@ class SqlStatementReader:
         ]
 
     async def _documents(self, counterparty_id: str) -> list[StatementLine]:
-        i, p, j = invoices, payments, journals
-        cancelled_on = j.alias("cancelled_on")
+        i, p = invoices, payments
+        with_cancellation, cancelled_on = _with_journal(
+            i, i.c.cancellation_journal_id, "cancelled_on"
+        )
         rows = (
             await self._conn.execute(
                 sa.select(
@@ -188,18 +192,10 @@ class SqlStatementReader:
                     i.c.kind,
                     i.c.invoice_date,
                     i.c.payable_total,
-                    cancelled_on.c.date,
+                    cancelled_on,
                     i.c.cancel_reason,
                 )
-                .select_from(
-                    i.outerjoin(
-                        cancelled_on,
-                        sa.and_(
-                            cancelled_on.c.tenant_id == i.c.tenant_id,
-                            cancelled_on.c.id == i.c.cancellation_journal_id,
-                        ),
-                    )
-                )
+                .select_from(with_cancellation)
                 .where(
                     i.c.tenant_id == self._tenant,
                     i.c.counterparty_id == counterparty_id,
@@ -226,7 +222,7 @@ class SqlStatementReader:
         ids = [row[0] for row in rows]
         if not ids:
             return found
-        reversed_on = j.alias("reversed_on")
+        with_reversal, reversed_on = _with_journal(p, p.c.reversal_journal_id, "reversed_on")
         paid = (
             await self._conn.execute(
                 sa.select(
@@ -236,17 +232,9 @@ class SqlStatementReader:
                     p.c.payment_date,
                     p.c.amount,
                     p.c.method,
-                    reversed_on.c.date,
+                    reversed_on,
                 )
-                .select_from(
-                    p.outerjoin(
-                        reversed_on,
-                        sa.and_(
-                            reversed_on.c.tenant_id == p.c.tenant_id,
-                            reversed_on.c.id == p.c.reversal_journal_id,
-                        ),
-                    )
-                )
+                .select_from(with_reversal)
                 .where(
                     p.c.tenant_id == self._tenant,
                     p.c.invoice_id.in_(ids),

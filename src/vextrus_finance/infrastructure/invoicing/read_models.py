@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.invoicing.queries import InvoiceFilter, PaymentFilter
 from vextrus_finance.application.invoicing.views import (
@@ -22,7 +21,6 @@ from vextrus_finance.application.invoicing.views import (
     WalletView,
 )
 from vextrus_finance.application.ledger.views import Page
-from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import OPEN_STATUSES, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.domain.payments import (
@@ -33,7 +31,7 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
-from vextrus_finance.infrastructure.db.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.db.reader import TenantReader
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
     company_profiles,
@@ -174,46 +172,15 @@ def _payment_view(m: Any) -> PaymentView:
     )
 
 
-def _date_cursor(cursor: str) -> tuple[date, str]:
-    after_date, after_number = decode_cursor(cursor, 2)
-    try:
-        return date.fromisoformat(str(after_date)), str(after_number)
-    except ValueError:
-        raise InvalidInput("not a cursor this list gave out", field="cursor") from None
-
-
-class SqlInvoiceReader:
-    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
-        self._conn = conn
-        self._tenant = tenant_id
-
+class SqlInvoiceReader(TenantReader):
     # --- invoices ------------------------------------------------------------------
 
     async def _lines_of(self, ids: list[str]) -> dict[str, list[InvoiceLineView]]:
-        lines: dict[str, list[InvoiceLineView]] = {i: [] for i in ids}
-        if not ids:
-            return lines
         il = invoice_lines
-        result = await self._conn.execute(
-            sa.select(il)
-            .where(il.c.tenant_id == self._tenant, il.c.invoice_id.in_(ids))
-            .order_by(il.c.invoice_id, il.c.line_no)
-        )
-        for row in result.mappings():
-            lines[row["invoice_id"]].append(_line_view(row))
-        return lines
+        return await self._children(il.c.invoice_id, il.c.line_no, ids, _line_view)
 
     async def invoice(self, invoice_id: str, *, today: date) -> InvoiceView | None:
-        i = invoices
-        row = (
-            (
-                await self._conn.execute(
-                    sa.select(i).where(i.c.tenant_id == self._tenant, i.c.id == invoice_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        row = await self._row(invoices, invoices.c.id == invoice_id)
         if row is None:
             return None
         return _invoice_view(row, (await self._lines_of([invoice_id]))[invoice_id], today)
@@ -240,29 +207,11 @@ class SqlInvoiceReader:
             query = query.where(late)
         elif where.overdue is False:
             query = query.where(sa.not_(late))
-        if cursor:
-            key_date, key_number = _date_cursor(cursor)
-            query = query.where(
-                sa.tuple_(i.c.invoice_date, i.c.number) < sa.tuple_(key_date, key_number)
-            )
-        rows = (
-            (
-                await self._conn.execute(
-                    query.order_by(i.c.invoice_date.desc(), i.c.number.desc()).limit(limit + 1)
-                )
-            )
-            .mappings()
-            .all()
+        page, next_cursor = await self._newest_first(
+            query, i.c.invoice_date, i.c.number, cursor, limit
         )
-        page = rows[:limit]
         lines = await self._lines_of([r["id"] for r in page])
-        items = [_invoice_view(r, lines[r["id"]], today) for r in page]
-        more = len(rows) > limit
-        last = items[-1] if items else None
-        next_cursor = (
-            encode_cursor([last.invoice_date.isoformat(), last.number]) if more and last else None
-        )
-        return Page(items, next_cursor)
+        return Page([_invoice_view(r, lines[r["id"]], today) for r in page], next_cursor)
 
     async def open_items(self, kind: InvoiceKind, as_of: date) -> list[OpenItem]:
         """What was owed on each invoice at the end of `as_of`, not today: invoices dated by
@@ -383,16 +332,7 @@ class SqlInvoiceReader:
     # --- payments ------------------------------------------------------------------
 
     async def payment(self, payment_id: str) -> PaymentView | None:
-        p = payments
-        row = (
-            (
-                await self._conn.execute(
-                    sa.select(p).where(p.c.tenant_id == self._tenant, p.c.id == payment_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        row = await self._row(payments, payments.c.id == payment_id)
         return _payment_view(row) if row else None
 
     async def payments(
@@ -412,53 +352,20 @@ class SqlInvoiceReader:
             query = query.where(p.c.payment_date >= where.date_from)
         if where.date_to is not None:
             query = query.where(p.c.payment_date <= where.date_to)
-        if cursor:
-            key_date, key_number = _date_cursor(cursor)
-            query = query.where(
-                sa.tuple_(p.c.payment_date, p.c.number) < sa.tuple_(key_date, key_number)
-            )
-        rows = (
-            (
-                await self._conn.execute(
-                    query.order_by(p.c.payment_date.desc(), p.c.number.desc()).limit(limit + 1)
-                )
-            )
-            .mappings()
-            .all()
+        page, next_cursor = await self._newest_first(
+            query, p.c.payment_date, p.c.number, cursor, limit
         )
-        items = [_payment_view(r) for r in rows[:limit]]
-        more = len(rows) > limit
-        last = items[-1] if items else None
-        next_cursor = (
-            encode_cursor([last.payment_date.isoformat(), last.number]) if more and last else None
-        )
-        return Page(items, next_cursor)
+        return Page([_payment_view(r) for r in page], next_cursor)
 
     async def invoice_id_by_number(self, number: str) -> str | None:
-        i = invoices
-        found = await self._conn.execute(
-            sa.select(i.c.id).where(i.c.tenant_id == self._tenant, i.c.number == number)
-        )
-        value = found.scalar_one_or_none()
-        return str(value) if value is not None else None
+        return await self._text(invoices.c.id, invoices.c.number == number)
 
     async def payment_id_by_number(self, number: str) -> str | None:
-        p = payments
-        found = await self._conn.execute(
-            sa.select(p.c.id).where(p.c.tenant_id == self._tenant, p.c.number == number)
-        )
-        value = found.scalar_one_or_none()
-        return str(value) if value is not None else None
+        return await self._text(payments.c.id, payments.c.number == number)
 
     async def payment_with_bank_transaction(self, bank_transaction_id: str) -> str | None:
         p = payments
-        result = await self._conn.execute(
-            sa.select(p.c.id).where(
-                p.c.tenant_id == self._tenant, p.c.bank_transaction_id == bank_transaction_id
-            )
-        )
-        found = result.scalar_one_or_none()
-        return str(found) if found is not None else None
+        return await self._text(p.c.id, p.c.bank_transaction_id == bank_transaction_id)
 
     async def bill_with_supplier_number(
         self, number: str, *, supplier_bin: str | None, supplier_name: str, other_than: str
@@ -472,38 +379,28 @@ class SqlInvoiceReader:
                 sa.func.lower(i.c.counterparty_name) == supplier_name.lower(),
             )
         )
-        result = await self._conn.execute(
-            sa.select(i.c.number)
-            .where(
-                i.c.tenant_id == self._tenant,
-                i.c.supplier_invoice_number == number,
-                i.c.kind == InvoiceKind.PURCHASE.value,
-                i.c.status != InvoiceStatus.CANCELLED.value,
-                i.c.id != other_than,
-                same_supplier,
-            )
-            .limit(1)
+        return await self._text(
+            i.c.number,
+            i.c.supplier_invoice_number == number,
+            i.c.kind == InvoiceKind.PURCHASE.value,
+            i.c.status != InvoiceStatus.CANCELLED.value,
+            i.c.id != other_than,
+            same_supplier,
+            first=True,
         )
-        found = result.scalar_one_or_none()
-        return str(found) if found is not None else None
 
     async def payment_with_wallet_transaction(
         self, provider: str, transaction_id: str, *, other_than: str
     ) -> str | None:
         p = payments
-        result = await self._conn.execute(
-            sa.select(p.c.number)
-            .where(
-                p.c.tenant_id == self._tenant,
-                p.c.wallet_provider == provider,
-                p.c.wallet_transaction_id == transaction_id,
-                p.c.status.in_([PaymentStatus.COMPLETED.value, PaymentStatus.RECONCILED.value]),
-                p.c.id != other_than,
-            )
-            .limit(1)
+        return await self._text(
+            p.c.number,
+            p.c.wallet_provider == provider,
+            p.c.wallet_transaction_id == transaction_id,
+            p.c.status.in_([PaymentStatus.COMPLETED.value, PaymentStatus.RECONCILED.value]),
+            p.c.id != other_than,
+            first=True,
         )
-        found = result.scalar_one_or_none()
-        return str(found) if found is not None else None
 
     # --- profiles ------------------------------------------------------------------
 
@@ -553,12 +450,7 @@ class SqlInvoiceReader:
         )
 
     async def company_profile(self) -> CompanyProfileView | None:
-        cp = company_profiles
-        row = (
-            (await self._conn.execute(sa.select(cp).where(cp.c.tenant_id == self._tenant)))
-            .mappings()
-            .first()
-        )
+        row = await self._row(company_profiles)
         if row is None:
             return None
         return CompanyProfileView(

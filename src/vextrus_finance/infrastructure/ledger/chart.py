@@ -255,19 +255,22 @@ class SqlAccountDirectory:
         # The unit of work's period guard: a pending guard rides on the account lock.
         self._guard = guard or SqlPeriodGuard(conn, tenant_id)
 
-    async def by_ids(self, ids: Iterable[str]) -> dict[str, AccountRecord]:
-        wanted = list(set(ids))
+    async def _named(
+        self, statement: sa.Select[Any], param: str, names: Iterable[str], *, by: str
+    ) -> dict[str, AccountRecord]:
+        """The accounts `statement` finds for `names` (its list parameter `param`), keyed
+        by their column `by`; no statement for no names."""
+        wanted = list(set(names))
         if not wanted:
             return {}
-        result = await self._conn.execute(_BY_IDS, {"tenant_id": self._tenant, "ids": wanted})
-        return {row.id: _record(row) for row in result}
+        result = await self._conn.execute(statement, {"tenant_id": self._tenant, param: wanted})
+        return {row._mapping[by]: _record(row) for row in result}
+
+    async def by_ids(self, ids: Iterable[str]) -> dict[str, AccountRecord]:
+        return await self._named(_BY_IDS, "ids", ids, by="id")
 
     async def by_codes(self, codes: Iterable[str]) -> dict[str, AccountRecord]:
-        wanted = list(set(codes))
-        if not wanted:
-            return {}
-        result = await self._conn.execute(_BY_CODES, {"tenant_id": self._tenant, "codes": wanted})
-        return {row.code: _record(row) for row in result}
+        return await self._named(_BY_CODES, "codes", codes, by="code")
 
     async def code_taken(self, code: str) -> bool:
         result = await self._conn.execute(

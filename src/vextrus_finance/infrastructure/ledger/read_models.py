@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.ledger.queries import JournalFilter
 from vextrus_finance.application.ledger.views import (
@@ -34,8 +33,12 @@ from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.fiscal import FiscalYear, PeriodStatus, month_key, period_of
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.money import ZERO, from_minor
-from vextrus_finance.infrastructure.db.cursor import decode_cursor, encode_cursor
+from vextrus_finance.infrastructure.db.cursor import (
+    decode_cursor,
+    encode_cursor,
+)
 from vextrus_finance.infrastructure.db.driver import SelectRows
+from vextrus_finance.infrastructure.db.reader import TenantReader
 from vextrus_finance.infrastructure.db.schema import (
     account_period_totals,
     accounts,
@@ -130,16 +133,11 @@ _JOURNAL_LINES = SelectRows(
 )
 
 
-class SqlLedgerReader:
-    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
-        self._conn = conn
-        self._tenant = tenant_id
-
+class SqlLedgerReader(TenantReader):
     # --- accounts ------------------------------------------------------------------
 
     async def _one_account(self, match: sa.ColumnElement[bool]) -> AccountView | None:
-        query = sa.select(accounts).where(accounts.c.tenant_id == self._tenant, match)
-        row = (await self._conn.execute(query)).mappings().first()
+        row = await self._row(accounts, match)
         return account_view(row) if row else None
 
     async def account(self, account_id: str) -> AccountView | None:
@@ -164,32 +162,15 @@ class SqlLedgerReader:
         if cursor:
             (after,) = decode_cursor(cursor, 1)
             query = query.where(accounts.c.code > str(after))
-        rows = (
-            (await self._conn.execute(query.order_by(accounts.c.code).limit(limit + 1)))
-            .mappings()
-            .all()
-        )
-        items = [account_view(r) for r in rows[:limit]]
-        more = len(rows) > limit
+        page, more = await self._keyset_page(query, [accounts.c.code], limit)
+        items = [account_view(r) for r in page]
         return Page(items, encode_cursor([items[-1].code]) if more else None)
 
     # --- journals ------------------------------------------------------------------
 
     async def _lines_of(self, journal_ids: list[str]) -> dict[str, list[JournalLineView]]:
-        lines: dict[str, list[JournalLineView]] = {jid: [] for jid in journal_ids}
-        if not journal_ids:
-            return lines
-        result = await self._conn.execute(
-            sa.select(journal_lines)
-            .where(
-                journal_lines.c.tenant_id == self._tenant,
-                journal_lines.c.journal_id.in_(journal_ids),
-            )
-            .order_by(journal_lines.c.journal_id, journal_lines.c.line_no)
-        )
-        for row in result.mappings():
-            lines[row["journal_id"]].append(_line_view(row))
-        return lines
+        jl = journal_lines
+        return await self._children(jl.c.journal_id, jl.c.line_no, journal_ids, _line_view)
 
     async def journal(self, journal_id: str) -> JournalView | None:
         # Every POST /journals reads its journal back for the response: two prebuilt point
@@ -201,12 +182,8 @@ class SqlLedgerReader:
         return _journal_view(rows[0], [_line_view(line) for line in lines])
 
     async def journal_by_number(self, number: str) -> JournalView | None:
-        j = journals
-        found = await self._conn.execute(
-            sa.select(j.c.id).where(j.c.tenant_id == self._tenant, j.c.number == number)
-        )
-        journal_id = found.scalar_one_or_none()
-        return await self.journal(str(journal_id)) if journal_id is not None else None
+        journal_id = await self._text(journals.c.id, journals.c.number == number)
+        return await self.journal(journal_id) if journal_id is not None else None
 
     async def journals_by_ids(self, journal_ids: Sequence[str]) -> list[JournalView]:
         if not journal_ids:
@@ -248,32 +225,9 @@ class SqlLedgerReader:
                     jl.c.tenant_id == j.c.tenant_id, jl.c.journal_id == j.c.id, on_account
                 )
             )
-        if cursor:
-            after_date, after_number = decode_cursor(cursor, 2)
-            try:
-                key_date = date.fromisoformat(str(after_date))
-            except ValueError:
-                raise InvalidInput("not a cursor this list gave out", field="cursor") from None
-            query = query.where(
-                sa.tuple_(j.c.date, j.c.number) < sa.tuple_(key_date, str(after_number))
-            )
-        rows = (
-            (
-                await self._conn.execute(
-                    query.order_by(j.c.date.desc(), j.c.number.desc()).limit(limit + 1)
-                )
-            )
-            .mappings()
-            .all()
-        )
-        page = rows[:limit]
+        page, next_cursor = await self._newest_first(query, j.c.date, j.c.number, cursor, limit)
         lines = await self._lines_of([r["id"] for r in page])
-        items = [_journal_view(r, lines[r["id"]]) for r in page]
-        more = len(rows) > limit
-        next_cursor = (
-            encode_cursor([items[-1].date.isoformat(), items[-1].number]) if more else None
-        )
-        return Page(items, next_cursor)
+        return Page([_journal_view(r, lines[r["id"]]) for r in page], next_cursor)
 
     # --- balances ------------------------------------------------------------------
 
@@ -502,10 +456,10 @@ class SqlLedgerReader:
             opening = await self._balance_before(account, date_from)
         else:
             opening = ZERO
-        rows = (await self._conn.execute(query.order_by(*order).limit(limit + 1))).mappings().all()
+        page, more = await self._keyset_page(query, order, limit)
         items: list[LedgerLineView] = []
         running = opening
-        for row in rows[:limit]:
+        for row in page:
             debit, credit = from_minor(row["debit"]), from_minor(row["credit"])
             running += signed_balance(account.type, debit, credit)
             items.append(
@@ -523,8 +477,8 @@ class SqlLedgerReader:
                 )
             )
         next_cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
+        if more:
+            last = page[-1]
             next_cursor = encode_cursor(
                 [
                     last["entry_date"].isoformat(),
