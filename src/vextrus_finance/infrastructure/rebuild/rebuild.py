@@ -280,30 +280,11 @@ def _renamed_table_sql(sql: str, shadow: sa.Table) -> str:
     return f'CREATE TABLE "{shadow.name}" (' + sql[head.end() :]
 
 
-# The order in which commands lock these tables (period guard first, accounts next, …): the
-# swap takes them in the same order, then the event-log head, so it can never deadlock with a
-# command; commands in flight finish first, later ones wait and then see the rebuilt rows.
-_COMMAND_LOCK_ORDER = (
-    "fiscal_periods",
-    "accounts",
-    "journals",
-    "journal_lines",
-    "ledger_entries",
-    "account_period_totals",
-    # invoices and payments: written after the journals their commands post
-    "invoices",
-    "invoice_lines",
-    "payments",
-    "posting_profile_accounts",
-    "company_profiles",
-    # registered by the invoice commands that name a new party, before the invoice
-    "counterparties",
-)
-
-
 async def _lock_read_models(conn: AsyncConnection) -> None:
+    """In the order commands lock them (`ReadModelTables`), then the event-log head: commands
+    in flight finish first, later ones wait and then see the rebuilt rows."""
     if conn.dialect.name == "postgresql":
-        tables = ", ".join(_COMMAND_LOCK_ORDER)
+        tables = ", ".join(t.name for t in LIVE.all())
         await conn.execute(sa.text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
 
 
