@@ -5,7 +5,7 @@ Python per event (ADR 0024).
 A range is first split at every event the SQL cannot project exactly (any other event type, an
 unexpected schema version, and on SQLite an amount or timestamp not in the exact text form the
 codec writes). Those events, and runs of projectable events too short to be worth six
-statements, go through `BulkProjector` (and so the ordinary `Projector`) in log order; the runs
+statements, go through `BulkProjector` (and so the inline `Projector`) in log order; the runs
 in between go through the statements below. Within one run only three event types occur, and a
 posting depends only on its own journal's draft (already projected: earlier in the log), so
 running all account inserts, then all journal and line inserts, then all postings of the run
@@ -38,7 +38,7 @@ from vextrus_finance.domain.accounts import AccountOpened
 from vextrus_finance.domain.journals import JournalDrafted, JournalPosted, JournalStatus
 from vextrus_finance.infrastructure.event_store.store import EventStore
 from vextrus_finance.infrastructure.projections.bulk import BulkProjector
-from vextrus_finance.infrastructure.projections.ledger import ProjectionError
+from vextrus_finance.infrastructure.projections.inline import ProjectionError
 from vextrus_finance.infrastructure.projections.tables import ReadModelTables
 
 # A run of projectable events shorter than this goes through the Python path: six statements
