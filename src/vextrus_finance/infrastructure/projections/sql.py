@@ -11,6 +11,11 @@ posting depends only on its own journal's draft (already projected: earlier in t
 running all account inserts, then all journal and line inserts, then all postings of the run
 gives the rows a one-by-one replay gives.
 
+The rows are those of `rows.rows_for`, written from the events' JSON: `Fill` holds each
+column's expression, an INSERT that does not write exactly its table's columns is refused
+when the statements are built, and the tests compare these statements' rows with the Python
+projectors' on both databases (ADR 0040).
+
 Account and month totals are not maintained while filling: both are, by construction of the
 projections, the sums of the ledger entries (only a posting adds to them, by exactly the lines
 it copies into the ledger). `finish` writes them from the ledger in two set-based statements.
@@ -146,6 +151,36 @@ _PG_USER = "coalesce(nullif(e.metadata ->> 'user_id', ''), 'system')"
 
 
 @dataclass(frozen=True)
+class Fill:
+    """The SQL expression of every column the fill statements write, by table (the names of
+    `rows.rows_for`), and of the columns a posting sets on its journal: the rows of
+    `rows_for` written from the stored events, which the tests hold these to."""
+
+    accounts: dict[str, str]
+    journals: dict[str, str]
+    journal_lines: dict[str, str]
+    ledger_entries: dict[str, str]
+    posted: dict[str, str]
+
+
+class FillMismatch(RuntimeError):
+    """A fill statement does not write exactly its table's columns."""
+
+
+def _insert(table: sa.Table, columns: dict[str, str], source: str) -> str:
+    """INSERT … SELECT of every column of `table`, in the table's order; refused when the
+    expressions name another set of columns, so a column added to a read-model table and not
+    here fails every rebuild instead of leaving it NULL."""
+    names = [c.name for c in table.columns]
+    if set(columns) != set(names):
+        raise FillMismatch(
+            f"{table.name}: the fill writes {sorted(columns)}, the table has {sorted(names)}"
+        )
+    values = ", ".join(columns[name] for name in names)
+    return f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {values} {source}"
+
+
+@dataclass(frozen=True)
 class _Statements:
     unprojectable: str
     accounts: str
@@ -159,6 +194,7 @@ class _Statements:
     ledger: str
     month_totals: str
     account_totals: str
+    fill: Fill
 
 
 _RANGE = "e.position > :after AND e.position <= :upto"
@@ -289,67 +325,128 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         f" AND j.id = e.stream_id AND j.version = e.version AND j.status = '{_POSTED_STATUS}')"
     )
 
+    fill = Fill(
+        accounts={
+            "tenant_id": "e.tenant_id",
+            "id": "e.stream_id",
+            "code": text("code"),
+            "name": text("name"),
+            "type": text("type"),
+            "parent_id": text("parent_id"),
+            "currency": text("currency"),
+            "is_active": true,
+            "balance_limit": text("balance_limit"),
+            "debit_total": "0",
+            "credit_total": "0",
+            "deactivated_at": "NULL",
+            "deactivation_reason": "NULL",
+            "version": "e.version",
+            "created_at": "e.recorded_at",
+            "updated_at": "e.recorded_at",
+        },
+        # A posting in the same run (the draft's next version, no revision between; on SQLite
+        # only at the next position) is folded into the row instead of updating it later.
+        journals={
+            "tenant_id": "e.tenant_id",
+            "id": "e.stream_id",
+            "number": text("number"),
+            "date": date("date"),
+            "type": text("type"),
+            "status": f"CASE WHEN p.position IS NULL THEN '{_DRAFT}' ELSE '{_POSTED_STATUS}' END",
+            "currency": text("currency"),
+            "description": text("description"),
+            "reference": text("reference"),
+            "fiscal_period": text("fiscal_period"),
+            "total_debit": line_sum("debit"),
+            "total_credit": line_sum("credit"),
+            "created_at": "e.recorded_at",
+            "created_by": user,
+            "posted_at": posted_at("p.data"),
+            "posted_by": text("posted_by", "p.data"),
+            "reversed_by_id": "NULL",
+            "reverses_id": text("reverses_id"),
+            "cancel_reason": "NULL",
+            "version": "coalesce(p.version, e.version)",
+        },
+        journal_lines={
+            "tenant_id": "e.tenant_id",
+            "journal_id": "e.stream_id",
+            "line_no": line_no,
+            "id": line("id"),
+            "account_id": line("account_id"),
+            "account_code": line("account_code"),
+            "debit": debit,
+            "credit": credit,
+            "description": line("description"),
+            "cost_center": line("cost_center"),
+            "project": line("project"),
+            "tax_code": line("tax_code"),
+            "counterparty_id": line("counterparty_id"),
+        },
+        # Header and lines as the read model holds them, as `ledger_rows` takes them: a draft
+        # revised (through the Python path) before its posting is copied as revised.
+        ledger_entries={
+            "tenant_id": "j.tenant_id",
+            "journal_id": "j.id",
+            "line_no": "l.line_no",
+            "account_id": "l.account_id",
+            "entry_date": "j.date",
+            "posted_at": "j.posted_at",
+            "line_id": "l.id",
+            "journal_number": "j.number",
+            "journal_type": "j.type",
+            "currency": "j.currency",
+            "description": "coalesce(nullif(l.description, ''), j.description)",
+            "reference": "j.reference",
+            "debit": "l.debit",
+            "credit": "l.credit",
+        },
+        posted={
+            "status": f"'{_POSTED_STATUS}'",
+            "posted_at": posted_at("e.data"),
+            "posted_by": text("posted_by"),
+            "version": "e.version",
+        },
+    )
+    posted = ", ".join(f"{name} = {value}" for name, value in fill.posted.items())
+
     return _Statements(
         unprojectable=(
             f"SELECT e.position FROM events AS e WHERE {_RANGE} AND NOT ({projectable})"
             " ORDER BY e.position"
         ),
-        accounts=(
-            f"INSERT INTO {a} (tenant_id, id, code, name, type, parent_id, currency, is_active,"
-            " balance_limit, debit_total, credit_total, deactivated_at, deactivation_reason,"
-            " version, created_at, updated_at)"
-            f" SELECT e.tenant_id, e.stream_id, {text('code')}, {text('name')}, {text('type')},"
-            f" {text('parent_id')}, {text('currency')}, {true}, {text('balance_limit')}, 0, 0,"
-            " NULL, NULL, e.version, e.recorded_at, e.recorded_at"
-            f" FROM events AS e WHERE {_RANGE} AND e.event_type = '{_OPENED}'"
+        accounts=_insert(
+            t.accounts,
+            fill.accounts,
+            f"FROM events AS e WHERE {_RANGE} AND e.event_type = '{_OPENED}'",
         ),
         # After the lines: on PostgreSQL the totals are summed from the rows just written
-        # (paisa already), not from the JSON a second time. A posting in the same run (the
-        # draft's next version, no revision between; on SQLite only at the next position) is
-        # folded into the row instead of updating it later.
-        journals=(
-            f"INSERT INTO {j} (tenant_id, id, number, date, type, status, currency, description,"
-            " reference, fiscal_period, total_debit, total_credit, created_at, created_by,"
-            " posted_at, posted_by, reversed_by_id, reverses_id, cancel_reason, version)"
-            f" SELECT e.tenant_id, e.stream_id, {text('number')}, {date('date')}, {text('type')},"
-            f" CASE WHEN p.position IS NULL THEN '{_DRAFT}' ELSE '{_POSTED_STATUS}' END,"
-            f" {text('currency')}, {text('description')}, {text('reference')},"
-            f" {text('fiscal_period')}, {line_sum('debit')}, {line_sum('credit')},"
-            f" e.recorded_at, {user}, {posted_at('p.data')}, {text('posted_by', 'p.data')},"
-            f" NULL, {text('reverses_id')}, NULL, coalesce(p.version, e.version)"
-            f" FROM events AS e LEFT JOIN events AS p ON {next_is_posting}"
-            f" WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'"
+        # (paisa already), not from the JSON a second time.
+        journals=_insert(
+            t.journals,
+            fill.journals,
+            f"FROM events AS e LEFT JOIN events AS p ON {next_is_posting}"
+            f" WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'",
         ),
-        lines=(
-            f"INSERT INTO {jl} (tenant_id, journal_id, line_no, id, account_id, account_code,"
-            " debit, credit, description, cost_center, project, tax_code, counterparty_id)"
-            f" SELECT e.tenant_id, e.stream_id, {line_no}, {line('id')}, {line('account_id')},"
-            f" {line('account_code')}, {debit}, {credit}, {line('description')},"
-            f" {line('cost_center')}, {line('project')}, {line('tax_code')},"
-            f" {line('counterparty_id')}"
-            f" FROM events AS e, {lines_from} WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'"
+        lines=_insert(
+            t.journal_lines,
+            fill.journal_lines,
+            f"FROM events AS e, {lines_from} WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'",
         ),
         # Postings of drafts projected before this run (the fold above did the others).
         mark_posted=(
-            f"UPDATE {j} SET status = '{_POSTED_STATUS}', posted_at = {posted_at('e.data')},"
-            f" posted_by = {text('posted_by')}, version = e.version"
+            f"UPDATE {j} SET {posted}"
             f" FROM events AS e WHERE {_RANGE} AND e.event_type = '{_POSTED}'"
             f" AND {j}.tenant_id = e.tenant_id AND {j}.id = e.stream_id AND {not_folded}"
         ),
         unposted=unposted,
         unposted_less_marked=sqlite,
-        # Header and lines as the read model holds them, like `Projector._journal_posted`: a
-        # draft revised (through the Python path) before its posting is copied as revised.
-        ledger=(
-            f"INSERT INTO {le} (tenant_id, journal_id, line_no, account_id, entry_date,"
-            " posted_at, line_id, journal_number, journal_type, currency, description,"
-            " reference, debit, credit)"
-            " SELECT j.tenant_id, j.id, l.line_no, l.account_id, j.date, j.posted_at, l.id,"
-            " j.number, j.type, j.currency, coalesce(nullif(l.description, ''), j.description),"
-            " j.reference, l.debit, l.credit"
-            f" FROM events AS e JOIN {j} AS j ON j.tenant_id = e.tenant_id AND j.id = e.stream_id"
+        ledger=_insert(
+            t.ledger_entries,
+            fill.ledger_entries,
+            f"FROM events AS e JOIN {j} AS j ON j.tenant_id = e.tenant_id AND j.id = e.stream_id"
             f" JOIN {jl} AS l ON l.tenant_id = j.tenant_id AND l.journal_id = j.id"
-            f" WHERE {_RANGE} AND e.event_type = '{_POSTED}'"
+            f" WHERE {_RANGE} AND e.event_type = '{_POSTED}'",
         ),
         month_totals=(
             f"INSERT INTO {apt} (tenant_id, account_id, month, debit, credit)"
@@ -363,7 +460,13 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
             f" credit_total = coalesce((SELECT sum(t.credit) FROM {apt} AS t"
             f" WHERE t.tenant_id = {a}.tenant_id AND t.account_id = {a}.id), 0)"
         ),
+        fill=fill,
     )
+
+
+def fill_columns(dialect: str, tables: ReadModelTables) -> Fill:
+    """The fill statements' columns and expressions for `dialect` ("sqlite" or "postgresql")."""
+    return _statements(dialect, tables).fill
 
 
 class SqlProjection:
