@@ -209,9 +209,9 @@ _PREVIOUS_IS_DRAFT_IN_RUN = (
 )
 # SQLite folds only a posting at the very next position (a command that creates and posts a
 # journal appends the two together). Looked up by position: a seek on the integer key the
-# scan is walking instead of one at a random place of the (tenant, stream, version) index —
-# journals INSERT −25 % at 1M events. The unary `+` keeps the planner off that index. A later
-# posting is applied by `mark_posted`, as a posting of an earlier run is.
+# scan is walking instead of one at a random place of the (tenant, stream, version) index.
+# The unary `+` keeps the planner off that index. A later posting is applied by `mark_posted`,
+# as a posting of an earlier run is.
 _SQLITE_NEXT_IS_POSTING = (
     "p.position = e.position + 1 AND +p.tenant_id = e.tenant_id AND +p.stream_id = e.stream_id"
     f" AND +p.version = e.version + 1 AND p.event_type = '{_POSTED}' AND p.position <= :upto"
@@ -238,8 +238,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         def line(path: str) -> str:
             # By its path in the event, not from `l.value`: json_each hands each line over as
             # text, parsed again by every extraction, while SQLite keeps the event's own parse
-            # for the whole statement (lines INSERT −20 %). A missing key or a null gives NULL
-            # either way.
+            # for the whole statement. A missing key or a null gives NULL either way.
             return f"json_extract(e.data, '$.lines[' || l.key || '].{path}')"
 
         debit, credit = _sqlite_paisa(line("debit")), _sqlite_paisa(line("credit"))
@@ -288,8 +287,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
 
     # SQLite, grouped month first, reads the ledger through its covering index (tenant_id,
     # entry_date, account_id, debit, credit) when the table has one — the live table after the
-    # swap (ADR 0027) — instead of every whole row: 1.0 s instead of 3–4 s for 1.5M entries.
-    # PostgreSQL hashes the groups either way; its statement is left as it was measured.
+    # swap (ADR 0027) — instead of every whole row. PostgreSQL hashes the groups either way.
     month_groups = (
         f"tenant_id, {month}, account_id" if sqlite else f"tenant_id, account_id, {month}"
     )
@@ -298,7 +296,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         if sqlite:
             # The same conversion as the lines INSERT, of the same texts, from the event's
             # cached parse: cheaper than two seeks per journal into the run's line rows at a
-            # random place of their 1.5M-entry key (journals INSERT −6 % at 1M events).
+            # random place of their key.
             amount = _sqlite_paisa(f"json_extract(e.data, '$.lines[' || k.key || '].{column}')")
             return f"(SELECT coalesce(sum({amount}), 0) FROM json_each(e.data, '$.lines') AS k)"
         return (
@@ -543,10 +541,10 @@ class SqlProjection:
 
     def _analysis_due(self, conn: AsyncConnection, events: int) -> bool:
         """PostgreSQL plans the joins with the shadow tables from their statistics, and a
-        table created moments ago has none: in the first transaction it took the journals
-        for a few hundred rows and probed the events index once per line (24 s for 10,000
-        events instead of 0.1 s). ANALYZE (it sees this transaction's own rows) whenever the
-        tables have doubled since the last time: a dozen times in a million events."""
+        table created moments ago has none: it takes the journals for a few hundred rows and
+        probes the events index once per line. ANALYZE (it sees this transaction's own rows)
+        whenever the tables have doubled since the last time: a dozen times in a million
+        events."""
         if conn.dialect.name != "postgresql":
             return False
         due = self.events_by_sql + events >= 2 * self._analysed_at

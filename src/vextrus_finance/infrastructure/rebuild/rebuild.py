@@ -37,15 +37,14 @@ Progress = Callable[[int, int], None]  # (events replayed, events in the log)
 # Events per transaction while filling the shadow tables. On SQLite each fill commit writes
 # every B-tree page the batch touched to the WAL, and the random keys (journal ids) touch most
 # leaves of the primary-key indexes in every batch: fewer, larger batches rewrite them less
-# often (1M events: fill 37 s in 10 transactions, 42–44 s in 20, ADR 0027). The price: a
-# command waits for the writer for as long as one batch takes, about 3.5 s here — still less
-# than the swap's own transaction at the end. On PostgreSQL the fill writes UNLOGGED tables
-# that no command waits for; 10,000 there, as measured before.
+# often (ADR 0027, docs/performance.md). The price: a command waits for the writer for as long
+# as one batch takes — still less than the swap's own transaction at the end. On PostgreSQL
+# the fill writes UNLOGGED tables that no command waits for.
 EVENTS_PER_TRANSACTION = 10_000
 SQLITE_EVENTS_PER_TRANSACTION = 100_000
-# The writer connection's page cache while rebuilding: holds a batch's dirty pages (about
-# 200 MB at the end of 1M events) so they are written once, at the commit, and the events the
-# batch's statements scan several times. Restored to SQLite's default afterwards.
+# The writer connection's page cache while rebuilding: holds a batch's dirty pages so they are
+# written once, at the commit, and the events the batch's statements scan several times.
+# Restored to SQLite's default afterwards.
 REBUILD_CACHE_KIB = 512 * 1024
 SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's compiled-in default, restored after a rebuild
 
