@@ -35,7 +35,7 @@ from vextrus_finance.infrastructure.db.schema import journal_lines, ledger_entri
 from vextrus_finance.infrastructure.event_store.store import EventEnvelope
 from vextrus_finance.infrastructure.projections import sql as sql_projection
 from vextrus_finance.infrastructure.projections.bulk import BulkProjector
-from vextrus_finance.infrastructure.projections.ledger import ProjectionError
+from vextrus_finance.infrastructure.projections.inline import ProjectionError
 from vextrus_finance.infrastructure.projections.sql import SqlProjection, plan
 from vextrus_finance.infrastructure.projections.tables import LIVE
 from vextrus_finance.infrastructure.rebuild import rebuild

@@ -256,16 +256,6 @@ fiscal_periods = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
-# Rebuilt from events by `projections rebuild`, compared by `verify`, in this order.
-READ_MODEL_TABLES: tuple[sa.Table, ...] = (
-    accounts,
-    account_period_totals,
-    journals,
-    journal_lines,
-    ledger_entries,
-    fiscal_periods,
-)
-
 # --- invoices, payments and the tenant's profiles ------------------------------------------
 # Read models like the ledger's: rebuilt from events, compared by `verify`.
 
@@ -447,12 +437,4 @@ rendered_documents = sa.Table(
     sa.Column("content", sa.LargeBinary, nullable=False),
     sa.Column("content_sha256", sa.String(64), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
-)
-
-INVOICE_READ_MODEL_TABLES: tuple[sa.Table, ...] = (
-    invoices,
-    invoice_lines,
-    payments,
-    posting_profile_accounts,
-    company_profiles,
 )

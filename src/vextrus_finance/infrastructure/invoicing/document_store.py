@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.context import utc_now
 from vextrus_finance.infrastructure.db.schema import rendered_documents as t
-from vextrus_finance.infrastructure.projections.ledger import upsert
+from vextrus_finance.infrastructure.projections.inline import upsert
 
 
 @dataclass(frozen=True)

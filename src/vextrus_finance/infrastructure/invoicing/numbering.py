@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.infrastructure.db.driver import Sql, driver
 from vextrus_finance.infrastructure.db.schema import counters
-from vextrus_finance.infrastructure.projections.ledger import upsert
+from vextrus_finance.infrastructure.projections.inline import upsert
 
 # Every journal takes a number: through the driver (ADR 0026).
 _TAKE = Sql.same(

@@ -1,27 +1,34 @@
 """Projecting many events at once — a rebuild's 2,000, a batch command's 200, a create-and-post's
-two: the same read-model rows as `Projector`, written with a handful of multi-row statements
-per call instead of several statements per event (ADR 0016, ADR 0022).
+two: the rows of `rows.rows_for`, written with a handful of multi-row statements per call
+instead of several statements per event (ADR 0016, ADR 0022).
 
-Only the events that dominate a ledger's log are buffered — accounts opened, journals drafted
-and posted. Any other event first flushes the buffers and is then applied by the ordinary
+Only the rows of the tables that dominate a ledger's log are buffered: accounts opened,
+journals drafted with their lines, and the posting of a journal drafted in the same call. An
+event with any other change first flushes the buffers and is then written by the inline
 `Projector`, so its effect (an UPDATE of a row written earlier, a period change) lands in the
-same order as in a one-by-one replay. See ADR 0016."""
+same order as in a one-by-one replay."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from vextrus_finance.domain.accounts import AccountOpened
 from vextrus_finance.domain.fiscal import month_key
-from vextrus_finance.domain.journals import JournalDrafted, JournalPosted, JournalStatus
 from vextrus_finance.infrastructure.db.driver import InsertMany, Sql, driver
 from vextrus_finance.infrastructure.db.pg_one_statement import OneStatementWriter
 from vextrus_finance.infrastructure.event_store.store import EventEnvelope
-from vextrus_finance.infrastructure.projections.ledger import Projector, line_rows
+from vextrus_finance.infrastructure.projections.inline import Projector
+from vextrus_finance.infrastructure.projections.rows import (
+    Change,
+    Insert,
+    Post,
+    Row,
+    Update,
+    ledger_rows,
+    rows_for,
+)
 from vextrus_finance.infrastructure.projections.tables import ReadModelTables
 
 
@@ -37,17 +44,83 @@ class _Sums:
         return bool(self.totals or self.months)
 
 
+# The tables whose inserts are buffered: the ones that dominate a ledger's log.
+_BUFFERED = frozenset({"accounts", "journals", "journal_lines"})
+
+
 @dataclass
 class _Buffers:
+    """Rows to insert, and the sums of the postings among them."""
+
     sums: _Sums
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    # By (tenant, journal id), in draft order: a later JournalPosted edits the buffered row.
-    journals: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    lines: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    ledger: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[Row] = field(default_factory=list)
+    # By (tenant, journal id), in draft order: a later posting updates the buffered row.
+    journals: dict[tuple[str, str], Row] = field(default_factory=dict)
+    lines: dict[tuple[str, str], list[Row]] = field(default_factory=dict)
+    ledger: list[Row] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.accounts or self.journals or self.ledger)
+        return bool(self.accounts or self.journals or self.lines or self.ledger)
+
+    def take(self, changes: Sequence[Change]) -> bool:
+        """Buffer all of `changes`, or none of them (False) when one needs the database: an
+        insert into another table, an update of a row already written, a posting of a journal
+        drafted before this call."""
+        journals = self.journals
+        for change in changes:
+            if isinstance(change, Insert):
+                if change.table == "journals":
+                    # A second row of one journal goes to the database, which refuses it.
+                    for row in change.rows:
+                        if (row["tenant_id"], row["id"]) in journals:
+                            return False
+                elif change.table not in _BUFFERED:
+                    return False
+            elif isinstance(change, Post):
+                if (change.tenant_id, change.journal_id) not in journals:
+                    return False
+            elif isinstance(change, Update):
+                key = change.key
+                if change.table != "journals" or (key["tenant_id"], key["id"]) not in journals:
+                    return False
+            else:
+                return False
+        for change in changes:
+            if isinstance(change, Insert):
+                self._insert(change)
+            elif isinstance(change, Update):
+                journals[change.key["tenant_id"], change.key["id"]].update(change.values)
+            elif isinstance(change, Post):
+                self._post(change)
+        return True
+
+    def _insert(self, change: Insert) -> None:
+        if change.table == "accounts":
+            self.accounts.extend(change.rows)
+        elif change.table == "journals":
+            for row in change.rows:
+                self.journals[row["tenant_id"], row["id"]] = row
+        else:
+            for row in change.rows:
+                self.lines.setdefault((row["tenant_id"], row["journal_id"]), []).append(row)
+
+    def _post(self, post: Post) -> None:
+        key = (post.tenant_id, post.journal_id)
+        journal = self.journals[key]
+        entries = ledger_rows(
+            post.tenant_id, post.journal_id, post.posted_at, journal, self.lines.get(key, ())
+        )
+        self.ledger.extend(entries)
+        month = month_key(journal["date"])
+        totals, months = self.sums.totals, self.sums.months
+        for entry in entries:
+            account, debit, credit = entry["account_id"], entry["debit"], entry["credit"]
+            total = totals.setdefault((post.tenant_id, account), [0, 0])
+            total[0] += debit
+            total[1] += credit
+            in_month = months.setdefault((post.tenant_id, account, month), [0, 0])
+            in_month[0] += debit
+            in_month[1] += credit
 
 
 class BulkProjector:
@@ -96,24 +169,13 @@ class BulkProjector:
         sums = self._sums if self._defer_totals else _Sums()
         buffers = _Buffers(sums)
         for envelope in batch:
-            event = envelope.event
-            if isinstance(event, AccountOpened):
-                buffers.accounts.append(_account_row(envelope, event))
-            elif isinstance(event, JournalDrafted):
-                key = (envelope.tenant_id, envelope.stream_id)
-                lines = line_rows(envelope.tenant_id, envelope.stream_id, event.lines)
-                buffers.journals[key] = _journal_row(envelope, event, lines)
-                buffers.lines[key] = lines
-            elif isinstance(event, JournalPosted) and (
-                (envelope.tenant_id, envelope.stream_id) in buffers.journals
-            ):
-                _post_buffered(buffers, envelope, event)
-            else:
+            changes = rows_for(envelope)
+            if not buffers.take(changes):
                 if buffers:
                     await self._flush(conn, buffers)
                 await self._write_sums(conn, sums)
                 buffers = _Buffers(sums)
-                await self._one_by_one.apply(conn, [envelope])
+                await self._one_by_one.write(conn, envelope, changes)
         if conn.dialect.name == "postgresql" and not self._defer_totals and not buffers.accounts:
             await self._write_in_one_statement(conn, buffers, sums)
             return
@@ -172,93 +234,7 @@ class BulkProjector:
             await self._insert_accounts(conn, b.accounts)
         if b.journals:
             await self._insert_journals(conn, list(b.journals.values()))
+        if b.lines:
             await self._insert_lines(conn, [row for rows in b.lines.values() for row in rows])
         if b.ledger:
             await self._insert_ledger(conn, b.ledger)
-
-
-def _account_row(e: EventEnvelope, ev: AccountOpened) -> dict[str, Any]:
-    return {
-        "tenant_id": e.tenant_id,
-        "id": e.stream_id,
-        "code": ev.code,
-        "name": ev.name,
-        "type": ev.type.value,
-        "parent_id": ev.parent_id,
-        "currency": ev.currency,
-        "is_active": True,
-        "balance_limit": ev.balance_limit.value if ev.balance_limit else None,
-        "debit_total": 0,
-        "credit_total": 0,
-        "deactivated_at": None,
-        "deactivation_reason": None,
-        "version": e.version,
-        "created_at": e.recorded_at,
-        "updated_at": e.recorded_at,
-    }
-
-
-def _journal_row(
-    e: EventEnvelope, ev: JournalDrafted, lines: list[dict[str, Any]]
-) -> dict[str, Any]:
-    return {
-        "tenant_id": e.tenant_id,
-        "id": e.stream_id,
-        "number": ev.number,
-        "date": ev.date,
-        "type": ev.type.value,
-        "status": JournalStatus.DRAFT.value,
-        "currency": ev.currency,
-        "description": ev.description,
-        "reference": ev.reference,
-        "fiscal_period": ev.fiscal_period,
-        # The lines' amounts are already in paisa: converting each Decimal twice cost ~5 % of a
-        # rebuild.
-        "total_debit": sum(line["debit"] for line in lines),
-        "total_credit": sum(line["credit"] for line in lines),
-        "created_at": e.recorded_at,
-        "created_by": e.user_id,
-        "posted_at": None,
-        "posted_by": None,
-        "reversed_by_id": None,
-        "reverses_id": ev.reverses_id,
-        "cancel_reason": None,
-        "version": e.version,
-    }
-
-
-def _post_buffered(b: _Buffers, e: EventEnvelope, ev: JournalPosted) -> None:
-    key = (e.tenant_id, e.stream_id)
-    journal = b.journals[key]
-    journal.update(
-        status=JournalStatus.POSTED.value,
-        posted_at=ev.posted_at,
-        posted_by=ev.posted_by,
-        version=e.version,
-    )
-    month = month_key(journal["date"])
-    for line in b.lines[key]:
-        b.ledger.append(
-            {
-                "tenant_id": e.tenant_id,
-                "journal_id": e.stream_id,
-                "line_no": line["line_no"],
-                "account_id": line["account_id"],
-                "entry_date": journal["date"],
-                "posted_at": ev.posted_at,
-                "line_id": line["id"],
-                "journal_number": journal["number"],
-                "journal_type": journal["type"],
-                "currency": journal["currency"],
-                "description": line["description"] or journal["description"],
-                "reference": journal["reference"],
-                "debit": line["debit"],
-                "credit": line["credit"],
-            }
-        )
-        total = b.sums.totals.setdefault((e.tenant_id, line["account_id"]), [0, 0])
-        total[0] += line["debit"]
-        total[1] += line["credit"]
-        in_month = b.sums.months.setdefault((e.tenant_id, line["account_id"], month), [0, 0])
-        in_month[0] += line["debit"]
-        in_month[1] += line["credit"]

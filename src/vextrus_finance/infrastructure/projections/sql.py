@@ -5,11 +5,16 @@ Python per event (ADR 0024).
 A range is first split at every event the SQL cannot project exactly (any other event type, an
 unexpected schema version, and on SQLite an amount or timestamp not in the exact text form the
 codec writes). Those events, and runs of projectable events too short to be worth six
-statements, go through `BulkProjector` (and so the ordinary `Projector`) in log order; the runs
+statements, go through `BulkProjector` (and so the inline `Projector`) in log order; the runs
 in between go through the statements below. Within one run only three event types occur, and a
 posting depends only on its own journal's draft (already projected: earlier in the log), so
 running all account inserts, then all journal and line inserts, then all postings of the run
 gives the rows a one-by-one replay gives.
+
+The rows are those of `rows.rows_for`, written from the events' JSON: `Fill` holds each
+column's expression, an INSERT that does not write exactly its table's columns is refused
+when the statements are built, and the tests compare these statements' rows with the Python
+projectors' on both databases (ADR 0040).
 
 Account and month totals are not maintained while filling: both are, by construction of the
 projections, the sums of the ledger entries (only a posting adds to them, by exactly the lines
@@ -38,7 +43,7 @@ from vextrus_finance.domain.accounts import AccountOpened
 from vextrus_finance.domain.journals import JournalDrafted, JournalPosted, JournalStatus
 from vextrus_finance.infrastructure.event_store.store import EventStore
 from vextrus_finance.infrastructure.projections.bulk import BulkProjector
-from vextrus_finance.infrastructure.projections.ledger import ProjectionError
+from vextrus_finance.infrastructure.projections.inline import ProjectionError
 from vextrus_finance.infrastructure.projections.tables import ReadModelTables
 
 # A run of projectable events shorter than this goes through the Python path: six statements
@@ -146,6 +151,36 @@ _PG_USER = "coalesce(nullif(e.metadata ->> 'user_id', ''), 'system')"
 
 
 @dataclass(frozen=True)
+class Fill:
+    """The SQL expression of every column the fill statements write, by table (the names of
+    `rows.rows_for`), and of the columns a posting sets on its journal: the rows of
+    `rows_for` written from the stored events, which the tests hold these to."""
+
+    accounts: dict[str, str]
+    journals: dict[str, str]
+    journal_lines: dict[str, str]
+    ledger_entries: dict[str, str]
+    posted: dict[str, str]
+
+
+class FillMismatch(RuntimeError):
+    """A fill statement does not write exactly its table's columns."""
+
+
+def _insert(table: sa.Table, columns: dict[str, str], source: str) -> str:
+    """INSERT … SELECT of every column of `table`, in the table's order; refused when the
+    expressions name another set of columns, so a column added to a read-model table and not
+    here fails every rebuild instead of leaving it NULL."""
+    names = [c.name for c in table.columns]
+    if set(columns) != set(names):
+        raise FillMismatch(
+            f"{table.name}: the fill writes {sorted(columns)}, the table has {sorted(names)}"
+        )
+    values = ", ".join(columns[name] for name in names)
+    return f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {values} {source}"
+
+
+@dataclass(frozen=True)
 class _Statements:
     unprojectable: str
     accounts: str
@@ -159,6 +194,7 @@ class _Statements:
     ledger: str
     month_totals: str
     account_totals: str
+    fill: Fill
 
 
 _RANGE = "e.position > :after AND e.position <= :upto"
@@ -173,9 +209,9 @@ _PREVIOUS_IS_DRAFT_IN_RUN = (
 )
 # SQLite folds only a posting at the very next position (a command that creates and posts a
 # journal appends the two together). Looked up by position: a seek on the integer key the
-# scan is walking instead of one at a random place of the (tenant, stream, version) index —
-# journals INSERT −25 % at 1M events. The unary `+` keeps the planner off that index. A later
-# posting is applied by `mark_posted`, as a posting of an earlier run is.
+# scan is walking instead of one at a random place of the (tenant, stream, version) index.
+# The unary `+` keeps the planner off that index. A later posting is applied by `mark_posted`,
+# as a posting of an earlier run is.
 _SQLITE_NEXT_IS_POSTING = (
     "p.position = e.position + 1 AND +p.tenant_id = e.tenant_id AND +p.stream_id = e.stream_id"
     f" AND +p.version = e.version + 1 AND p.event_type = '{_POSTED}' AND p.position <= :upto"
@@ -202,8 +238,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         def line(path: str) -> str:
             # By its path in the event, not from `l.value`: json_each hands each line over as
             # text, parsed again by every extraction, while SQLite keeps the event's own parse
-            # for the whole statement (lines INSERT −20 %). A missing key or a null gives NULL
-            # either way.
+            # for the whole statement. A missing key or a null gives NULL either way.
             return f"json_extract(e.data, '$.lines[' || l.key || '].{path}')"
 
         debit, credit = _sqlite_paisa(line("debit")), _sqlite_paisa(line("credit"))
@@ -252,8 +287,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
 
     # SQLite, grouped month first, reads the ledger through its covering index (tenant_id,
     # entry_date, account_id, debit, credit) when the table has one — the live table after the
-    # swap (ADR 0027) — instead of every whole row: 1.0 s instead of 3–4 s for 1.5M entries.
-    # PostgreSQL hashes the groups either way; its statement is left as it was measured.
+    # swap (ADR 0027) — instead of every whole row. PostgreSQL hashes the groups either way.
     month_groups = (
         f"tenant_id, {month}, account_id" if sqlite else f"tenant_id, account_id, {month}"
     )
@@ -262,7 +296,7 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         if sqlite:
             # The same conversion as the lines INSERT, of the same texts, from the event's
             # cached parse: cheaper than two seeks per journal into the run's line rows at a
-            # random place of their 1.5M-entry key (journals INSERT −6 % at 1M events).
+            # random place of their key.
             amount = _sqlite_paisa(f"json_extract(e.data, '$.lines[' || k.key || '].{column}')")
             return f"(SELECT coalesce(sum({amount}), 0) FROM json_each(e.data, '$.lines') AS k)"
         return (
@@ -289,67 +323,128 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
         f" AND j.id = e.stream_id AND j.version = e.version AND j.status = '{_POSTED_STATUS}')"
     )
 
+    fill = Fill(
+        accounts={
+            "tenant_id": "e.tenant_id",
+            "id": "e.stream_id",
+            "code": text("code"),
+            "name": text("name"),
+            "type": text("type"),
+            "parent_id": text("parent_id"),
+            "currency": text("currency"),
+            "is_active": true,
+            "balance_limit": text("balance_limit"),
+            "debit_total": "0",
+            "credit_total": "0",
+            "deactivated_at": "NULL",
+            "deactivation_reason": "NULL",
+            "version": "e.version",
+            "created_at": "e.recorded_at",
+            "updated_at": "e.recorded_at",
+        },
+        # A posting in the same run (the draft's next version, no revision between; on SQLite
+        # only at the next position) is folded into the row instead of updating it later.
+        journals={
+            "tenant_id": "e.tenant_id",
+            "id": "e.stream_id",
+            "number": text("number"),
+            "date": date("date"),
+            "type": text("type"),
+            "status": f"CASE WHEN p.position IS NULL THEN '{_DRAFT}' ELSE '{_POSTED_STATUS}' END",
+            "currency": text("currency"),
+            "description": text("description"),
+            "reference": text("reference"),
+            "fiscal_period": text("fiscal_period"),
+            "total_debit": line_sum("debit"),
+            "total_credit": line_sum("credit"),
+            "created_at": "e.recorded_at",
+            "created_by": user,
+            "posted_at": posted_at("p.data"),
+            "posted_by": text("posted_by", "p.data"),
+            "reversed_by_id": "NULL",
+            "reverses_id": text("reverses_id"),
+            "cancel_reason": "NULL",
+            "version": "coalesce(p.version, e.version)",
+        },
+        journal_lines={
+            "tenant_id": "e.tenant_id",
+            "journal_id": "e.stream_id",
+            "line_no": line_no,
+            "id": line("id"),
+            "account_id": line("account_id"),
+            "account_code": line("account_code"),
+            "debit": debit,
+            "credit": credit,
+            "description": line("description"),
+            "cost_center": line("cost_center"),
+            "project": line("project"),
+            "tax_code": line("tax_code"),
+            "counterparty_id": line("counterparty_id"),
+        },
+        # Header and lines as the read model holds them, as `ledger_rows` takes them: a draft
+        # revised (through the Python path) before its posting is copied as revised.
+        ledger_entries={
+            "tenant_id": "j.tenant_id",
+            "journal_id": "j.id",
+            "line_no": "l.line_no",
+            "account_id": "l.account_id",
+            "entry_date": "j.date",
+            "posted_at": "j.posted_at",
+            "line_id": "l.id",
+            "journal_number": "j.number",
+            "journal_type": "j.type",
+            "currency": "j.currency",
+            "description": "coalesce(nullif(l.description, ''), j.description)",
+            "reference": "j.reference",
+            "debit": "l.debit",
+            "credit": "l.credit",
+        },
+        posted={
+            "status": f"'{_POSTED_STATUS}'",
+            "posted_at": posted_at("e.data"),
+            "posted_by": text("posted_by"),
+            "version": "e.version",
+        },
+    )
+    posted = ", ".join(f"{name} = {value}" for name, value in fill.posted.items())
+
     return _Statements(
         unprojectable=(
             f"SELECT e.position FROM events AS e WHERE {_RANGE} AND NOT ({projectable})"
             " ORDER BY e.position"
         ),
-        accounts=(
-            f"INSERT INTO {a} (tenant_id, id, code, name, type, parent_id, currency, is_active,"
-            " balance_limit, debit_total, credit_total, deactivated_at, deactivation_reason,"
-            " version, created_at, updated_at)"
-            f" SELECT e.tenant_id, e.stream_id, {text('code')}, {text('name')}, {text('type')},"
-            f" {text('parent_id')}, {text('currency')}, {true}, {text('balance_limit')}, 0, 0,"
-            " NULL, NULL, e.version, e.recorded_at, e.recorded_at"
-            f" FROM events AS e WHERE {_RANGE} AND e.event_type = '{_OPENED}'"
+        accounts=_insert(
+            t.accounts,
+            fill.accounts,
+            f"FROM events AS e WHERE {_RANGE} AND e.event_type = '{_OPENED}'",
         ),
         # After the lines: on PostgreSQL the totals are summed from the rows just written
-        # (paisa already), not from the JSON a second time. A posting in the same run (the
-        # draft's next version, no revision between; on SQLite only at the next position) is
-        # folded into the row instead of updating it later.
-        journals=(
-            f"INSERT INTO {j} (tenant_id, id, number, date, type, status, currency, description,"
-            " reference, fiscal_period, total_debit, total_credit, created_at, created_by,"
-            " posted_at, posted_by, reversed_by_id, reverses_id, cancel_reason, version)"
-            f" SELECT e.tenant_id, e.stream_id, {text('number')}, {date('date')}, {text('type')},"
-            f" CASE WHEN p.position IS NULL THEN '{_DRAFT}' ELSE '{_POSTED_STATUS}' END,"
-            f" {text('currency')}, {text('description')}, {text('reference')},"
-            f" {text('fiscal_period')}, {line_sum('debit')}, {line_sum('credit')},"
-            f" e.recorded_at, {user}, {posted_at('p.data')}, {text('posted_by', 'p.data')},"
-            f" NULL, {text('reverses_id')}, NULL, coalesce(p.version, e.version)"
-            f" FROM events AS e LEFT JOIN events AS p ON {next_is_posting}"
-            f" WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'"
+        # (paisa already), not from the JSON a second time.
+        journals=_insert(
+            t.journals,
+            fill.journals,
+            f"FROM events AS e LEFT JOIN events AS p ON {next_is_posting}"
+            f" WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'",
         ),
-        lines=(
-            f"INSERT INTO {jl} (tenant_id, journal_id, line_no, id, account_id, account_code,"
-            " debit, credit, description, cost_center, project, tax_code, counterparty_id)"
-            f" SELECT e.tenant_id, e.stream_id, {line_no}, {line('id')}, {line('account_id')},"
-            f" {line('account_code')}, {debit}, {credit}, {line('description')},"
-            f" {line('cost_center')}, {line('project')}, {line('tax_code')},"
-            f" {line('counterparty_id')}"
-            f" FROM events AS e, {lines_from} WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'"
+        lines=_insert(
+            t.journal_lines,
+            fill.journal_lines,
+            f"FROM events AS e, {lines_from} WHERE {_RANGE} AND e.event_type = '{_DRAFTED}'",
         ),
         # Postings of drafts projected before this run (the fold above did the others).
         mark_posted=(
-            f"UPDATE {j} SET status = '{_POSTED_STATUS}', posted_at = {posted_at('e.data')},"
-            f" posted_by = {text('posted_by')}, version = e.version"
+            f"UPDATE {j} SET {posted}"
             f" FROM events AS e WHERE {_RANGE} AND e.event_type = '{_POSTED}'"
             f" AND {j}.tenant_id = e.tenant_id AND {j}.id = e.stream_id AND {not_folded}"
         ),
         unposted=unposted,
         unposted_less_marked=sqlite,
-        # Header and lines as the read model holds them, like `Projector._journal_posted`: a
-        # draft revised (through the Python path) before its posting is copied as revised.
-        ledger=(
-            f"INSERT INTO {le} (tenant_id, journal_id, line_no, account_id, entry_date,"
-            " posted_at, line_id, journal_number, journal_type, currency, description,"
-            " reference, debit, credit)"
-            " SELECT j.tenant_id, j.id, l.line_no, l.account_id, j.date, j.posted_at, l.id,"
-            " j.number, j.type, j.currency, coalesce(nullif(l.description, ''), j.description),"
-            " j.reference, l.debit, l.credit"
-            f" FROM events AS e JOIN {j} AS j ON j.tenant_id = e.tenant_id AND j.id = e.stream_id"
+        ledger=_insert(
+            t.ledger_entries,
+            fill.ledger_entries,
+            f"FROM events AS e JOIN {j} AS j ON j.tenant_id = e.tenant_id AND j.id = e.stream_id"
             f" JOIN {jl} AS l ON l.tenant_id = j.tenant_id AND l.journal_id = j.id"
-            f" WHERE {_RANGE} AND e.event_type = '{_POSTED}'"
+            f" WHERE {_RANGE} AND e.event_type = '{_POSTED}'",
         ),
         month_totals=(
             f"INSERT INTO {apt} (tenant_id, account_id, month, debit, credit)"
@@ -363,7 +458,13 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
             f" credit_total = coalesce((SELECT sum(t.credit) FROM {apt} AS t"
             f" WHERE t.tenant_id = {a}.tenant_id AND t.account_id = {a}.id), 0)"
         ),
+        fill=fill,
     )
+
+
+def fill_columns(dialect: str, tables: ReadModelTables) -> Fill:
+    """The fill statements' columns and expressions for `dialect` ("sqlite" or "postgresql")."""
+    return _statements(dialect, tables).fill
 
 
 class SqlProjection:
@@ -440,10 +541,10 @@ class SqlProjection:
 
     def _analysis_due(self, conn: AsyncConnection, events: int) -> bool:
         """PostgreSQL plans the joins with the shadow tables from their statistics, and a
-        table created moments ago has none: in the first transaction it took the journals
-        for a few hundred rows and probed the events index once per line (24 s for 10,000
-        events instead of 0.1 s). ANALYZE (it sees this transaction's own rows) whenever the
-        tables have doubled since the last time: a dozen times in a million events."""
+        table created moments ago has none: it takes the journals for a few hundred rows and
+        probes the events index once per line. ANALYZE (it sees this transaction's own rows)
+        whenever the tables have doubled since the last time: a dozen times in a million
+        events."""
         if conn.dialect.name != "postgresql":
             return False
         due = self.events_by_sql + events >= 2 * self._analysed_at

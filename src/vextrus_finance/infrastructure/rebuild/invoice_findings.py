@@ -1,4 +1,4 @@
-"""What `verify` reports about invoices and payments written before the rules of issue 15 held:
+"""What `verify` reports about invoices and payments written before the rules of ADR 0035 held:
 data the service now refuses but that may already be stored. These are findings for a person
 to look at (they are the books as recorded), not read-model faults, so they do not fail
 `verify`."""

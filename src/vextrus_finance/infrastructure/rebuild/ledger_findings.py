@@ -1,4 +1,4 @@
-"""What `verify` reports about data entered before today's rules refused it (issue 15): a
+"""What `verify` reports about data entered before today's rules refused it (ADR 0039): a
 limited account that went below zero on some day, a posting outside the posting window, a
 reversed reversal. Reported, not repaired, and not a failure of the read models: the events
 are the truth, and correcting them is an accountant's journal."""

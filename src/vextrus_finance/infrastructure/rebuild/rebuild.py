@@ -37,15 +37,14 @@ Progress = Callable[[int, int], None]  # (events replayed, events in the log)
 # Events per transaction while filling the shadow tables. On SQLite each fill commit writes
 # every B-tree page the batch touched to the WAL, and the random keys (journal ids) touch most
 # leaves of the primary-key indexes in every batch: fewer, larger batches rewrite them less
-# often (1M events: fill 37 s in 10 transactions, 42–44 s in 20, ADR 0027). The price: a
-# command waits for the writer for as long as one batch takes, about 3.5 s here — still less
-# than the swap's own transaction at the end. On PostgreSQL the fill writes UNLOGGED tables
-# that no command waits for; 10,000 there, as measured before.
+# often (ADR 0027, docs/performance.md). The price: a command waits for the writer for as long
+# as one batch takes — still less than the swap's own transaction at the end. On PostgreSQL
+# the fill writes UNLOGGED tables that no command waits for.
 EVENTS_PER_TRANSACTION = 10_000
 SQLITE_EVENTS_PER_TRANSACTION = 100_000
-# The writer connection's page cache while rebuilding: holds a batch's dirty pages (about
-# 200 MB at the end of 1M events) so they are written once, at the commit, and the events the
-# batch's statements scan several times. Restored to SQLite's default afterwards.
+# The writer connection's page cache while rebuilding: holds a batch's dirty pages so they are
+# written once, at the commit, and the events the batch's statements scan several times.
+# Restored to SQLite's default afterwards.
 REBUILD_CACHE_KIB = 512 * 1024
 SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's compiled-in default, restored after a rebuild
 
@@ -280,30 +279,11 @@ def _renamed_table_sql(sql: str, shadow: sa.Table) -> str:
     return f'CREATE TABLE "{shadow.name}" (' + sql[head.end() :]
 
 
-# The order in which commands lock these tables (period guard first, accounts next, …): the
-# swap takes them in the same order, then the event-log head, so it can never deadlock with a
-# command; commands in flight finish first, later ones wait and then see the rebuilt rows.
-_COMMAND_LOCK_ORDER = (
-    "fiscal_periods",
-    "accounts",
-    "journals",
-    "journal_lines",
-    "ledger_entries",
-    "account_period_totals",
-    # invoices and payments: written after the journals their commands post
-    "invoices",
-    "invoice_lines",
-    "payments",
-    "posting_profile_accounts",
-    "company_profiles",
-    # registered by the invoice commands that name a new party, before the invoice
-    "counterparties",
-)
-
-
 async def _lock_read_models(conn: AsyncConnection) -> None:
+    """In the order commands lock them (`ReadModelTables`), then the event-log head: commands
+    in flight finish first, later ones wait and then see the rebuilt rows."""
     if conn.dialect.name == "postgresql":
-        tables = ", ".join(_COMMAND_LOCK_ORDER)
+        tables = ", ".join(t.name for t in LIVE.all())
         await conn.execute(sa.text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
 
 

@@ -1,6 +1,6 @@
 """What `verify` reports about the receivable and payable sub-ledgers (ADR 0037): data written
-before the rules of issue 15 that the aging cannot tie out, listed so that a person can fix
-it. Findings are warnings, not failures: the read models are still exact replays."""
+before those rules that the aging cannot tie out, listed so that a person can fix it.
+Findings are warnings, not failures: the read models are still exact replays."""
 
 from __future__ import annotations
 
