@@ -113,6 +113,21 @@ async def execute(
     return respond(body, outcome.value.status_code, replayed=outcome.replayed, location=where)
 
 
+async def create(
+    container: Container,
+    ctx: RequestContext,
+    decide: Callable[[UnitOfWork], Awaitable[str]],
+    answer: Answer[str],
+    idempotency: Idempotency | None,
+    location: Callable[[str], str],
+) -> JSONResponse:
+    """A command that makes a record: 201 Created with the new record and its Location,
+    replayed under its Idempotency-Key."""
+    return await execute(
+        container, ctx, decide, answer, status=201, idempotency=idempotency, location=location
+    )
+
+
 async def change(
     container: Container,
     ctx: RequestContext,

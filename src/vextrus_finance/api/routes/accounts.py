@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import Answer, change, dump, execute, ledger, respond, view
+from vextrus_finance.api.commands import Answer, change, create, dump, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -67,14 +67,13 @@ async def open_account(
         currency=body.currency,
         balance_limit=body.balance_limit,
     )
-    return await execute(
+    return await create(
         container,
         ctx,
         lambda uow: commands.open_account(uow, command),
         _answer(container),
-        status=201,
-        idempotency=idem,
-        location=_location,
+        idem,
+        _location,
     )
 
 

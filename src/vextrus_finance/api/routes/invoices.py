@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from vextrus_finance.api.commands import (
     Answer,
     change,
+    create,
     dump,
-    execute,
     found,
     invoicing,
     respond,
@@ -108,14 +108,13 @@ async def create_invoice(
         currency=body.currency,
         details=_details(body),
     )
-    return await execute(
+    return await create(
         container,
         ctx,
         lambda uow: commands.create_invoice(uow, command),
         _answer(container),
-        status=201,
-        idempotency=idem,
-        location=_location,
+        idem,
+        _location,
     )
 
 

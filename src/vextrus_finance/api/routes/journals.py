@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, dump, execute, found, ledger, respond, view
+from vextrus_finance.api.commands import change, create, dump, execute, found, ledger, respond, view
 from vextrus_finance.api.context import (
     ContainerDep,
     ContextDep,
@@ -93,14 +93,8 @@ async def create_journal(
     if body.post:
         require_also(request, "journal:post")
     command = _command(body)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.create_journal(uow, command),
-        _ANSWER,
-        status=201,
-        idempotency=idem,
-        location=_location,
+    return await create(
+        container, ctx, lambda uow: commands.create_journal(uow, command), _ANSWER, idem, _location
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, dump, execute, found, invoicing, respond, view
+from vextrus_finance.api.commands import change, create, dump, found, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -81,14 +81,8 @@ async def create_payment(
         wallet=wallet,
         counterparty=_party(body.counterparty),
     )
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.create_payment(uow, command),
-        _ANSWER,
-        status=201,
-        idempotency=idem,
-        location=_location,
+    return await create(
+        container, ctx, lambda uow: commands.create_payment(uow, command), _ANSWER, idem, _location
     )
 
 
