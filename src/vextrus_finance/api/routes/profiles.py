@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
+from vextrus_finance.api.commands import change, dump, found, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.profiles import (
@@ -18,7 +18,6 @@ from vextrus_finance.api.schemas.profiles import (
 from vextrus_finance.application.invoicing import posting_profiles as commands
 from vextrus_finance.application.invoicing.queries import InvoiceReader
 from vextrus_finance.application.invoicing.views import CompanyProfileView, PostingProfileView
-from vextrus_finance.domain.errors import NotFound
 from vextrus_finance.domain.posting_profiles import PostingRole
 
 router = APIRouter(prefix=API, tags=["profiles"])
@@ -52,13 +51,13 @@ async def set_posting_profile(
         {PostingRole(role): ref for role, ref in given.items()}, expected_version=expected
     )
 
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.set_posting_profile(uow, command),
         view(PostingProfileOut, _posting_profile, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        idem,
+        expected,
     )
 
 
@@ -66,12 +65,8 @@ async def set_posting_profile(
 async def get_company_profile(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     async with container.invoice_reader(ctx.tenant_id) as reader:
         view = await reader.company_profile()
-    if view is None:
-        raise NotFound(
-            "this tenant has no company profile yet: PUT /api/v1/company-profile",
-            code="company_profile_not_found",
-        )
-    return respond(dump(CompanyProfileOut, view))
+    missing = "this tenant has no company profile yet: PUT /api/v1/company-profile"
+    return found(CompanyProfileOut, view, missing, "company_profile_not_found")
 
 
 @router.put("/company-profile", response_model=CompanyProfileOut)
@@ -86,11 +81,11 @@ async def set_company_profile(
         body.name, body.address, body.bin, body.tin, body.phone, expected_version=expected
     )
 
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.set_company_profile(uow, command),
         view(CompanyProfileOut, _company_profile, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        idem,
+        expected,
     )
