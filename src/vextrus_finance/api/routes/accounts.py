@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from vextrus_finance.api.commands import Answer, change, create, dump, ledger, respond, view
@@ -187,43 +187,38 @@ From = Annotated[date | None, Query(alias="from")]
 To = Annotated[date | None, Query(alias="to")]
 
 
+@dataclass(frozen=True)
+class _Window:
+    date_from: date | None
+    date_to: date | None
+    limit: int
+    cursor: str | None
+
+
+async def _window(
+    date_from: From = None, date_to: To = None, limit: Limit = 50, cursor: str | None = None
+) -> _Window:
+    """The query parameters both ledger routes take, declared once."""
+    return _Window(date_from, date_to, limit, cursor)
+
+
+WindowDep = Annotated[_Window, Depends(_window)]
+
+
 @router.get(
     "/by-code/{code}/ledger", response_model=LedgerOut, responses=problem_responses(404, 422)
 )
 async def account_ledger_by_code(
-    code: str,
-    ctx: ContextDep,
-    container: ContainerDep,
-    date_from: From = None,
-    date_to: To = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
+    code: str, ctx: ContextDep, container: ContainerDep, window: WindowDep
 ) -> JSONResponse:
-    return await _ledger(
-        ctx, container, None, code, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
-    )
+    return await _ledger(ctx, container, None, code, window)
 
 
 @router.get("/{account_id}/ledger", response_model=LedgerOut)
 async def account_ledger(
-    account_id: str,
-    ctx: ContextDep,
-    container: ContainerDep,
-    date_from: From = None,
-    date_to: To = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
+    account_id: str, ctx: ContextDep, container: ContainerDep, window: WindowDep
 ) -> JSONResponse:
-    return await _ledger(
-        ctx,
-        container,
-        account_id,
-        None,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-        cursor=cursor,
-    )
+    return await _ledger(ctx, container, account_id, None, window)
 
 
 async def _ledger(
@@ -231,19 +226,16 @@ async def _ledger(
     container: Container,
     account_id: str | None,
     code: str | None,
-    *,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    cursor: str | None,
+    window: _Window,
 ) -> JSONResponse:
     """The general ledger of one account, named by id or by code."""
+    date_from, date_to = window.date_from, window.date_to
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' must not be after 'to'", field="from")
     async with container.reader(ctx.tenant_id) as reader:
         account = await _find(reader, account_id, code)
         page = await reader.ledger(
-            account, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
+            account, date_from=date_from, date_to=date_to, limit=window.limit, cursor=window.cursor
         )
     closing = page.items[-1].balance if page.items else page.opening_balance
     body = {
