@@ -31,6 +31,10 @@ async def _company_profile(reader: InvoiceReader, _stream: str) -> CompanyProfil
     return await reader.company_profile()
 
 
+_POSTING_ANSWER = view(PostingProfileOut, _posting_profile, invoicing)
+_COMPANY_ANSWER = view(CompanyProfileOut, _company_profile, invoicing)
+
+
 @router.get("/posting-profile", response_model=PostingProfileOut)
 async def get_posting_profile(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     async with container.invoice_reader(ctx.tenant_id) as reader:
@@ -50,12 +54,11 @@ async def set_posting_profile(
     command = commands.SetPostingProfile(
         {PostingRole(role): ref for role, ref in given.items()}, expected_version=expected
     )
-
     return await change(
         container,
         ctx,
         lambda uow: commands.set_posting_profile(uow, command),
-        view(PostingProfileOut, _posting_profile, invoicing),
+        _POSTING_ANSWER,
         idem,
         expected,
     )
@@ -80,12 +83,11 @@ async def set_company_profile(
     command = commands.SetCompanyProfile(
         body.name, body.address, body.bin, body.tin, body.phone, expected_version=expected
     )
-
     return await change(
         container,
         ctx,
         lambda uow: commands.set_company_profile(uow, command),
-        view(CompanyProfileOut, _company_profile, invoicing),
+        _COMPANY_ANSWER,
         idem,
         expected,
     )
