@@ -53,6 +53,13 @@ def dump(model: type[BaseModel], view: object) -> Any:
     return model.model_validate(view, from_attributes=True).model_dump(mode="json")
 
 
+def found(model: type[BaseModel], view: object | None, missing: str, code: str) -> JSONResponse:
+    """A record read by id or number, or the 404 problem `code` saying what is `missing`."""
+    if view is None:
+        raise NotFound(missing, code=code)
+    return respond(dump(model, view))
+
+
 # The readers of the command's own transaction an answer may read through.
 def ledger(uow: UnitOfWork) -> LedgerReader:
     return uow.reader
@@ -104,3 +111,33 @@ async def execute(
     body = outcome.value.body
     where = location(body["id"]) if location and isinstance(body, dict) and "id" in body else None
     return respond(body, outcome.value.status_code, replayed=outcome.replayed, location=where)
+
+
+async def create(
+    container: Container,
+    ctx: RequestContext,
+    decide: Callable[[UnitOfWork], Awaitable[str]],
+    answer: Answer[str],
+    idempotency: Idempotency | None,
+    location: Callable[[str], str],
+) -> JSONResponse:
+    """A command that makes a record: 201 Created with the new record and its Location,
+    replayed under its Idempotency-Key."""
+    return await execute(
+        container, ctx, decide, answer, status=201, idempotency=idempotency, location=location
+    )
+
+
+async def change(
+    container: Container,
+    ctx: RequestContext,
+    decide: Callable[[UnitOfWork], Awaitable[R]],
+    answer: Answer[R],
+    idempotency: Idempotency | None,
+    expected: int | None,
+) -> JSONResponse:
+    """A command on an existing record, answered with status 200: replayed under its
+    Idempotency-Key, and run against the If-Match version when one was sent."""
+    return await execute(
+        container, ctx, decide, answer, idempotency=idempotency, if_match=expected is not None
+    )

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from vextrus_finance.api.auth import AuthenticationError
 from vextrus_finance.api.security.headers import security_headers
@@ -76,6 +77,32 @@ def problem_response(
     if errors:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def refuse(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer with a problem from ASGI middleware, where there is no Request yet: the instance
+    is the path (unless given) and the correlation id the one the scope's state carries."""
+    response = problem_response(
+        status,
+        code,
+        detail,
+        instance=scope["path"] if instance is None else instance,
+        correlation_id=scope.get("state", {}).get("correlation_id"),
+        errors=errors,
+        headers=headers,
+    )
+    await response(scope, receive, send)
 
 
 def problem(

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, ledger, respond, view
+from vextrus_finance.api.commands import Answer, change, create, dump, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -37,6 +37,14 @@ async def _account(
     return (await reader.accounts_as_of([found], calendar.today()))[0]
 
 
+def _answer(container: Container) -> Answer[str]:
+    return view(
+        AccountOut,
+        lambda reader, account_id: _account(reader, account_id, container.calendar),
+        ledger,
+    )
+
+
 AsOf = Annotated[
     date | None,
     Query(description="Balances at the end of this day (default: today in the business time zone)"),
@@ -59,18 +67,13 @@ async def open_account(
         currency=body.currency,
         balance_limit=body.balance_limit,
     )
-    return await execute(
+    return await create(
         container,
         ctx,
         lambda uow: commands.open_account(uow, command),
-        view(
-            AccountOut,
-            lambda reader, account_id: _account(reader, account_id, container.calendar),
-            ledger,
-        ),
-        status=201,
-        idempotency=idem,
-        location=_location,
+        _answer(container),
+        idem,
+        _location,
     )
 
 
@@ -95,24 +98,41 @@ async def list_accounts(
 async def account_by_code(
     code: str, ctx: ContextDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
-    async with container.reader(ctx.tenant_id) as reader:
-        view = await reader.account_by_code(code)
-        if view is None:
-            raise NotFound(f"no account with code {code}", code="account_not_found")
-        (view,) = await reader.accounts_as_of([view], as_of or container.settings.today())
-    return respond(dump(AccountOut, view))
+    return await _balance(ctx, container, None, code, as_of)
 
 
 @router.get("/{account_id}", response_model=AccountOut)
 async def get_account(
     account_id: str, ctx: ContextDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
+    return await _balance(ctx, container, account_id, None, as_of)
+
+
+async def _find(reader: LedgerReader, account_id: str | None, code: str | None) -> AccountView:
+    """One account, named by id or (when `account_id` is None) by code, or its 404 problem."""
+    if account_id is not None:
+        account = await reader.account(account_id)
+        missing = f"no account {account_id}"
+    else:
+        account = await reader.account_by_code(code or "")
+        missing = f"no account with code {code}"
+    if account is None:
+        raise NotFound(missing, code="account_not_found")
+    return account
+
+
+async def _balance(
+    ctx: RequestContext,
+    container: Container,
+    account_id: str | None,
+    code: str | None,
+    as_of: date | None,
+) -> JSONResponse:
+    """One account with its balance at the end of `as_of` (default: today)."""
     async with container.reader(ctx.tenant_id) as reader:
-        view = await reader.account(account_id)
-        if view is None:
-            raise NotFound(f"no account {account_id}", code="account_not_found")
-        (view,) = await reader.accounts_as_of([view], as_of or container.settings.today())
-    return respond(dump(AccountOut, view))
+        account = await _find(reader, account_id, code)
+        (account,) = await reader.accounts_as_of([account], as_of or container.settings.today())
+    return respond(dump(AccountOut, account))
 
 
 @router.patch("/{account_id}", response_model=AccountOut)
@@ -133,16 +153,13 @@ async def update_account(
         balance_limit=commands.Change(body.balance_limit) if "balance_limit" in given else None,
         expected_version=expected,
     )
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.update_account(uow, command),
-        view(
-            AccountOut,
-            lambda reader, account_id: _account(reader, account_id, container.calendar),
-            ledger,
-        ),
-        if_match=expected is not None,
+        _answer(container),
+        None,
+        expected,
     )
 
 
@@ -156,17 +173,13 @@ async def deactivate_account(
     expected: IfMatchDep,
 ) -> JSONResponse:
     command = commands.DeactivateAccount(account_id, body.reason, expected_version=expected)
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.deactivate_account(uow, command),
-        view(
-            AccountOut,
-            lambda reader, account_id: _account(reader, account_id, container.calendar),
-            ledger,
-        ),
-        idempotency=idem,
-        if_match=expected is not None,
+        _answer(container),
+        idem,
+        expected,
     )
 
 
@@ -174,43 +187,38 @@ From = Annotated[date | None, Query(alias="from")]
 To = Annotated[date | None, Query(alias="to")]
 
 
+@dataclass(frozen=True)
+class _Window:
+    date_from: date | None
+    date_to: date | None
+    limit: int
+    cursor: str | None
+
+
+async def _window(
+    date_from: From = None, date_to: To = None, limit: Limit = 50, cursor: str | None = None
+) -> _Window:
+    """The query parameters both ledger routes take, declared once."""
+    return _Window(date_from, date_to, limit, cursor)
+
+
+WindowDep = Annotated[_Window, Depends(_window)]
+
+
 @router.get(
     "/by-code/{code}/ledger", response_model=LedgerOut, responses=problem_responses(404, 422)
 )
 async def account_ledger_by_code(
-    code: str,
-    ctx: ContextDep,
-    container: ContainerDep,
-    date_from: From = None,
-    date_to: To = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
+    code: str, ctx: ContextDep, container: ContainerDep, window: WindowDep
 ) -> JSONResponse:
-    return await _ledger(
-        ctx, container, None, code, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
-    )
+    return await _ledger(ctx, container, None, code, window)
 
 
 @router.get("/{account_id}/ledger", response_model=LedgerOut)
 async def account_ledger(
-    account_id: str,
-    ctx: ContextDep,
-    container: ContainerDep,
-    date_from: From = None,
-    date_to: To = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
+    account_id: str, ctx: ContextDep, container: ContainerDep, window: WindowDep
 ) -> JSONResponse:
-    return await _ledger(
-        ctx,
-        container,
-        account_id,
-        None,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-        cursor=cursor,
-    )
+    return await _ledger(ctx, container, account_id, None, window)
 
 
 async def _ledger(
@@ -218,26 +226,16 @@ async def _ledger(
     container: Container,
     account_id: str | None,
     code: str | None,
-    *,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    cursor: str | None,
+    window: _Window,
 ) -> JSONResponse:
     """The general ledger of one account, named by id or by code."""
+    date_from, date_to = window.date_from, window.date_to
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' must not be after 'to'", field="from")
     async with container.reader(ctx.tenant_id) as reader:
-        if account_id is not None:
-            account = await reader.account(account_id)
-            missing = f"no account {account_id}"
-        else:
-            account = await reader.account_by_code(code or "")
-            missing = f"no account with code {code}"
-        if account is None:
-            raise NotFound(missing, code="account_not_found")
+        account = await _find(reader, account_id, code)
         page = await reader.ledger(
-            account, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
+            account, date_from=date_from, date_to=date_to, limit=window.limit, cursor=window.cursor
         )
     closing = page.items[-1].balance if page.items else page.opening_balance
     body = {

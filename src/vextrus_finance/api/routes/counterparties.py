@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import counterparties, dump, execute, respond, view
+from vextrus_finance.api.commands import change, counterparties, create, dump, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
@@ -76,14 +76,13 @@ async def register_counterparty(
         address=body.address,
         mobile=body.mobile,
     )
-    return await execute(
+    return await create(
         container,
         ctx,
         lambda uow: commands.register_counterparty(uow, command),
         _ANSWER,
-        status=201,
-        idempotency=idem,
-        location=_location,
+        idem,
+        _location,
     )
 
 
@@ -142,12 +141,13 @@ async def update_counterparty(
         expected_version=expected,
         **changes,
     )
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.update_counterparty(uow, command),
         _ANSWER,
-        if_match=expected is not None,
+        None,
+        expected,
     )
 
 

@@ -7,7 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
+from vextrus_finance.api.commands import (
+    Answer,
+    change,
+    create,
+    dump,
+    found,
+    invoicing,
+    respond,
+    view,
+)
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -25,7 +34,7 @@ from vextrus_finance.application.invoicing import invoices as commands
 from vextrus_finance.application.invoicing.queries import InvoiceFilter, InvoiceReader
 from vextrus_finance.application.invoicing.views import InvoiceView
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, InvoiceStatus, LineSpec
 
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
@@ -78,6 +87,10 @@ def _read_invoice(
     return read
 
 
+def _answer(container: Container) -> Answer[str]:
+    return view(InvoiceOut, _read_invoice(container), invoicing)
+
+
 def _location(invoice_id: str) -> str:
     return f"{API}/invoices/{invoice_id}"
 
@@ -95,14 +108,13 @@ async def create_invoice(
         currency=body.currency,
         details=_details(body),
     )
-    return await execute(
+    return await create(
         container,
         ctx,
         lambda uow: commands.create_invoice(uow, command),
-        view(InvoiceOut, _read_invoice(container), invoicing),
-        status=201,
-        idempotency=idem,
-        location=_location,
+        _answer(container),
+        idem,
+        _location,
     )
 
 
@@ -146,18 +158,14 @@ async def get_invoice_by_number(
         invoice_id = await reader.invoice_id_by_number(number)
         today = container.settings.today()
         view = await reader.invoice(invoice_id, today=today) if invoice_id else None
-    if view is None:
-        raise NotFound(f"no invoice numbered {number}", code="invoice_not_found")
-    return respond(dump(InvoiceOut, view))
+    return found(InvoiceOut, view, f"no invoice numbered {number}", "invoice_not_found")
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut)
 async def get_invoice(invoice_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     async with container.invoice_reader(ctx.tenant_id) as reader:
         view = await reader.invoice(invoice_id, today=container.settings.today())
-    if view is None:
-        raise NotFound(f"no invoice {invoice_id}", code="invoice_not_found")
-    return respond(dump(InvoiceOut, view))
+    return found(InvoiceOut, view, f"no invoice {invoice_id}", "invoice_not_found")
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut, responses=DUPLICATE_BILL)
@@ -180,12 +188,13 @@ async def revise_invoice(
         details={name: getattr(body, name) for name in _DETAILS if name in body.model_fields_set},
         expected_version=expected,
     )
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.revise_invoice(uow, command),
-        view(InvoiceOut, _read_invoice(container), invoicing),
-        if_match=expected is not None,
+        _answer(container),
+        None,
+        expected,
     )
 
 
@@ -210,13 +219,13 @@ async def approve_invoice(
     expected: IfMatchDep,
 ) -> JSONResponse:
     command = commands.ApproveInvoice(invoice_id, expected_version=expected)
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.approve_invoice(uow, command),
-        view(InvoiceOut, _read_invoice(container), invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        _answer(container),
+        idem,
+        expected,
     )
 
 
@@ -240,11 +249,11 @@ async def cancel_invoice(
     command = commands.CancelInvoice(
         invoice_id, body.reason, date=body.date, expected_version=expected
     )
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.cancel_invoice(uow, command),
-        view(InvoiceOut, _read_invoice(container), invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        _answer(container),
+        idem,
+        expected,
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, ledger, respond, view
+from vextrus_finance.api.commands import change, create, dump, execute, found, ledger, respond, view
 from vextrus_finance.api.context import (
     ContainerDep,
     ContextDep,
@@ -33,7 +33,7 @@ from vextrus_finance.application.ledger.accounts import Change
 from vextrus_finance.application.ledger.queries import JournalFilter, LedgerReader
 from vextrus_finance.application.ledger.views import JournalView
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.fiscal import parse_period
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.money import ZERO
@@ -75,6 +75,9 @@ async def _journal(reader: LedgerReader, journal_id: str) -> JournalView | None:
     return await reader.journal(journal_id)
 
 
+_ANSWER = view(JournalOut, _journal, ledger)
+
+
 def _location(journal_id: str) -> str:
     return f"/api/v1/journals/{journal_id}"
 
@@ -90,14 +93,8 @@ async def create_journal(
     if body.post:
         require_also(request, "journal:post")
     command = _command(body)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.create_journal(uow, command),
-        view(JournalOut, _journal, ledger),
-        status=201,
-        idempotency=idem,
-        location=_location,
+    return await create(
+        container, ctx, lambda uow: commands.create_journal(uow, command), _ANSWER, idem, _location
     )
 
 
@@ -187,18 +184,14 @@ async def get_journal_by_number(
 ) -> JSONResponse:
     async with container.reader(ctx.tenant_id) as reader:
         view = await reader.journal_by_number(number)
-    if view is None:
-        raise NotFound(f"no journal numbered {number}", code="journal_not_found")
-    return respond(dump(JournalOut, view))
+    return found(JournalOut, view, f"no journal numbered {number}", "journal_not_found")
 
 
 @router.get("/{journal_id}", response_model=JournalOut)
 async def get_journal(journal_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     async with container.reader(ctx.tenant_id) as reader:
         view = await reader.journal(journal_id)
-    if view is None:
-        raise NotFound(f"no journal {journal_id}", code="journal_not_found")
-    return respond(dump(JournalOut, view))
+    return found(JournalOut, view, f"no journal {journal_id}", "journal_not_found")
 
 
 @router.patch("/{journal_id}", response_model=JournalOut)
@@ -221,12 +214,8 @@ async def revise_journal(
         lines=_lines(body.lines) if body.lines is not None else None,
         expected_version=expected,
     )
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.revise_journal(uow, command),
-        view(JournalOut, _journal, ledger),
-        if_match=expected is not None,
+    return await change(
+        container, ctx, lambda uow: commands.revise_journal(uow, command), _ANSWER, None, expected
     )
 
 
@@ -239,13 +228,8 @@ async def post_journal(
     expected: IfMatchDep,
 ) -> JSONResponse:
     command = commands.PostJournal(journal_id, expected_version=expected)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.post_journal(uow, command),
-        view(JournalOut, _journal, ledger),
-        idempotency=idem,
-        if_match=expected is not None,
+    return await change(
+        container, ctx, lambda uow: commands.post_journal(uow, command), _ANSWER, idem, expected
     )
 
 
@@ -265,7 +249,7 @@ async def reverse_journal(
         container,
         ctx,
         lambda uow: commands.reverse_journal(uow, command),
-        view(JournalOut, _journal, ledger),
+        _ANSWER,
         status=201,
         idempotency=idem,
         if_match=expected is not None,
@@ -283,11 +267,6 @@ async def cancel_journal(
     expected: IfMatchDep,
 ) -> JSONResponse:
     command = commands.CancelJournal(journal_id, body.reason, expected_version=expected)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.cancel_journal(uow, command),
-        view(JournalOut, _journal, ledger),
-        idempotency=idem,
-        if_match=expected is not None,
+    return await change(
+        container, ctx, lambda uow: commands.cancel_journal(uow, command), _ANSWER, idem, expected
     )

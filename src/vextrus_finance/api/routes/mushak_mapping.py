@@ -18,17 +18,9 @@ from vextrus_finance.domain.money import to_minor
 ISSUED = (InvoiceStatus.APPROVED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 
 
-def _seller(company: CompanyProfileView) -> Party:
-    return Party(name=company.name, address=company.address, bin=company.bin, tin=company.tin)
-
-
-def _buyer(counterparty: CounterpartyView) -> Party:
-    return Party(
-        name=counterparty.name,
-        address=counterparty.address,
-        bin=counterparty.bin,
-        tin=counterparty.tin,
-    )
+def _party(party: CompanyProfileView | CounterpartyView) -> Party:
+    """The seller (the tenant's company profile) or the buyer (the invoice's counterparty)."""
+    return Party(name=party.name, address=party.address, bin=party.bin, tin=party.tin)
 
 
 def _line(line: InvoiceLineView) -> Mushak63Line:
@@ -83,8 +75,8 @@ def mushak63_document(
         issued_at=calendar.local_time(invoice.issued_at),
         invoice_number=invoice.number,
         invoice_date=invoice.invoice_date,
-        seller=_seller(company),
-        buyer=_buyer(invoice.counterparty),
+        seller=_party(company),
+        buyer=_party(invoice.counterparty),
         lines=tuple(_line(line) for line in invoice.lines),
         subtotal_paisa=to_minor(invoice.subtotal),
         sd_total_paisa=to_minor(invoice.sd_total),

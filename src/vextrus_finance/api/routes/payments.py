@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
+from vextrus_finance.api.commands import change, create, dump, found, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -23,7 +23,7 @@ from vextrus_finance.api.schemas.payments import (
 from vextrus_finance.application.invoicing import payments as commands
 from vextrus_finance.application.invoicing.queries import InvoiceReader, PaymentFilter
 from vextrus_finance.application.invoicing.views import PaymentView
-from vextrus_finance.domain.errors import InvalidInput, NotFound
+from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import Counterparty
 from vextrus_finance.domain.payments import Direction, PaymentMethod, PaymentStatus
 
@@ -39,6 +39,9 @@ def _party(body: CounterpartyIn | None) -> Counterparty | None:
     if body is None:
         return None
     return Counterparty(body.name or "", body.id, body.address, body.bin, body.tin)
+
+
+_ANSWER = view(PaymentOut, _payment, invoicing)
 
 
 def _location(payment_id: str) -> str:
@@ -78,14 +81,8 @@ async def create_payment(
         wallet=wallet,
         counterparty=_party(body.counterparty),
     )
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.create_payment(uow, command),
-        view(PaymentOut, _payment, invoicing),
-        status=201,
-        idempotency=idem,
-        location=_location,
+    return await create(
+        container, ctx, lambda uow: commands.create_payment(uow, command), _ANSWER, idem, _location
     )
 
 
@@ -117,18 +114,14 @@ async def get_payment_by_number(
     async with container.invoice_reader(ctx.tenant_id) as reader:
         payment_id = await reader.payment_id_by_number(number)
         view = await reader.payment(payment_id) if payment_id else None
-    if view is None:
-        raise NotFound(f"no payment numbered {number}", code="payment_not_found")
-    return respond(dump(PaymentOut, view))
+    return found(PaymentOut, view, f"no payment numbered {number}", "payment_not_found")
 
 
 @router.get("/{payment_id}", response_model=PaymentOut)
 async def get_payment(payment_id: str, ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     async with container.invoice_reader(ctx.tenant_id) as reader:
         view = await reader.payment(payment_id)
-    if view is None:
-        raise NotFound(f"no payment {payment_id}", code="payment_not_found")
-    return respond(dump(PaymentOut, view))
+    return found(PaymentOut, view, f"no payment {payment_id}", "payment_not_found")
 
 
 @router.post(
@@ -153,13 +146,8 @@ async def complete_payment(
     command = commands.CompletePayment(
         payment_id, body.transaction_reference, expected_version=expected
     )
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.complete_payment(uow, command),
-        view(PaymentOut, _payment, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+    return await change(
+        container, ctx, lambda uow: commands.complete_payment(uow, command), _ANSWER, idem, expected
     )
 
 
@@ -173,13 +161,8 @@ async def fail_payment(
     expected: IfMatchDep,
 ) -> JSONResponse:
     command = commands.FailPayment(payment_id, body.reason, expected_version=expected)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.fail_payment(uow, command),
-        view(PaymentOut, _payment, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+    return await change(
+        container, ctx, lambda uow: commands.fail_payment(uow, command), _ANSWER, idem, expected
     )
 
 
@@ -195,13 +178,13 @@ async def reconcile_payment(
     command = commands.ReconcilePayment(
         payment_id, body.bank_transaction_id, expected_version=expected
     )
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.reconcile_payment(uow, command),
-        view(PaymentOut, _payment, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        _ANSWER,
+        idem,
+        expected,
     )
 
 
@@ -217,11 +200,6 @@ async def reverse_payment(
     command = commands.ReversePayment(
         payment_id, body.reason, date=body.date, expected_version=expected
     )
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.reverse_payment(uow, command),
-        view(PaymentOut, _payment, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+    return await change(
+        container, ctx, lambda uow: commands.reverse_payment(uow, command), _ANSWER, idem, expected
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, ledger, respond, view
+from vextrus_finance.api.commands import change, dump, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
@@ -49,13 +49,8 @@ async def _change(
     close: bool,
 ) -> JSONResponse:
     command = ChangePeriod(code, body.reason, close=close, force=body.force)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: change_period(uow, command),
-        view(PeriodOut, _period, ledger),
-        idempotency=idem,
-    )
+    answer = view(PeriodOut, _period, ledger)
+    return await change(container, ctx, lambda uow: change_period(uow, command), answer, idem, None)
 
 
 @router.post("/{code}/close", response_model=PeriodOut, responses=problem_responses(409, 422))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import dump, execute, invoicing, respond, view
+from vextrus_finance.api.commands import change, dump, found, invoicing, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.profiles import (
@@ -18,7 +18,6 @@ from vextrus_finance.api.schemas.profiles import (
 from vextrus_finance.application.invoicing import posting_profiles as commands
 from vextrus_finance.application.invoicing.queries import InvoiceReader
 from vextrus_finance.application.invoicing.views import CompanyProfileView, PostingProfileView
-from vextrus_finance.domain.errors import NotFound
 from vextrus_finance.domain.posting_profiles import PostingRole
 
 router = APIRouter(prefix=API, tags=["profiles"])
@@ -30,6 +29,10 @@ async def _posting_profile(reader: InvoiceReader, _stream: str) -> PostingProfil
 
 async def _company_profile(reader: InvoiceReader, _stream: str) -> CompanyProfileView | None:
     return await reader.company_profile()
+
+
+_POSTING_ANSWER = view(PostingProfileOut, _posting_profile, invoicing)
+_COMPANY_ANSWER = view(CompanyProfileOut, _company_profile, invoicing)
 
 
 @router.get("/posting-profile", response_model=PostingProfileOut)
@@ -51,14 +54,13 @@ async def set_posting_profile(
     command = commands.SetPostingProfile(
         {PostingRole(role): ref for role, ref in given.items()}, expected_version=expected
     )
-
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.set_posting_profile(uow, command),
-        view(PostingProfileOut, _posting_profile, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        _POSTING_ANSWER,
+        idem,
+        expected,
     )
 
 
@@ -66,12 +68,8 @@ async def set_posting_profile(
 async def get_company_profile(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     async with container.invoice_reader(ctx.tenant_id) as reader:
         view = await reader.company_profile()
-    if view is None:
-        raise NotFound(
-            "this tenant has no company profile yet: PUT /api/v1/company-profile",
-            code="company_profile_not_found",
-        )
-    return respond(dump(CompanyProfileOut, view))
+    missing = "this tenant has no company profile yet: PUT /api/v1/company-profile"
+    return found(CompanyProfileOut, view, missing, "company_profile_not_found")
 
 
 @router.put("/company-profile", response_model=CompanyProfileOut)
@@ -85,12 +83,11 @@ async def set_company_profile(
     command = commands.SetCompanyProfile(
         body.name, body.address, body.bin, body.tin, body.phone, expected_version=expected
     )
-
-    return await execute(
+    return await change(
         container,
         ctx,
         lambda uow: commands.set_company_profile(uow, command),
-        view(CompanyProfileOut, _company_profile, invoicing),
-        idempotency=idem,
-        if_match=expected is not None,
+        _COMPANY_ANSWER,
+        idem,
+        expected,
     )

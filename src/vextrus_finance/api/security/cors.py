@@ -9,7 +9,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from vextrus_finance.api.problems import problem_response
+from vextrus_finance.api.problems import refuse
 
 ALLOWED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 ALLOWED_HEADERS = [
@@ -50,14 +50,8 @@ class OriginGuardMiddleware:
             origin = Headers(scope=scope).get("origin")
             refused = origin is not None and origin not in self.allowed
             if origin is not None and refused and not _same_origin(scope, origin):
-                response = problem_response(
-                    403,
-                    "origin_not_allowed",
-                    f"requests from origin {origin[:200]!r} are not allowed (CORS_ORIGIN)",
-                    instance=scope["path"],
-                    correlation_id=scope.get("state", {}).get("correlation_id"),
-                )
-                await response(scope, receive, send)
+                detail = f"requests from origin {origin[:200]!r} are not allowed (CORS_ORIGIN)"
+                await refuse(scope, receive, send, 403, "origin_not_allowed", detail)
                 return
         await self.app(scope, receive, send)
 

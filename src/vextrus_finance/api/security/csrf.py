@@ -13,7 +13,7 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vextrus_finance.api.problems import problem_response
+from vextrus_finance.api.problems import refuse
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -76,14 +76,7 @@ class CsrfMiddleware:
                 )
         if refusal is not None:
             status, code, detail = refusal
-            response = problem_response(
-                status,
-                code,
-                detail,
-                instance=scope["path"],
-                correlation_id=scope.get("state", {}).get("correlation_id"),
-            )
-            await response(scope, receive, send)
+            await refuse(scope, receive, send, status, code, detail)
             return
         if not by_cookie or self.csrf_cookie in cookies:
             await self.app(scope, receive, send)

@@ -16,7 +16,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vextrus_finance.api.problems import problem_response
+from vextrus_finance.api.problems import refuse
 from vextrus_finance.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -118,15 +118,15 @@ class IpRateLimitMiddleware:
         ip = client[0] if client else "unknown"
         decision = await self.limiter.hit(bucket_key("ip", ip), self.per_minute)
         if decision is not None and not decision.allowed:
-            response = problem_response(
+            await refuse(
+                scope,
+                receive,
+                send,
                 429,
                 "rate_limited",
                 f"too many requests from this address: {decision.limit} per minute",
-                instance=scope["path"],
-                correlation_id=scope.get("state", {}).get("correlation_id"),
                 headers=rate_limit_headers(decision),
             )
-            await response(scope, receive, send)
             return
         record(scope, decision)
 

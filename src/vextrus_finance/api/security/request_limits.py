@@ -10,7 +10,7 @@ import re
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vextrus_finance.api.problems import problem_response
+from vextrus_finance.api.problems import refuse
 from vextrus_finance.api.security.nul_bytes import nul_field
 
 _STRUCTURE = re.compile(rb'["\\\[\]{}]')
@@ -67,15 +67,8 @@ class RequestLimitsMiddleware:
         detail: str,
         errors: list[dict[str, str]] | None = None,
     ) -> None:
-        response = problem_response(
-            status,
-            code,
-            detail,
-            instance=scope["path"].replace("\x00", ""),
-            correlation_id=scope.get("state", {}).get("correlation_id"),
-            errors=errors,
-        )
-        await response(scope, receive, send)
+        instance = scope["path"].replace("\x00", "")
+        await refuse(scope, receive, send, status, code, detail, instance=instance, errors=errors)
 
     async def _refuse_nul(self, scope: Scope, receive: Receive, send: Send, field: str) -> None:
         message = "must not contain the NUL character"
