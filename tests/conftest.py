@@ -101,13 +101,25 @@ async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_database_factory(postgres_server: str, postgres_template: str) -> Callable[[], Any]:
+async def postgres_database_factory(
+    postgres_server: str, postgres_template: str
+) -> AsyncIterator[Callable[[], Any]]:
+    created: list[str] = []
+
     async def create() -> str:
         name = f"vf_test_{uuid.uuid4().hex[:12]}"
         await _admin(postgres_server, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+        created.append(name)
         return make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
 
-    return create
+    yield create
+    # A shared cluster (TEST_POSTGRES_URL) outlives the run: leave no database behind, or
+    # repeated runs fill its disk.
+    await _admin(
+        postgres_server,
+        *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in created),
+        f'DROP DATABASE IF EXISTS "{postgres_template}" WITH (FORCE)',
+    )
 
 
 @pytest.fixture(params=BACKENDS)
