@@ -4,8 +4,8 @@ Every event class must be registered so the store can turn stored rows back into
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, TypeVar
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,11 @@ def register(cls: E) -> E:
         raise RuntimeError(f"duplicate event type {name}")
     EVENT_TYPES[name] = cls
     return cls
+
+
+def field_values(source: Any, of: type[Any] | None = None) -> dict[str, Any]:
+    """`source`'s values for the fields of dataclass `of` (by default its own class), by name.
+
+    An event and the state it opens or replaces name their shared fields alike, so one is built
+    from the other without copying each field by hand (the values are shared, not copied)."""
+    return {f.name: getattr(source, f.name) for f in fields(of or source)}

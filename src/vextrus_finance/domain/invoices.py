@@ -17,7 +17,7 @@ from typing import TypeVar
 from vextrus_finance.domain.accounts import validate_reason
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
-from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.fiscal import fiscal_year_of
 from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO, format_amount
@@ -447,22 +447,26 @@ class InvoiceCancelled(DomainEvent):
     cancellation_journal_id: str | None
 
 
-@register
 @dataclass(frozen=True)
-class InvoicePaymentRecorded(DomainEvent):
+class _InvoicePaidChange(DomainEvent):
+    """What a payment, or its reversal, does to the invoice; not an event type of its own."""
+
     payment_id: str
     amount: Decimal
-    paid_amount: Decimal  # after this payment
+    paid_amount: Decimal  # after the payment or the reversal
     status: InvoiceStatus
 
 
 @register
 @dataclass(frozen=True)
-class InvoicePaymentReversed(DomainEvent):
-    payment_id: str
-    amount: Decimal
-    paid_amount: Decimal  # after the reversal
-    status: InvoiceStatus
+class InvoicePaymentRecorded(_InvoicePaidChange):
+    pass
+
+
+@register
+@dataclass(frozen=True)
+class InvoicePaymentReversed(_InvoicePaidChange):
+    pass
 
 
 def _status_for(paid: Decimal, payable: Decimal) -> InvoiceStatus:
@@ -653,28 +657,9 @@ class Invoice(Aggregate[InvoiceState]):
     def _apply(self, event: DomainEvent) -> InvoiceState:
         match event:
             case InvoiceCreated():
-                return InvoiceState(
-                    number=event.number,
-                    kind=event.kind,
-                    status=InvoiceStatus.DRAFT,
-                    counterparty=event.counterparty,
-                    invoice_date=event.invoice_date,
-                    due_date=event.due_date,
-                    fiscal_year=event.fiscal_year,
-                    currency=event.currency,
-                    lines=event.lines,
-                    details=event.details,
-                )
+                return InvoiceState(status=InvoiceStatus.DRAFT, **field_values(event))
             case InvoiceRevised():
-                return replace(
-                    self.state,
-                    counterparty=event.counterparty,
-                    invoice_date=event.invoice_date,
-                    due_date=event.due_date,
-                    fiscal_year=event.fiscal_year,
-                    lines=event.lines,
-                    details=event.details,
-                )
+                return replace(self.state, **field_values(event))
             case InvoiceApproved():
                 return replace(
                     self.state,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from vextrus_finance.domain.accounts import AccountType, validate_reason
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
-from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.fiscal import period_of
 from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import ZERO, format_amount
@@ -435,27 +435,9 @@ class Journal(Aggregate[JournalState]):
     def _apply(self, event: DomainEvent) -> JournalState:
         match event:
             case JournalDrafted():
-                return JournalState(
-                    number=event.number,
-                    date=event.date,
-                    type=event.type,
-                    status=JournalStatus.DRAFT,
-                    currency=event.currency,
-                    description=event.description,
-                    reference=event.reference,
-                    fiscal_period=event.fiscal_period,
-                    lines=event.lines,
-                    reverses_id=event.reverses_id,
-                )
+                return JournalState(status=JournalStatus.DRAFT, **field_values(event))
             case JournalRevised():
-                return replace(
-                    self.state,
-                    date=event.date,
-                    fiscal_period=event.fiscal_period,
-                    description=event.description,
-                    reference=event.reference,
-                    lines=event.lines,
-                )
+                return replace(self.state, **field_values(event))
             case JournalPosted():
                 return replace(
                     self.state,
