@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput
-from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.invoices import ADDRESS_MAX, NAME_MAX, InvoiceKind
 from vextrus_finance.domain.tax_ids import normalize_mobile, validate_bin, validate_tin
 from vextrus_finance.domain.text import checked_text
@@ -30,38 +30,33 @@ class CounterpartyKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class CounterpartyDetails:
+class _Particulars:
+    """Who the party is; the record and both of its events carry these fields, in this order."""
+
     kind: CounterpartyKind
     name: str
     bin: str | None
     tin: str | None
     address: str | None
     mobile: str | None
+
+
+@dataclass(frozen=True)
+class CounterpartyDetails(_Particulars):
     is_active: bool = True
 
 
 @register
 @dataclass(frozen=True)
-class CounterpartyRegistered(DomainEvent):
-    kind: CounterpartyKind
-    name: str
-    bin: str | None
-    tin: str | None
-    address: str | None
-    mobile: str | None
+class CounterpartyRegistered(DomainEvent, _Particulars):
+    pass  # a new party is active from the start
 
 
 @register
 @dataclass(frozen=True)
-class CounterpartyUpdated(DomainEvent):
+class CounterpartyUpdated(DomainEvent, _Particulars):
     """The whole record after the change: replay needs no merging."""
 
-    kind: CounterpartyKind
-    name: str
-    bin: str | None
-    tin: str | None
-    address: str | None
-    mobile: str | None
     is_active: bool
 
 
@@ -109,45 +104,14 @@ class CounterpartyRecord(Aggregate[CounterpartyDetails]):
     STATE_TYPE = CounterpartyDetails
 
     def register(self, details: CounterpartyDetails) -> None:
-        self._emit(
-            CounterpartyRegistered(
-                kind=details.kind,
-                name=details.name,
-                bin=details.bin,
-                tin=details.tin,
-                address=details.address,
-                mobile=details.mobile,
-            )
-        )
+        self._emit(CounterpartyRegistered(**field_values(details, CounterpartyRegistered)))
 
     def update(self, details: CounterpartyDetails) -> None:
         if details == self.state:
             return  # nothing changed: no event
-        self._emit(
-            CounterpartyUpdated(
-                kind=details.kind,
-                name=details.name,
-                bin=details.bin,
-                tin=details.tin,
-                address=details.address,
-                mobile=details.mobile,
-                is_active=details.is_active,
-            )
-        )
+        self._emit(CounterpartyUpdated(**field_values(details)))
 
     def _apply(self, event: DomainEvent) -> CounterpartyDetails:
-        if isinstance(event, CounterpartyRegistered):
-            return CounterpartyDetails(
-                event.kind, event.name, event.bin, event.tin, event.address, event.mobile
-            )
-        if isinstance(event, CounterpartyUpdated):
-            return CounterpartyDetails(
-                event.kind,
-                event.name,
-                event.bin,
-                event.tin,
-                event.address,
-                event.mobile,
-                event.is_active,
-            )
+        if isinstance(event, CounterpartyRegistered | CounterpartyUpdated):
+            return CounterpartyDetails(**field_values(event))
         raise TypeError(f"CounterpartyRecord cannot apply {type(event).__name__}")

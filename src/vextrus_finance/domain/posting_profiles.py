@@ -9,7 +9,7 @@ from enum import StrEnum
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput
-from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.tax_ids import validate_bin, validate_tin
 
 POSTING_PROFILE_STREAM = "posting-profile"
@@ -130,12 +130,8 @@ class CompanyProfileState:
 
 @register
 @dataclass(frozen=True)
-class CompanyProfileSet(DomainEvent):
-    name: str
-    address: str | None
-    bin: str | None
-    tin: str | None
-    phone: str | None
+class CompanyProfileSet(DomainEvent, CompanyProfileState):
+    pass  # the whole profile as set, so replay needs no merging
 
 
 def build_company(
@@ -175,17 +171,9 @@ class CompanyProfile(Aggregate[CompanyProfileState]):
     def set(self, company: CompanyProfileState) -> None:
         if self.exists and self.state == company:
             return
-        self._emit(
-            CompanyProfileSet(
-                name=company.name,
-                address=company.address,
-                bin=company.bin,
-                tin=company.tin,
-                phone=company.phone,
-            )
-        )
+        self._emit(CompanyProfileSet(**field_values(company)))
 
     def _apply(self, event: DomainEvent) -> CompanyProfileState:
         if isinstance(event, CompanyProfileSet):
-            return CompanyProfileState(event.name, event.address, event.bin, event.tin, event.phone)
+            return CompanyProfileState(**field_values(event))
         raise TypeError(f"CompanyProfile cannot apply {type(event).__name__}")
