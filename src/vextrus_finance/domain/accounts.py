@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
-from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import ZERO, format_amount
 
@@ -80,13 +80,19 @@ def validate_reason(
 
 
 @dataclass(frozen=True)
-class AccountState:
+class _Opening:
+    """What an account is opened with: its state starts from these fields, in this order."""
+
     code: str
     name: str
     type: AccountType
     parent_id: str | None
     currency: str
     balance_limit: BalanceLimit | None
+
+
+@dataclass(frozen=True)
+class AccountState(_Opening):
     is_active: bool = True
     deactivation_reason: str | None = None
     deactivated_at: datetime | None = None
@@ -103,13 +109,8 @@ class ParentRef:
 
 @register
 @dataclass(frozen=True)
-class AccountOpened(DomainEvent):
-    code: str
-    name: str
-    type: AccountType
-    parent_id: str | None
-    currency: str
-    balance_limit: BalanceLimit | None
+class AccountOpened(DomainEvent, _Opening):
+    pass
 
 
 @register
@@ -235,14 +236,7 @@ class Account(Aggregate[AccountState]):
     def _apply(self, event: DomainEvent) -> AccountState:
         match event:
             case AccountOpened():
-                return AccountState(
-                    code=event.code,
-                    name=event.name,
-                    type=event.type,
-                    parent_id=event.parent_id,
-                    currency=event.currency,
-                    balance_limit=event.balance_limit,
-                )
+                return AccountState(**field_values(event))
             case AccountRenamed():
                 return replace(self.state, name=event.name)
             case AccountParentChanged():

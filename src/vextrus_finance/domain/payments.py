@@ -15,7 +15,7 @@ from enum import StrEnum
 from vextrus_finance.domain.accounts import validate_reason
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
-from vextrus_finance.domain.events import DomainEvent, register
+from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.tax_ids import normalize_mobile
 
 REFERENCE_MAX = 255
@@ -154,7 +154,9 @@ def build_details(
 
 
 @dataclass(frozen=True)
-class PaymentState:
+class _Terms:
+    """What a payment is created with and keeps: its state and creation event start with these."""
+
     number: str
     invoice_id: str | None
     direction: Direction
@@ -163,6 +165,10 @@ class PaymentState:
     details: PaymentDetails
     payment_date: date
     reference: str | None
+
+
+@dataclass(frozen=True)
+class PaymentState(_Terms):
     status: PaymentStatus
     account_id: str  # the cash, bank or wallet account the money moves through
     transaction_reference: str | None = None
@@ -177,15 +183,7 @@ class PaymentState:
 
 @register
 @dataclass(frozen=True)
-class PaymentCreated(DomainEvent):
-    number: str
-    invoice_id: str | None
-    direction: Direction
-    amount: Decimal
-    currency: str
-    details: PaymentDetails
-    payment_date: date
-    reference: str | None
+class PaymentCreated(DomainEvent, _Terms):
     account_id: str
     counterparty_id: str | None = None  # the customer or supplier record (ADR 0037)
 
@@ -354,14 +352,7 @@ class Payment(Aggregate[PaymentState]):
             case PaymentCreated():
                 wallet = event.details.method is PaymentMethod.MOBILE_WALLET
                 return PaymentState(
-                    number=event.number,
-                    invoice_id=event.invoice_id,
-                    direction=event.direction,
-                    amount=event.amount,
-                    currency=event.currency,
-                    details=event.details,
-                    payment_date=event.payment_date,
-                    reference=event.reference,
+                    **field_values(event, _Terms),
                     # Wallet payments wait for the provider's confirmation.
                     status=PaymentStatus.PROCESSING if wallet else PaymentStatus.PENDING,
                     account_id=event.account_id,
