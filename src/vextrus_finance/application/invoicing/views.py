@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.invoices import Counterparty, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.payments import (
     Direction,
     PaymentMethod,
@@ -15,14 +15,8 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.vat import VatRate
 
-
-@dataclass(frozen=True)
-class CounterpartyView:
-    id: str | None
-    name: str
-    address: str | None
-    bin: str | None
-    tin: str | None
+# The party as the invoice names it: the domain's own value, id and stored details.
+CounterpartyView = Counterparty
 
 
 @dataclass(frozen=True)
