@@ -11,8 +11,9 @@ from vextrus_finance.domain.payments import (
     Direction,
     PaymentMethod,
     PaymentStatus,
-    WalletProvider,
+    Wallet,
 )
+from vextrus_finance.domain.posting_profiles import CompanyProfileState
 from vextrus_finance.domain.vat import VatRate
 
 # The party as the invoice names it: the domain's own value, id and stored details.
@@ -79,11 +80,8 @@ class InvoiceView:
     vehicle_number: str | None = None
 
 
-@dataclass(frozen=True)
-class WalletView:
-    provider: WalletProvider
-    mobile_number: str
-    transaction_id: str | None
+# The wallet a payment went through, as stored: the domain's own value.
+WalletView = Wallet
 
 
 @dataclass(frozen=True)
@@ -176,10 +174,7 @@ class PostingProfileView:
 
 
 @dataclass(frozen=True)
-class CompanyProfileView:
-    name: str
-    address: str | None
-    bin: str | None
-    tin: str | None
-    phone: str | None
+class CompanyProfileView(CompanyProfileState):
+    """The stored company details with the version an If-Match names."""
+
     version: int
