@@ -14,7 +14,6 @@ from vextrus_finance.application.invoicing.counterparty_queries import (
 from vextrus_finance.application.invoicing.queries import InvoiceFilter, PaymentFilter
 from vextrus_finance.application.invoicing.views import (
     CompanyProfileView,
-    CounterpartyView,
     InvoiceLineView,
     InvoiceView,
     OpenItem,
@@ -44,7 +43,6 @@ def _invoice_view(stream: Stream[Invoice], today: date) -> InvoiceView:
     balance = ZERO if s.status is InvoiceStatus.CANCELLED else t.payable_total - s.paid_amount
     late = (today - s.due_date).days
     overdue = s.status in OPEN_STATUSES and balance > 0 and late > 0
-    party = s.counterparty
     return InvoiceView(
         id=stream.aggregate.id,
         number=s.number,
@@ -52,7 +50,7 @@ def _invoice_view(stream: Stream[Invoice], today: date) -> InvoiceView:
         status=s.status,
         overdue=overdue,
         days_overdue=late if overdue else 0,
-        counterparty=CounterpartyView(party.id, party.name, party.address, party.bin, party.tin),
+        counterparty=s.counterparty,
         invoice_date=s.invoice_date,
         due_date=s.due_date,
         fiscal_year=s.fiscal_year,

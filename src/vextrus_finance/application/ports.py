@@ -13,7 +13,8 @@ from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.invoicing.counterparty_queries import CounterpartyReader
 from vextrus_finance.application.invoicing.queries import InvoiceReader
 from vextrus_finance.application.ledger.queries import LedgerReader
-from vextrus_finance.domain.accounts import AccountBalance, AccountType, BalanceLimit
+from vextrus_finance.application.ledger.views import AccountFacts
+from vextrus_finance.domain.accounts import AccountBalance
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.fiscal import FiscalPeriod, PeriodStatus
 from vextrus_finance.domain.journals import AccountRef
@@ -35,15 +36,7 @@ class IdempotencyRace(Exception):
 
 
 @dataclass(frozen=True)
-class AccountRecord:
-    id: str
-    code: str
-    name: str
-    type: AccountType
-    parent_id: str | None
-    currency: str
-    is_active: bool
-    balance_limit: BalanceLimit | None
+class AccountRecord(AccountFacts):
     is_header: bool = False  # has child accounts: takes no journal lines
     # The posting profile's receivable or payable account: manual lines name a counterparty.
     is_control: bool = False

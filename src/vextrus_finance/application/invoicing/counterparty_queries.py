@@ -9,20 +9,15 @@ from decimal import Decimal
 from typing import Protocol
 
 from vextrus_finance.application.ledger.views import Page
-from vextrus_finance.domain.counterparties import CounterpartyKind
+from vextrus_finance.domain.counterparties import CounterpartyDetails, CounterpartyKind
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 
 
-@dataclass(frozen=True)
-class CounterpartyRecordView:
+@dataclass(frozen=True, kw_only=True)
+class CounterpartyRecordView(CounterpartyDetails):
+    """The record's details as stored, with who made it and its version."""
+
     id: str
-    kind: CounterpartyKind
-    name: str
-    bin: str | None
-    tin: str | None
-    address: str | None
-    mobile: str | None
-    is_active: bool
     created_at: datetime
     created_by: str
     version: int

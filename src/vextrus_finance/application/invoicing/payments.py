@@ -35,7 +35,7 @@ from vextrus_finance.domain.payments import (
     Payment,
     PaymentMethod,
     PaymentState,
-    WalletProvider,
+    Wallet,
     build_details,
     normalize_bank_transaction_id,
     payment_number,
@@ -43,12 +43,9 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole as R
 
-
-@dataclass(frozen=True)
-class WalletSpec:
-    provider: WalletProvider
-    mobile_number: str
-    transaction_id: str | None = None
+# A wallet as the client named it, unchecked until `build_details` normalises the number:
+# the same three fields as the checked value.
+WalletSpec = Wallet
 
 
 @dataclass(frozen=True)

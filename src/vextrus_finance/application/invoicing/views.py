@@ -6,23 +6,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from vextrus_finance.domain.invoices import InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.invoices import Counterparty, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.payments import (
     Direction,
     PaymentMethod,
     PaymentStatus,
-    WalletProvider,
+    Wallet,
 )
+from vextrus_finance.domain.posting_profiles import CompanyProfileState
 from vextrus_finance.domain.vat import VatRate
 
-
-@dataclass(frozen=True)
-class CounterpartyView:
-    id: str | None
-    name: str
-    address: str | None
-    bin: str | None
-    tin: str | None
+# The party as the invoice names it: the domain's own value, id and stored details.
+CounterpartyView = Counterparty
 
 
 @dataclass(frozen=True)
@@ -85,11 +80,8 @@ class InvoiceView:
     vehicle_number: str | None = None
 
 
-@dataclass(frozen=True)
-class WalletView:
-    provider: WalletProvider
-    mobile_number: str
-    transaction_id: str | None
+# The wallet a payment went through, as stored: the domain's own value.
+WalletView = Wallet
 
 
 @dataclass(frozen=True)
@@ -182,10 +174,7 @@ class PostingProfileView:
 
 
 @dataclass(frozen=True)
-class CompanyProfileView:
-    name: str
-    address: str | None
-    bin: str | None
-    tin: str | None
-    phone: str | None
+class CompanyProfileView(CompanyProfileState):
+    """The stored company details with the version an If-Match names."""
+
     version: int

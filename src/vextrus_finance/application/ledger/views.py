@@ -21,7 +21,10 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True)
-class AccountView:
+class AccountFacts:
+    """An account as the read model stores it: the command side's record and the query
+    side's view both extend it."""
+
     id: str
     code: str
     name: str
@@ -30,6 +33,10 @@ class AccountView:
     currency: str
     is_active: bool
     balance_limit: BalanceLimit | None
+
+
+@dataclass(frozen=True)
+class AccountView(AccountFacts):
     debit_total: Decimal
     credit_total: Decimal
     balance: Decimal
