@@ -1,18 +1,33 @@
 """The query steps every tenant-scoped read model repeats: one row by its key, one value, the
-child rows of a page of parents, and a keyset page. Each reader states its own filters and
-views; only the statement shapes live here, so the SQL they send is the same for all."""
+child rows of a page of parents, and a keyset page; and the step from a row to its view. Each
+reader states its own filters and views; only the statement shapes live here, so the SQL they
+send is the same for all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.infrastructure.db.cursor import decode_date_cursor, encode_cursor
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 V = TypeVar("V")
+D = TypeVar("D", bound="DataclassInstance")
+
+
+def row_view(view: type[D], row: Mapping[Any, Any], **converted: Any) -> D:
+    """The dataclass `view` of `row`: a field named like one of the row's columns holds that
+    column's value as stored; `converted` gives the others (typed, computed or renamed). A
+    field in neither keeps its default."""
+    names = (field.name for field in dataclasses.fields(view))
+    stored = {name: row[name] for name in names if name not in converted and name in row}
+    return view(**stored, **converted)
 
 
 class TenantReader:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +21,7 @@ from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import ZERO, from_minor
 from vextrus_finance.domain.payments import Direction, PaymentStatus
 from vextrus_finance.infrastructure.db.cursor import decode_cursor, encode_cursor
-from vextrus_finance.infrastructure.db.reader import TenantReader
+from vextrus_finance.infrastructure.db.reader import TenantReader, row_view
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
     counterparties,
@@ -32,18 +35,11 @@ from vextrus_finance.infrastructure.ledger.control_accounts import control_accou
 
 
 def _view(m: Any) -> CounterpartyRecordView:
-    return CounterpartyRecordView(
-        id=m["id"],
+    return row_view(
+        CounterpartyRecordView,
+        m,
         kind=CounterpartyKind(m["kind"]),
-        name=m["name"],
-        bin=m["bin"],
-        tin=m["tin"],
-        address=m["address"],
-        mobile=m["mobile"],
         is_active=bool(m["is_active"]),
-        created_at=m["created_at"],
-        created_by=m["created_by"],
-        version=m["version"],
     )
 
 
@@ -114,17 +110,13 @@ _SETTLED = [
 ]
 
 
-def _with_journal(
-    table: sa.Table, journal_id: sa.Column[Any], name: str
-) -> tuple[sa.Join, sa.Column[Any]]:
-    """`table` outer-joined to the journal its `journal_id` names (a cancellation or a
-    reversal), and that journal's date: null where it names none."""
-    journal = journals.alias(name)
-    joined = table.outerjoin(
-        journal,
-        sa.and_(journal.c.tenant_id == table.c.tenant_id, journal.c.id == journal_id),
-    )
-    return joined, journal.c.date
+def _and_undoing(line: StatementLine, undone_on: date | None, text: str) -> list[StatementLine]:
+    """A document's line and, where a later journal undid the document (a cancellation or a
+    reversal), the line undoing it on that journal's date: the same amount on the other side."""
+    if undone_on is None:
+        return [line]
+    undoing = replace(line, date=undone_on, description=text, debit=line.credit, credit=line.debit)
+    return [line, undoing]
 
 
 class SqlStatementReader(TenantReader):
@@ -179,81 +171,60 @@ class SqlStatementReader(TenantReader):
             for day, journal_id, number, text, debit, credit in rows
         ]
 
+    async def _undone_on(
+        self,
+        table: sa.Table,
+        journal_id: sa.Column[Any],
+        columns: list[sa.Column[Any]],
+        *where: sa.ColumnElement[bool],
+    ) -> Sequence[Any]:
+        """`columns` of the tenant's rows of `table` matching `where`, each followed by the date
+        of the journal its `journal_id` names (a cancellation or a reversal): null where it
+        names none."""
+        journal = journals.alias("undoing")
+        joined = table.outerjoin(
+            journal, sa.and_(journal.c.tenant_id == table.c.tenant_id, journal.c.id == journal_id)
+        )
+        query = (
+            sa.select(*columns, journal.c.date)
+            .select_from(joined)
+            .where(table.c.tenant_id == self._tenant, *where)
+        )
+        return (await self._conn.execute(query)).all()
+
     async def _documents(self, counterparty_id: str) -> list[StatementLine]:
         i, p = invoices, payments
-        with_cancellation, cancelled_on = _with_journal(
-            i, i.c.cancellation_journal_id, "cancelled_on"
+        rows = await self._undone_on(
+            i,
+            i.c.cancellation_journal_id,
+            [i.c.id, i.c.number, i.c.kind, i.c.invoice_date, i.c.payable_total, i.c.cancel_reason],
+            i.c.counterparty_id == counterparty_id,
+            i.c.journal_id.is_not(None),  # approved at some point: drafts never owed
         )
-        rows = (
-            await self._conn.execute(
-                sa.select(
-                    i.c.id,
-                    i.c.number,
-                    i.c.kind,
-                    i.c.invoice_date,
-                    i.c.payable_total,
-                    cancelled_on,
-                    i.c.cancel_reason,
-                )
-                .select_from(with_cancellation)
-                .where(
-                    i.c.tenant_id == self._tenant,
-                    i.c.counterparty_id == counterparty_id,
-                    i.c.journal_id.is_not(None),  # approved at some point: drafts never owed
-                )
-            )
-        ).all()
         found: list[StatementLine] = []
-        for invoice_id, number, kind, day, total, cancel_day, reason in rows:
+        for invoice_id, number, kind, day, total, reason, cancel_day in rows:
             amount = from_minor(int(total))
             sales = kind == InvoiceKind.SALES.value
             document = "SALES_INVOICE" if sales else "PURCHASE_INVOICE"
             debit, credit = (amount, ZERO) if sales else (ZERO, amount)
-            found.append(
-                StatementLine(day, document, invoice_id, number, "invoice", debit, credit, ZERO)
-            )
-            if cancel_day is not None:
-                text = f"cancelled: {reason}" if reason else "cancelled"
-                found.append(
-                    StatementLine(
-                        cancel_day, document, invoice_id, number, text, credit, debit, ZERO
-                    )
-                )
+            line = StatementLine(day, document, invoice_id, number, "invoice", debit, credit, ZERO)
+            cancelled = f"cancelled: {reason}" if reason else "cancelled"
+            found += _and_undoing(line, cancel_day, cancelled)
         ids = [row[0] for row in rows]
         if not ids:
             return found
-        with_reversal, reversed_on = _with_journal(p, p.c.reversal_journal_id, "reversed_on")
-        paid = (
-            await self._conn.execute(
-                sa.select(
-                    p.c.id,
-                    p.c.number,
-                    p.c.direction,
-                    p.c.payment_date,
-                    p.c.amount,
-                    p.c.method,
-                    reversed_on,
-                )
-                .select_from(with_reversal)
-                .where(
-                    p.c.tenant_id == self._tenant,
-                    p.c.invoice_id.in_(ids),
-                    p.c.status.in_(_SETTLED),
-                )
-            )
-        ).all()
+        paid = await self._undone_on(
+            p,
+            p.c.reversal_journal_id,
+            [p.c.id, p.c.number, p.c.direction, p.c.payment_date, p.c.amount, p.c.method],
+            p.c.invoice_id.in_(ids),
+            p.c.status.in_(_SETTLED),
+        )
         for payment_id, number, direction, day, amount_minor, method, reversal_day in paid:
             amount = from_minor(int(amount_minor))
             received = direction == Direction.IN.value
             debit, credit = (ZERO, amount) if received else (amount, ZERO)
             text = f"{'received' if received else 'paid'} by {method}"
-            found.append(
-                StatementLine(day, "PAYMENT", payment_id, number, text, debit, credit, ZERO)
-            )
-            if reversal_day is not None:
-                found.append(
-                    StatementLine(
-                        reversal_day, "PAYMENT", payment_id, number, "reversed", credit, debit, ZERO
-                    )
-                )
+            line = StatementLine(day, "PAYMENT", payment_id, number, text, debit, credit, ZERO)
+            found += _and_undoing(line, reversal_day, "reversed")
         return found

@@ -6,7 +6,7 @@ are the same, the render being deterministic)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,6 +18,8 @@ from vextrus_finance.infrastructure.projections.inline import upsert
 
 @dataclass(frozen=True)
 class DocumentKey:
+    """A stored rendering's key: each field is the key column of the same name."""
+
     tenant_id: str
     invoice_id: str
     format: str
@@ -29,11 +31,7 @@ async def stored_document(conn: AsyncConnection, key: DocumentKey) -> bytes | No
     row = (
         await conn.execute(
             sa.select(t.c.content).where(
-                t.c.tenant_id == key.tenant_id,
-                t.c.invoice_id == key.invoice_id,
-                t.c.format == key.format,
-                t.c.lang == key.lang,
-                t.c.source_sha256 == key.source_sha256,
+                *(t.c[column] == value for column, value in asdict(key).items())
             )
         )
     ).first()
@@ -46,11 +44,7 @@ async def store_document(
     await conn.execute(
         upsert(conn, t)
         .values(
-            tenant_id=key.tenant_id,
-            invoice_id=key.invoice_id,
-            format=key.format,
-            lang=key.lang,
-            source_sha256=key.source_sha256,
+            **asdict(key),
             invoice_version=invoice_version,
             content=content,
             content_sha256=hashlib.sha256(content).hexdigest(),

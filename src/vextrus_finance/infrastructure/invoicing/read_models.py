@@ -31,7 +31,7 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
-from vextrus_finance.infrastructure.db.reader import TenantReader
+from vextrus_finance.infrastructure.db.reader import TenantReader, row_view
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
     company_profiles,
@@ -62,13 +62,11 @@ def _line_view(m: Any) -> InvoiceLineView:
         from_minor(m["vat_amount"]),
     )
     rate = VatRate(m["vat_rate"])
-    return InvoiceLineView(
-        line_no=m["line_no"],
-        description=m["description"],
+    return row_view(
+        InvoiceLineView,
+        m,
         quantity=Decimal(m["quantity"]),
-        unit=m["unit"],
         unit_price=from_minor(m["unit_price"]),
-        hs_code=m["hs_code"],
         vat_rate=rate,
         vat_rate_percent=rate.percent,
         sd_rate=Decimal(m["sd_rate"]),
@@ -78,7 +76,6 @@ def _line_view(m: Any) -> InvoiceLineView:
         vat_amount=vat,
         ait_amount=from_minor(m["ait_amount"]),
         total=amount + sd + vat,
-        account_code=m["account_code"],
     )
 
 
@@ -88,9 +85,9 @@ def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceV
     balance = 0 if status is InvoiceStatus.CANCELLED else m["payable_total"] - m["paid_amount"]
     late = (today - m["due_date"]).days
     overdue = status in OPEN_STATUSES and balance > 0 and late > 0
-    return InvoiceView(
-        id=m["id"],
-        number=m["number"],
+    return row_view(
+        InvoiceView,
+        m,
         kind=InvoiceKind(m["kind"]),
         status=status,
         overdue=overdue,
@@ -102,10 +99,6 @@ def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceV
             bin=m["counterparty_bin"],
             tin=m["counterparty_tin"],
         ),
-        invoice_date=m["invoice_date"],
-        due_date=m["due_date"],
-        fiscal_year=m["fiscal_year"],
-        currency=m["currency"],
         lines=lines,
         subtotal=from_minor(m["subtotal"]),
         sd_total=from_minor(m["sd_total"]),
@@ -115,22 +108,6 @@ def _invoice_view(m: Any, lines: list[InvoiceLineView], today: date) -> InvoiceV
         payable_total=from_minor(m["payable_total"]),
         paid_amount=from_minor(m["paid_amount"]),
         balance_due=from_minor(balance),
-        mushak_number=m["mushak_number"],
-        issued_at=m["issued_at"],
-        journal_id=m["journal_id"],
-        cancellation_journal_id=m["cancellation_journal_id"],
-        cancel_reason=m["cancel_reason"],
-        approved_at=m["approved_at"],
-        approved_by=m["approved_by"],
-        created_at=m["created_at"],
-        created_by=m["created_by"],
-        version=m["version"],
-        supplier_invoice_number=m["supplier_invoice_number"],
-        supplier_invoice_date=m["supplier_invoice_date"],
-        control_account_code=m["control_account_code"],
-        destination=m["destination"],
-        vehicle_type=m["vehicle_type"],
-        vehicle_number=m["vehicle_number"],
     )
 
 
@@ -142,33 +119,14 @@ def _payment_view(m: Any) -> PaymentView:
             m["wallet_mobile_number"],
             m["wallet_transaction_id"],
         )
-    return PaymentView(
-        id=m["id"],
-        number=m["number"],
-        invoice_id=m["invoice_id"],
+    return row_view(
+        PaymentView,
+        m,
         direction=Direction(m["direction"]),
         amount=from_minor(m["amount"]),
-        currency=m["currency"],
         method=PaymentMethod(m["method"]),
         status=PaymentStatus(m["status"]),
-        payment_date=m["payment_date"],
-        reference=m["reference"],
-        bank_account_id=m["bank_account_id"],
-        account_id=m["account_id"],
-        check_number=m["check_number"],
         wallet=wallet,
-        transaction_reference=m["transaction_reference"],
-        journal_id=m["journal_id"],
-        completed_at=m["completed_at"],
-        failure_reason=m["failure_reason"],
-        bank_transaction_id=m["bank_transaction_id"],
-        reconciled_at=m["reconciled_at"],
-        reversal_reason=m["reversal_reason"],
-        reversal_journal_id=m["reversal_journal_id"],
-        counterparty_id=m["counterparty_id"],
-        created_at=m["created_at"],
-        created_by=m["created_by"],
-        version=m["version"],
     )
 
 
@@ -451,13 +409,4 @@ class SqlInvoiceReader(TenantReader):
 
     async def company_profile(self) -> CompanyProfileView | None:
         row = await self._row(company_profiles)
-        if row is None:
-            return None
-        return CompanyProfileView(
-            name=row["name"],
-            address=row["address"],
-            bin=row["bin"],
-            tin=row["tin"],
-            phone=row["phone"],
-            version=row["version"],
-        )
+        return row_view(CompanyProfileView, row) if row else None

@@ -25,6 +25,7 @@ from vextrus_finance.domain.accounts import (
 from vextrus_finance.domain.fiscal import PeriodStatus
 from vextrus_finance.domain.money import from_minor
 from vextrus_finance.infrastructure.db.driver import driver
+from vextrus_finance.infrastructure.db.reader import row_view
 from vextrus_finance.infrastructure.db.schema import accounts, fiscal_periods, ledger_entries
 from vextrus_finance.infrastructure.ledger.control_accounts import is_control_account
 from vextrus_finance.infrastructure.ledger.period_guard import SqlPeriodGuard, period_status
@@ -32,14 +33,10 @@ from vextrus_finance.infrastructure.ledger.period_guard import SqlPeriodGuard, p
 
 def _record(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> AccountRecord:
     m = row._mapping if isinstance(row, sa.Row) else row
-    return AccountRecord(
-        id=m["id"],
-        code=m["code"],
-        name=m["name"],
+    return row_view(
+        AccountRecord,
+        m,
         type=AccountType(m["type"]),
-        parent_id=m["parent_id"],
-        currency=m["currency"],
-        is_active=m["is_active"],
         balance_limit=BalanceLimit(m["balance_limit"]) if m["balance_limit"] else None,
         is_header=bool(m["is_header"]),
         is_control=bool(m["is_control"]),

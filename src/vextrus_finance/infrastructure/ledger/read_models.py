@@ -38,7 +38,7 @@ from vextrus_finance.infrastructure.db.cursor import (
     encode_cursor,
 )
 from vextrus_finance.infrastructure.db.driver import SelectRows
-from vextrus_finance.infrastructure.db.reader import TenantReader
+from vextrus_finance.infrastructure.db.reader import TenantReader, row_view
 from vextrus_finance.infrastructure.db.schema import (
     account_period_totals,
     accounts,
@@ -55,64 +55,32 @@ _NET_BALANCES = NetBalanceQuery()
 def account_view(m: Any) -> AccountView:
     account_type = AccountType(m["type"])
     debit, credit = from_minor(m["debit_total"]), from_minor(m["credit_total"])
-    return AccountView(
-        id=m["id"],
-        code=m["code"],
-        name=m["name"],
+    return row_view(
+        AccountView,
+        m,
         type=account_type,
-        parent_id=m["parent_id"],
-        currency=m["currency"],
-        is_active=m["is_active"],
         balance_limit=BalanceLimit(m["balance_limit"]) if m["balance_limit"] else None,
         debit_total=debit,
         credit_total=credit,
         balance=signed_balance(account_type, debit, credit),
-        version=m["version"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        deactivated_at=m["deactivated_at"],
-        deactivation_reason=m["deactivation_reason"],
     )
 
 
 def _line_view(m: Any) -> JournalLineView:
-    return JournalLineView(
-        id=m["id"],
-        line_no=m["line_no"],
-        account_id=m["account_id"],
-        account_code=m["account_code"],
-        debit=from_minor(m["debit"]),
-        credit=from_minor(m["credit"]),
-        description=m["description"],
-        cost_center=m["cost_center"],
-        project=m["project"],
-        tax_code=m["tax_code"],
-        counterparty_id=m["counterparty_id"],
+    return row_view(
+        JournalLineView, m, debit=from_minor(m["debit"]), credit=from_minor(m["credit"])
     )
 
 
 def _journal_view(m: Any, lines: list[JournalLineView]) -> JournalView:
-    return JournalView(
-        id=m["id"],
-        number=m["number"],
-        date=m["date"],
+    return row_view(
+        JournalView,
+        m,
         type=JournalType(m["type"]),
         status=JournalStatus(m["status"]),
-        currency=m["currency"],
-        description=m["description"],
-        reference=m["reference"],
-        fiscal_period=m["fiscal_period"],
         lines=lines,
         total_debit=from_minor(m["total_debit"]),
         total_credit=from_minor(m["total_credit"]),
-        created_at=m["created_at"],
-        created_by=m["created_by"],
-        posted_at=m["posted_at"],
-        posted_by=m["posted_by"],
-        reversed_by_id=m["reversed_by_id"],
-        reverses_id=m["reverses_id"],
-        cancel_reason=m["cancel_reason"],
-        version=m["version"],
     )
 
 
@@ -463,14 +431,11 @@ class SqlLedgerReader(TenantReader):
             debit, credit = from_minor(row["debit"]), from_minor(row["credit"])
             running += signed_balance(account.type, debit, credit)
             items.append(
-                LedgerLineView(
+                row_view(
+                    LedgerLineView,
+                    row,
                     date=row["entry_date"],
-                    journal_id=row["journal_id"],
-                    journal_number=row["journal_number"],
                     journal_type=JournalType(row["journal_type"]),
-                    line_id=row["line_id"],
-                    description=row["description"],
-                    reference=row["reference"],
                     debit=debit,
                     credit=credit,
                     balance=running,
@@ -499,16 +464,12 @@ class SqlLedgerReader(TenantReader):
             .order_by(fp.c.code)
         )
         return [
-            PeriodView(
-                code=m["code"],
-                fiscal_year=m["fiscal_year"],
+            row_view(
+                PeriodView,
+                m,
                 start=m["start_date"],
                 end=m["end_date"],
                 status=PeriodStatus(m["status"]),
-                changed_at=m["changed_at"],
-                changed_by=m["changed_by"],
-                reason=m["reason"],
-                version=m["version"],
             )
             for m in result.mappings()
         ]

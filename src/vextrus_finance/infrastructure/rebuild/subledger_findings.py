@@ -4,6 +4,9 @@ Findings are warnings, not failures: the read models are still exact replays."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,45 +28,54 @@ from vextrus_finance.infrastructure.rebuild.findings import Finding
 LIMIT_PER_CHECK = 200
 
 
-async def _cancelled_drafts(conn: AsyncConnection) -> list[Finding]:
-    """Drafts cancelled before approval: counted at full amount by the aging before the fix."""
+async def _per_invoice(
+    conn: AsyncConnection,
+    check: str,
+    column: sa.Column[Any],
+    detail: Callable[[str, Any], str],
+    *where: sa.ColumnElement[bool],
+) -> list[Finding]:
+    """One finding of `check` per invoice matching `where` (the first LIMIT_PER_CHECK by tenant
+    and number), its detail from the invoice's counterparty name and `column`."""
     i = invoices
     rows = await conn.execute(
-        sa.select(i.c.tenant_id, i.c.number, i.c.counterparty_name, i.c.payable_total)
-        .where(i.c.status == InvoiceStatus.CANCELLED.value, i.c.journal_id.is_(None))
+        sa.select(i.c.tenant_id, i.c.number, i.c.counterparty_name, column)
+        .where(*where)
         .order_by(i.c.tenant_id, i.c.number)
         .limit(LIMIT_PER_CHECK)
     )
-    return [
-        Finding(
-            t,
-            "cancelled_draft",
-            number,
-            f"{name}: {total / 100:.2f} was counted in the aging before the fix; now left out",
-        )
-        for t, number, name, total in rows
-    ]
+    return [Finding(t, check, number, detail(name, value)) for t, number, name, value in rows]
+
+
+async def _cancelled_drafts(conn: AsyncConnection) -> list[Finding]:
+    """Drafts cancelled before approval: counted at full amount by the aging before the fix."""
+    i = invoices
+    return await _per_invoice(
+        conn,
+        "cancelled_draft",
+        i.c.payable_total,
+        lambda name, total: (
+            f"{name}: {total / 100:.2f} was counted in the aging before the fix; now left out"
+        ),
+        i.c.status == InvoiceStatus.CANCELLED.value,
+        i.c.journal_id.is_(None),
+    )
 
 
 async def _invoices_without_record(conn: AsyncConnection) -> list[Finding]:
     """Invoices whose counterparty is not a record: the aging groups them by name."""
     i, c = invoices, counterparties
     known = sa.exists().where(c.c.tenant_id == i.c.tenant_id, c.c.id == i.c.counterparty_id)
-    rows = await conn.execute(
-        sa.select(i.c.tenant_id, i.c.number, i.c.counterparty_name, i.c.counterparty_id)
-        .where(i.c.status != InvoiceStatus.CANCELLED.value, sa.not_(known))
-        .order_by(i.c.tenant_id, i.c.number)
-        .limit(LIMIT_PER_CHECK)
+    return await _per_invoice(
+        conn,
+        "invoice_without_counterparty_record",
+        i.c.counterparty_id,
+        lambda name, cp_id: (
+            f"{name} (id {cp_id or 'none'}) is no counterparty record: aged by name"
+        ),
+        i.c.status != InvoiceStatus.CANCELLED.value,
+        sa.not_(known),
     )
-    return [
-        Finding(
-            t,
-            "invoice_without_counterparty_record",
-            number,
-            f"{name} (id {cp_id or 'none'}) is no counterparty record: aged by name",
-        )
-        for t, number, name, cp_id in rows
-    ]
 
 
 async def _control_lines_without_counterparty(conn: AsyncConnection) -> list[Finding]:
