@@ -32,6 +32,7 @@ from vextrus_finance.domain.counterparties import (
     CounterpartyUpdated,
 )
 from vextrus_finance.domain.events import EVENT_TYPES, DomainEvent
+from vextrus_finance.domain.fiscal_years import FiscalYearClosed, FiscalYearReopened
 from vextrus_finance.domain.invoices import (
     Counterparty,
     InvoiceApproved,
@@ -66,7 +67,6 @@ from vextrus_finance.domain.payments import (
     Wallet,
     WalletProvider,
 )
-from vextrus_finance.domain.fiscal_years import FiscalYearClosed, FiscalYearReopened
 from vextrus_finance.domain.periods import FiscalPeriodClosed, FiscalPeriodReopened
 from vextrus_finance.domain.posting_profiles import (
     CompanyProfileSet,
