@@ -195,7 +195,13 @@ async def test_numbers_are_sequential_per_prefix_and_month(client, auth):
     assert await number("2025-08-10", "CASH_RECEIPT") == "CR-2025-08-000001"
     assert await number("2025-08-10", "CASH_PAYMENT") == "CP-2025-08-000001"
     assert await number("2025-08-10", "OPENING") == "OJ-2025-08-000001"
-    assert await number("2025-08-10", "CLOSING") == "CJ-2025-08-000001"
+    # CLOSING journals are made only by the fiscal-year close (ADR 0048)
+    closing = await client.post(
+        f"{API}/journals",
+        json={**journal_body("2025-08-10", lines), "type": "CLOSING"},
+        headers=h,
+    )
+    assert problem_of(closing, 422)["errors"][0]["field"] == "type"
     # a refused journal consumes no number
     refused = await client.post(
         f"{API}/journals",
@@ -207,7 +213,7 @@ async def test_numbers_are_sequential_per_prefix_and_month(client, auth):
     assert await number("2026-01-05") == "GJ-2026-01-000001"
     assert await number("2025-08-15") == "GJ-2025-08-000004"
     numbers = [j["number"] for j in await list_all(client, f"{API}/journals", h)]
-    assert len(numbers) == len(set(numbers)) == 13
+    assert len(numbers) == len(set(numbers)) == 12
 
 
 async def test_line_and_balance_rules_are_422_problems_naming_the_field(client, auth):

@@ -32,6 +32,7 @@ from vextrus_finance.domain.counterparties import (
     CounterpartyUpdated,
 )
 from vextrus_finance.domain.events import EVENT_TYPES, DomainEvent
+from vextrus_finance.domain.fiscal_years import FiscalYearClosed, FiscalYearReopened
 from vextrus_finance.domain.invoices import (
     Counterparty,
     InvoiceApproved,
@@ -238,6 +239,9 @@ def _ledger(log: _Log) -> None:
     log.add("fiscal_period", "FY2025-2026-P01", FiscalPeriodClosed("July done", AT, "u-1"))
     log.add("fiscal_period", "FY2025-2026-P01", FiscalPeriodReopened("fix", LATER, "u-2"))
     log.add("fiscal_period", "FY2025-2026-P01", FiscalPeriodClosed("again", LATER, "u-1"))
+    log.add("fiscal_year", "FY2024-2025", FiscalYearClosed("j0", "a2000", "year done", AT, "u-1"))
+    log.add("fiscal_year", "FY2024-2025", FiscalYearReopened("rev-0", "fix", LATER, "u-2"))
+    log.add("fiscal_year", "FY2024-2025", FiscalYearClosed(None, "a2000", "again", LATER, "u-1"))
 
 
 def _invoicing(log: _Log) -> None:

@@ -14,6 +14,8 @@ from vextrus_finance.application.ledger.queries import JournalFilter
 from vextrus_finance.application.ledger.views import (
     AccountView,
     BalanceRow,
+    FiscalYearsSeen,
+    FiscalYearView,
     JournalLineView,
     JournalView,
     LedgerPage,
@@ -23,10 +25,17 @@ from vextrus_finance.application.ledger.views import (
 )
 from vextrus_finance.application.ports import AccountRecord, LockedAccounts
 from vextrus_finance.domain.accounts import Account, AccountBalance, AccountType, signed_balance
-from vextrus_finance.domain.fiscal import FiscalPeriod, FiscalYear, PeriodStatus
+from vextrus_finance.domain.fiscal import (
+    FiscalPeriod,
+    FiscalYear,
+    PeriodStatus,
+    parse_fiscal_year,
+    parse_period,
+)
+from vextrus_finance.domain.fiscal_years import FiscalYearBook
 from vextrus_finance.domain.invoices import Invoice
 from vextrus_finance.domain.journals import Journal
-from vextrus_finance.domain.money import ZERO
+from vextrus_finance.domain.money import ZERO, to_minor
 from vextrus_finance.domain.periods import FiscalPeriodBook
 from vextrus_finance.domain.posting_profiles import PostingProfile
 
@@ -291,7 +300,16 @@ class MemoryLedgerReader:
         raise NotImplementedError("MemoryLedgerReader.balances_as_of")
 
     async def net_balances_as_of(self, as_of: date, currency: str) -> list[NetBalanceRow]:
-        raise NotImplementedError("MemoryLedgerReader.net_balances_as_of (the trial balance)")
+        moved: dict[str, int] = {}
+        for entry in _entries(self._log):
+            if entry.day <= as_of:
+                net = to_minor(entry.debit) - to_minor(entry.credit)
+                moved[entry.account_id] = moved.get(entry.account_id, 0) + net
+        return [
+            (account_id, s.code, s.name, s.type.value, s.is_active, moved.get(account_id, 0))
+            for account_id, stream in self._log.streams(Account).items()
+            if (s := stream.aggregate.state).currency == currency
+        ]
 
     async def ledger(
         self,
@@ -306,3 +324,24 @@ class MemoryLedgerReader:
 
     async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]:
         raise NotImplementedError("MemoryLedgerReader.closed_or_reopened_periods")
+
+    async def fiscal_years_seen(self) -> FiscalYearsSeen:
+        days = [entry.day for entry in _entries(self._log)]
+        days += [parse_period(code).start for code in self._log.streams(FiscalPeriodBook)]
+        changed = [
+            FiscalYearView(
+                code=code,
+                start=(year := parse_fiscal_year(code)).start,
+                end=year.end,
+                status=(s := stream.aggregate.state).status,
+                closing_journal_id=s.closing_journal_id,
+                retained_earnings_account_id=s.retained_earnings_account_id,
+                changed_at=s.changed_at,
+                changed_by=s.changed_by,
+                reason=s.reason,
+                version=stream.aggregate.version,
+            )
+            for code, stream in sorted(self._log.streams(FiscalYearBook).items())
+        ]
+        first = min(days) if days else None
+        return FiscalYearsSeen(first.replace(day=1) if first else None, changed)

@@ -16,7 +16,12 @@ from vextrus_finance.bootstrap import Container
 
 # Period codes are calendar names, not ids: B closing its own FY2000-2001-P01 is B's business.
 # That it leaves A's periods alone is checked with the rest of A's state.
-NOT_AN_ID = {"/api/v1/fiscal-periods/{code}/close", "/api/v1/fiscal-periods/{code}/reopen"}
+NOT_AN_ID = {
+    "/api/v1/fiscal-periods/{code}/close",
+    "/api/v1/fiscal-periods/{code}/reopen",
+    "/api/v1/fiscal-years/{code}/close",
+    "/api/v1/fiscal-years/{code}/reopen",
+}
 
 A_VIEWS = [
     f"{API}/accounts?limit=500",
@@ -24,6 +29,7 @@ A_VIEWS = [
     f"{API}/invoices?limit=500",
     f"{API}/payments?limit=500",
     f"{API}/fiscal-periods?fiscal_year=FY2000-2001",
+    f"{API}/fiscal-years",
     f"{API}/reports/trial-balance?as_of={DAY}",
     f"{API}/reports/aging?kind=SALES&as_of={DAY}",
     f"{API}/posting-profile",

@@ -31,6 +31,7 @@ class World:
         self.admin = admin
         self.tag = tag
         self._seq = itertools.count(1)
+        self._years = itertools.count(1950)  # fiscal years nobody posts into
         self.cash: dict[str, Any] = {}
         self.revenue: dict[str, Any] = {}
 
@@ -133,6 +134,19 @@ class World:
         start = 2000 + seq // 12
         return f"FY{start}-{start + 1}-P{1 + seq % 12:02d}"
 
+    async def closable_year(self) -> str:
+        """A fiscal year with all twelve periods closed, never the same twice."""
+        start = next(self._years)
+        for n in range(1, 13):
+            code = f"FY{start}-{start + 1}-P{n:02d}"
+            await self._ok("POST", f"{API}/fiscal-periods/{code}/close", {"reason": "month end"})
+        return f"FY{start}-{start + 1}"
+
+    async def closed_year(self) -> str:
+        code = await self.closable_year()
+        await self._ok("POST", f"{API}/fiscal-years/{code}/close", {"reason": "year end"})
+        return code
+
     async def closed_period(self) -> str:
         code = self.fresh_period()
         await self._ok("POST", f"{API}/fiscal-periods/{code}/close", {"reason": "year end"})
@@ -227,6 +241,14 @@ async def _period_close(w: World) -> Call:
 
 async def _period_reopen(w: World) -> Call:
     return Call(f"{API}/fiscal-periods/{await w.closed_period()}/reopen", {"reason": "adjust"})
+
+
+async def _year_close(w: World) -> Call:
+    return Call(f"{API}/fiscal-years/{await w.closable_year()}/close", {"reason": "year end"})
+
+
+async def _year_reopen(w: World) -> Call:
+    return Call(f"{API}/fiscal-years/{await w.closed_year()}/reopen", {"reason": "adjust"})
 
 
 async def _invoice_create(w: World) -> Call:
@@ -335,6 +357,9 @@ ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/fiscal-periods"): _fixed(f"{API}/fiscal-periods"),
     ("POST", f"{API}/fiscal-periods/{{code}}/close"): _period_close,
     ("POST", f"{API}/fiscal-periods/{{code}}/reopen"): _period_reopen,
+    ("GET", f"{API}/fiscal-years"): _fixed(f"{API}/fiscal-years"),
+    ("POST", f"{API}/fiscal-years/{{code}}/close"): _year_close,
+    ("POST", f"{API}/fiscal-years/{{code}}/reopen"): _year_reopen,
     ("GET", f"{API}/reports/trial-balance"): _fixed(f"{API}/reports/trial-balance?as_of={DAY}"),
     ("POST", f"{API}/invoices"): _invoice_create,
     ("GET", f"{API}/invoices"): _fixed(f"{API}/invoices"),

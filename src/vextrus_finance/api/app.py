@@ -18,6 +18,7 @@ from vextrus_finance.api.routes import (
     accounts,
     aging,
     counterparties,
+    fiscal_years,
     health,
     invoices,
     journals,
@@ -87,5 +88,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for module in (invoices, payments, profiles, aging, mushak):
         app.include_router(module.router, dependencies=checked)
     app.include_router(counterparties.router, dependencies=checked)
+    app.include_router(fiscal_years.router, dependencies=checked)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query_params)])
     return app

@@ -361,7 +361,9 @@ class Journal(Aggregate[JournalState]):
         reason = validate_reason(reason, minimum=CANCEL_REASON_MIN)
         self._emit(JournalCancelled(reason=reason, cancelled_at=at))
 
-    def ensure_reversible(self) -> None:
+    def ensure_reversible(self, *, closing: bool = False) -> None:
+        """`closing`: the fiscal-year reopen reversing its year's CLOSING journal, the only
+        way a CLOSING journal is reversed (ADR 0048)."""
         if self.state.status is JournalStatus.REVERSED:
             raise InvalidState(
                 f"journal {self.state.number} was already reversed by {self.state.reversed_by_id}",
@@ -375,6 +377,11 @@ class Journal(Aggregate[JournalState]):
                 f"journal {self.state.number} is itself a reversal and cannot be reversed",
                 code="reversal_not_reversible",
             )
+        if self.state.type is JournalType.CLOSING and not (closing and not self.state.reverses_id):
+            raise InvalidState(
+                f"journal {self.state.number} closes a fiscal year; reopen the year instead",
+                code="closing_journal",
+            )
 
     def reverse(
         self,
@@ -386,9 +393,11 @@ class Journal(Aggregate[JournalState]):
         by: str,
         at: datetime,
         new_line_id: Callable[[], str],
+        closing: bool = False,
     ) -> Journal:
-        """Create, post and return the REVERSING journal; mark this one REVERSED."""
-        self.ensure_reversible()
+        """Create, post and return the REVERSING journal; mark this one REVERSED. `closing`:
+        the reversal of a year's CLOSING journal at reopen, itself of type CLOSING."""
+        self.ensure_reversible(closing=closing)
         if day < self.state.date:
             raise InvalidInput(
                 f"the reversal date must not be before the journal's date {self.state.date}",
@@ -412,7 +421,7 @@ class Journal(Aggregate[JournalState]):
             reversal_id,
             number=number,
             day=day,
-            journal_type=JournalType.REVERSING,
+            journal_type=JournalType.CLOSING if closing else JournalType.REVERSING,
             currency=self.state.currency,
             # The reason first, so the truncation to the column cuts the copied description.
             description=(

@@ -359,6 +359,19 @@ def _reversing_refused() -> InvalidInput:
     )
 
 
+def _refused_type(journal_type: JournalType) -> InvalidInput | None:
+    """The types no one may enter: REVERSING (made by a reversal) and CLOSING (made only by
+    the fiscal-year close and reopen, ADR 0048)."""
+    if journal_type is JournalType.REVERSING:
+        return _reversing_refused()
+    if journal_type is JournalType.CLOSING:
+        return InvalidInput(
+            "CLOSING journals are made by closing a fiscal year (POST /fiscal-years/{code}/close)",
+            field="type",
+        )
+    return None
+
+
 async def check_document_date(uow: UnitOfWork, day: date, *, field: str = "date") -> None:
     """A journal, invoice or payment may be written only on a day it could be posted on: in
     the posting window and in an open period. The period is guarded like a posting's, so a
@@ -377,8 +390,8 @@ async def create_journal(
     uow: UnitOfWork, cmd: CreateJournal, ledger: PostingLedger | None = None
 ) -> str:
     """`ledger`: the batch's, which holds its accounts' running totals."""
-    if cmd.type is JournalType.REVERSING:
-        raise _reversing_refused()
+    if refused := _refused_type(cmd.type):
+        raise refused
     # Only a retry can find its own journal (an earlier attempt may have committed before its
     # connection was lost). On a first attempt a taken id cannot pass unnoticed either: the
     # journal's primary key refuses it, and the retry that follows asks.
@@ -481,8 +494,8 @@ async def _create_all_or_nothing(
     drafted: list[Journal] = []
     for index, cmd_j in todo:
         try:
-            if cmd_j.type is JournalType.REVERSING:
-                raise _reversing_refused()
+            if refused := _refused_type(cmd_j.type):
+                raise refused
             window.check(cmd_j.date)
             period = period_of(cmd_j.date)
             ensure_open(period, await uow.periods.status(period))

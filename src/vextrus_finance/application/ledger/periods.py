@@ -9,6 +9,7 @@ from vextrus_finance.application.ledger.views import PeriodView
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.domain.errors import FieldIssue, InvalidState
 from vextrus_finance.domain.fiscal import FiscalPeriod, FiscalYear, PeriodStatus, parse_period
+from vextrus_finance.domain.fiscal_years import FiscalYearBook
 from vextrus_finance.domain.invoices import InvoiceStatus
 from vextrus_finance.domain.payments import PaymentStatus
 from vextrus_finance.domain.periods import FiscalPeriodBook
@@ -36,6 +37,8 @@ async def change_period(uow: UnitOfWork, cmd: ChangePeriod) -> str:
             await _refuse_open_documents(uow, period)
         book.close(period, cmd.reason, by=uow.ctx.user_id, at=uow.now())
     else:
+        # A closed year's periods stay closed until the year is reopened (ADR 0048).
+        (await uow.load(FiscalYearBook, period.fiscal_year.label)).ensure_open(period.fiscal_year)
         book.reopen(period, cmd.reason, by=uow.ctx.user_id, at=uow.now())
     await uow.record(book)
     return period.code

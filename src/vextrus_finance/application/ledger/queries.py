@@ -10,6 +10,7 @@ from typing import Protocol
 from vextrus_finance.application.ledger.views import (
     AccountView,
     BalanceRow,
+    FiscalYearsSeen,
     JournalView,
     LedgerPage,
     NetBalanceRow,
@@ -82,3 +83,7 @@ class LedgerReader(Protocol):
     ) -> LedgerPage: ...
 
     async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]: ...
+
+    async def fiscal_years_seen(self) -> FiscalYearsSeen:
+        """The first day of activity and the fiscal years' read model (ADR 0048)."""
+        ...

@@ -123,6 +123,31 @@ class PeriodView:
 
 
 @dataclass(frozen=True)
+class FiscalYearView:
+    """A fiscal year as `GET /fiscal-years` lists it (ADR 0048)."""
+
+    code: str
+    start: date
+    end: date
+    status: PeriodStatus
+    closing_journal_id: str | None
+    retained_earnings_account_id: str | None
+    changed_at: datetime | None
+    changed_by: str | None
+    reason: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class FiscalYearsSeen:
+    """What the listing of fiscal years is made from: the first day with a posting or a
+    period change (None: neither) and the years ever closed or reopened."""
+
+    first_day: date | None
+    changed: list[FiscalYearView]
+
+
+@dataclass(frozen=True)
 class BalanceRow:
     """An account's cumulative totals as of a date, from the stored per-period totals."""
 

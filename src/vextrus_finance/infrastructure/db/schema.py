@@ -256,6 +256,23 @@ fiscal_periods = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+# The fiscal years ever closed or reopened (ADR 0048); a year without a row is OPEN.
+fiscal_years = sa.Table(
+    "fiscal_years",
+    metadata,
+    sa.Column("tenant_id", Tenant, primary_key=True),
+    sa.Column("code", sa.String(12), primary_key=True),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("closing_journal_id", Id),
+    sa.Column("retained_earnings_account_id", Id),
+    sa.Column("changed_at", UTCDateTime, nullable=False),
+    sa.Column("changed_by", sa.String(255), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
 # --- invoices, payments and the tenant's profiles ------------------------------------------
 # Read models like the ledger's: rebuilt from events, compared by `verify`.
 

@@ -15,6 +15,7 @@ from vextrus_finance.application.ledger.queries import JournalFilter
 from vextrus_finance.application.ledger.views import (
     AccountView,
     BalanceRow,
+    FiscalYearsSeen,
     JournalLineView,
     JournalView,
     LedgerLineView,
@@ -47,6 +48,7 @@ from vextrus_finance.infrastructure.db.schema import (
     journals,
     ledger_entries,
 )
+from vextrus_finance.infrastructure.ledger.fiscal_years import fiscal_years_seen
 from vextrus_finance.infrastructure.ledger.net_balances import NetBalanceQuery, plan_for
 
 _NET_BALANCES = NetBalanceQuery()
@@ -454,7 +456,11 @@ class SqlLedgerReader(TenantReader):
             )
         return LedgerPage(account, opening, items, next_cursor)
 
-    # --- fiscal periods ------------------------------------------------------------
+    # --- fiscal periods and years ---------------------------------------------------
+
+    async def fiscal_years_seen(self) -> FiscalYearsSeen:
+        first, _ = await self._month_range()
+        return await fiscal_years_seen(self._conn, self._tenant, first)
 
     async def closed_or_reopened_periods(self, fiscal_year: FiscalYear) -> list[PeriodView]:
         fp = fiscal_periods

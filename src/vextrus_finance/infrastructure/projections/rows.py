@@ -22,7 +22,8 @@ from vextrus_finance.domain.accounts import (
 )
 from vextrus_finance.domain.counterparties import CounterpartyRegistered, CounterpartyUpdated
 from vextrus_finance.domain.events import DomainEvent
-from vextrus_finance.domain.fiscal import PeriodStatus, parse_period
+from vextrus_finance.domain.fiscal import PeriodStatus, parse_fiscal_year, parse_period
+from vextrus_finance.domain.fiscal_years import FiscalYearClosed, FiscalYearReopened
 from vextrus_finance.domain.invoices import (
     Counterparty,
     InvoiceApproved,
@@ -355,6 +356,31 @@ def _period_changed(
         "version": e.version,
     }
     return [Upsert("fiscal_periods", row, ("tenant_id", "code"))]
+
+
+@_of(FiscalYearClosed, FiscalYearReopened)
+def _year_changed(e: EventEnvelope, ev: FiscalYearClosed | FiscalYearReopened) -> list[Change]:
+    year = parse_fiscal_year(e.stream_id)
+    if isinstance(ev, FiscalYearClosed):
+        status, at, by = PeriodStatus.CLOSED, ev.closed_at, ev.closed_by
+        journal_id, retained_id = ev.closing_journal_id, ev.retained_earnings_account_id
+    else:
+        status, at, by = PeriodStatus.OPEN, ev.reopened_at, ev.reopened_by
+        journal_id = retained_id = None
+    row = {
+        "tenant_id": e.tenant_id,
+        "code": year.label,
+        "start_date": year.start,
+        "end_date": year.end,
+        "status": status.value,
+        "closing_journal_id": journal_id,
+        "retained_earnings_account_id": retained_id,
+        "changed_at": at,
+        "changed_by": by,
+        "reason": ev.reason,
+        "version": e.version,
+    }
+    return [Upsert("fiscal_years", row, ("tenant_id", "code"))]
 
 
 # --- invoices ------------------------------------------------------------------------------

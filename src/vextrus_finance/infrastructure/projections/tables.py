@@ -16,7 +16,8 @@ SHADOW_PREFIX = "rebuild_"
 class ReadModelTables:
     """Each field is named after its live table. In the order in which commands lock these
     tables (the period guard first, then the accounts, …; invoices and payments after the
-    journals their commands post, counterparties after them): a rebuild's swap locks them in
+    journals their commands post, counterparties after them, the fiscal years after the
+    closing journal a year's close posts): a rebuild's swap locks them in
     this order, so it never deadlocks with a command."""
 
     fiscal_periods: sa.Table
@@ -31,6 +32,7 @@ class ReadModelTables:
     posting_profile_accounts: sa.Table
     company_profiles: sa.Table
     counterparties: sa.Table
+    fiscal_years: sa.Table
 
     def all(self) -> tuple[sa.Table, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
