@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import uuid
+from dataclasses import replace
 from typing import Annotated
 
 import structlog
@@ -15,6 +16,7 @@ from fastapi import Depends, Header, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vextrus_finance.api.auth import AuthenticationError, Principal
+from vextrus_finance.api.commands import Write
 from vextrus_finance.api.permissions import ROUTE_PERMISSIONS, granted
 from vextrus_finance.api.problems import Forbidden
 from vextrus_finance.api.security.rate_limit import RateLimited, bucket_key, record
@@ -189,3 +191,25 @@ async def if_match(if_match: Annotated[str | None, Header()] = None) -> int | No
 
 
 IfMatchDep = Annotated[int | None, Depends(if_match)]
+
+
+# FastAPI reads the headers in the order the dependencies name them: Idempotency-Key, then
+# If-Match, as the routes did when they listed them one by one.
+async def _write(ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep) -> Write:
+    return Write(container, ctx, idem)
+
+
+WriteDep = Annotated[Write, Depends(_write)]
+
+
+async def _versioned_write(write: WriteDep, expected: IfMatchDep) -> Write:
+    return replace(write, expected=expected)
+
+
+async def _revision(ctx: ContextDep, container: ContainerDep, expected: IfMatchDep) -> Write:
+    return Write(container, ctx, expected=expected)
+
+
+# A write that may carry If-Match; a PATCH takes If-Match but no Idempotency-Key.
+VersionedWriteDep = Annotated[Write, Depends(_versioned_write)]
+RevisionDep = Annotated[Write, Depends(_revision)]
