@@ -4,6 +4,7 @@ for Idempotency-Key replays with the HTTP status chosen here, and sent with its 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
@@ -90,54 +91,50 @@ def view(
     return answer
 
 
-async def execute(
-    container: Container,
-    ctx: RequestContext,
-    decide: Callable[[UnitOfWork], Awaitable[R]],
-    answer: Answer[R],
-    *,
-    status: int = 200,
-    idempotency: Idempotency | None = None,
-    if_match: bool = False,
-    location: Callable[[str], str] | None = None,
-) -> JSONResponse:
-    """`decide` runs the command; `answer` makes the response body from its result in the same
-    transaction. A replay sends the stored status and body again."""
+@dataclass(frozen=True, slots=True)
+class Write:
+    """What every write route runs its command with: the request's context and container, its
+    Idempotency-Key and its If-Match version (None where the route does not take the header)."""
 
-    async def command(uow: UnitOfWork) -> Reply:
-        return Reply(status, await answer(uow, await decide(uow)))
+    container: Container
+    ctx: RequestContext
+    idempotency: Idempotency | None = None
+    expected: int | None = None
 
-    outcome = await container.runner.run(ctx, command, idempotency=idempotency, if_match=if_match)
-    body = outcome.value.body
-    where = location(body["id"]) if location and isinstance(body, dict) and "id" in body else None
-    return respond(body, outcome.value.status_code, replayed=outcome.replayed, location=where)
+    async def execute(
+        self,
+        decide: Callable[[UnitOfWork], Awaitable[R]],
+        answer: Answer[R],
+        *,
+        status: int = 200,
+        location: Callable[[str], str] | None = None,
+    ) -> JSONResponse:
+        """`decide` runs the command; `answer` makes the response body from its result in the
+        same transaction. A replay sends the stored status and body again."""
 
+        async def command(uow: UnitOfWork) -> Reply:
+            return Reply(status, await answer(uow, await decide(uow)))
 
-async def create(
-    container: Container,
-    ctx: RequestContext,
-    decide: Callable[[UnitOfWork], Awaitable[str]],
-    answer: Answer[str],
-    idempotency: Idempotency | None,
-    location: Callable[[str], str],
-) -> JSONResponse:
-    """A command that makes a record: 201 Created with the new record and its Location,
-    replayed under its Idempotency-Key."""
-    return await execute(
-        container, ctx, decide, answer, status=201, idempotency=idempotency, location=location
-    )
+        outcome = await self.container.runner.run(
+            self.ctx, command, idempotency=self.idempotency, if_match=self.expected is not None
+        )
+        body = outcome.value.body
+        where = (
+            location(body["id"]) if location and isinstance(body, dict) and "id" in body else None
+        )
+        return respond(body, outcome.value.status_code, replayed=outcome.replayed, location=where)
 
+    async def create(
+        self,
+        decide: Callable[[UnitOfWork], Awaitable[str]],
+        answer: Answer[str],
+        location: Callable[[str], str],
+    ) -> JSONResponse:
+        """A command that makes a record: 201 Created with the new record and its Location."""
+        return await self.execute(decide, answer, status=201, location=location)
 
-async def change(
-    container: Container,
-    ctx: RequestContext,
-    decide: Callable[[UnitOfWork], Awaitable[R]],
-    answer: Answer[R],
-    idempotency: Idempotency | None,
-    expected: int | None,
-) -> JSONResponse:
-    """A command on an existing record, answered with status 200: replayed under its
-    Idempotency-Key, and run against the If-Match version when one was sent."""
-    return await execute(
-        container, ctx, decide, answer, idempotency=idempotency, if_match=expected is not None
-    )
+    async def change(
+        self, decide: Callable[[UnitOfWork], Awaitable[R]], answer: Answer[R]
+    ) -> JSONResponse:
+        """A command on an existing record, answered with status 200."""
+        return await self.execute(decide, answer)

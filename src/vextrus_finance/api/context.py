@@ -8,13 +8,16 @@ import hashlib
 import json
 import re
 import uuid
+from dataclasses import replace
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, Header, Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from vextrus_finance.api.auth import AuthenticationError, Principal
+from vextrus_finance.api.commands import Write
+from vextrus_finance.api.middleware import HttpMiddleware, adding_headers
 from vextrus_finance.api.permissions import ROUTE_PERMISSIONS, granted
 from vextrus_finance.api.problems import Forbidden
 from vextrus_finance.api.security.rate_limit import RateLimited, bucket_key, record
@@ -30,29 +33,18 @@ _KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 _ETAG_RE = re.compile(r'(?:W/)?"?(\d{1,9})"?')
 
 
-class CorrelationIdMiddleware:
+class CorrelationIdMiddleware(HttpMiddleware):
     """Accept a sane X-Correlation-ID or make one; expose it to handlers and echo it back."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = next(
             (v.decode("latin-1") for k, v in scope["headers"] if k == CORRELATION_HEADER.encode()),
             "",
         )
         correlation_id = given if _CORRELATION_RE.fullmatch(given) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
-                message["headers"] = headers
-            await send(message)
+        echo = [(CORRELATION_HEADER.encode(), correlation_id.encode())]
+        send_with_id = adding_headers(send, lambda _: echo)
 
         # Every log line written while serving this request carries the id.
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
@@ -189,3 +181,25 @@ async def if_match(if_match: Annotated[str | None, Header()] = None) -> int | No
 
 
 IfMatchDep = Annotated[int | None, Depends(if_match)]
+
+
+# FastAPI reads the headers in the order the dependencies name them: Idempotency-Key, then
+# If-Match, as the routes did when they listed them one by one.
+async def _write(ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep) -> Write:
+    return Write(container, ctx, idem)
+
+
+WriteDep = Annotated[Write, Depends(_write)]
+
+
+async def _versioned_write(write: WriteDep, expected: IfMatchDep) -> Write:
+    return replace(write, expected=expected)
+
+
+async def _revision(ctx: ContextDep, container: ContainerDep, expected: IfMatchDep) -> Write:
+    return Write(container, ctx, expected=expected)
+
+
+# A write that may carry If-Match; a PATCH takes If-Match but no Idempotency-Key.
+VersionedWriteDep = Annotated[Write, Depends(_versioned_write)]
+RevisionDep = Annotated[Write, Depends(_revision)]

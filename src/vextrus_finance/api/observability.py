@@ -16,6 +16,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vextrus_finance.api.middleware import HttpMiddleware
 from vextrus_finance.api.services import AppServices, services
 from vextrus_finance.infrastructure.ledger.variance import trial_balance_variance
 from vextrus_finance.observability import metrics, tracing
@@ -40,17 +41,17 @@ def route_label(scope: Scope) -> str:
     return path if isinstance(path, str) else metrics.UNMATCHED_ROUTE
 
 
-class RequestObservabilityMiddleware:
+class RequestObservabilityMiddleware(HttpMiddleware):
     """Counts, times and logs every HTTP request (except scrapes of /metrics itself)."""
 
     def __init__(self, app: ASGIApp, drain: Drain) -> None:
-        self.app = app
+        super().__init__(app)
         self.drain = drain
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == METRICS_PATH:
-            await self.app(scope, receive, send)
-            return
+    def passes(self, scope: Scope) -> bool:
+        return bool(scope["path"] == METRICS_PATH)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500  # if the app raises before answering, the client gets a 500
 

@@ -1,13 +1,27 @@
-"""Unknown query parameters are refused (422 naming the parameter), never ignored: a filter
-the route does not have (`payments?from=…`) would otherwise answer everything unfiltered."""
+"""The query parameters the list routes share, and the rule that unknown ones are refused (422
+naming the parameter), never ignored: a filter the route does not have (`payments?from=…`) would
+otherwise answer everything unfiltered."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from vextrus_finance.domain.errors import InvalidInput
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+From = Annotated[date | None, Query(alias="from")]
+To = Annotated[date | None, Query(alias="to")]
+
+
+def check_dates(date_from: date | None, date_to: date | None) -> None:
+    """A date window runs forwards; the problem names `from`."""
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("'from' must not be after 'to'", field="from")
 
 
 def _names(dependant: Dependant) -> set[str]:

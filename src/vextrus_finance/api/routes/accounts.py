@@ -7,10 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import Answer, change, create, dump, ledger, respond, view
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.commands import Answer, dump, ledger, respond, view
+from vextrus_finance.api.context import (
+    ContainerDep,
+    ContextDep,
+    RevisionDep,
+    VersionedWriteDep,
+    WriteDep,
+)
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.query_params import From, Limit, To, check_dates
 from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
@@ -24,7 +31,6 @@ from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix=f"{API}/accounts", tags=["accounts"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 async def _account(
@@ -56,9 +62,7 @@ def _location(account_id: str) -> str:
 
 
 @router.post("", status_code=201, response_model=AccountOut)
-async def open_account(
-    body: AccountIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
-) -> JSONResponse:
+async def open_account(body: AccountIn, write: WriteDep) -> JSONResponse:
     command = commands.OpenAccount(
         code=body.code,
         name=body.name,
@@ -67,13 +71,8 @@ async def open_account(
         currency=body.currency,
         balance_limit=body.balance_limit,
     )
-    return await create(
-        container,
-        ctx,
-        lambda uow: commands.open_account(uow, command),
-        _answer(container),
-        idem,
-        _location,
+    return await write.create(
+        lambda uow: commands.open_account(uow, command), _answer(write.container), _location
     )
 
 
@@ -136,13 +135,7 @@ async def _balance(
 
 
 @router.patch("/{account_id}", response_model=AccountOut)
-async def update_account(
-    account_id: str,
-    body: AccountPatch,
-    ctx: ContextDep,
-    container: ContainerDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
+async def update_account(account_id: str, body: AccountPatch, write: RevisionDep) -> JSONResponse:
     given = body.model_fields_set
     if "name" in given and body.name is None:
         raise InvalidInput("name cannot be removed", field="name")
@@ -151,40 +144,21 @@ async def update_account(
         name=body.name,
         parent_id=commands.Change(body.parent_id) if "parent_id" in given else None,
         balance_limit=commands.Change(body.balance_limit) if "balance_limit" in given else None,
-        expected_version=expected,
+        expected_version=write.expected,
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.update_account(uow, command),
-        _answer(container),
-        None,
-        expected,
+    return await write.change(
+        lambda uow: commands.update_account(uow, command), _answer(write.container)
     )
 
 
 @router.post("/{account_id}/deactivate", response_model=AccountOut)
 async def deactivate_account(
-    account_id: str,
-    body: DeactivateIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
+    account_id: str, body: DeactivateIn, write: VersionedWriteDep
 ) -> JSONResponse:
-    command = commands.DeactivateAccount(account_id, body.reason, expected_version=expected)
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.deactivate_account(uow, command),
-        _answer(container),
-        idem,
-        expected,
+    command = commands.DeactivateAccount(account_id, body.reason, expected_version=write.expected)
+    return await write.change(
+        lambda uow: commands.deactivate_account(uow, command), _answer(write.container)
     )
-
-
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
 
 
 @dataclass(frozen=True)
@@ -230,8 +204,7 @@ async def _ledger(
 ) -> JSONResponse:
     """The general ledger of one account, named by id or by code."""
     date_from, date_to = window.date_from, window.date_to
-    if date_from and date_to and date_from > date_to:
-        raise InvalidInput("'from' must not be after 'to'", field="from")
+    check_dates(date_from, date_to)
     async with container.reader(ctx.tenant_id) as reader:
         account = await _find(reader, account_id, code)
         page = await reader.ledger(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, counterparties, create, dump, respond, view
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.commands import counterparties, dump, respond, view
+from vextrus_finance.api.context import ContainerDep, ContextDep, RevisionDep, WriteDep
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.query_params import From, Limit, To, check_dates
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.counterparties import (
     CounterpartyRecordIn,
@@ -33,7 +33,6 @@ from vextrus_finance.domain.tax_ids import validate_bin
 from vextrus_finance.infrastructure.invoicing.counterparties import SqlStatementReader
 
 router = APIRouter(prefix=f"{API}/counterparties", tags=["counterparties"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 _OPTIONAL = ("bin", "tin", "address", "mobile")
 _PROBLEM: dict[str, object] = {
     "description": "an RFC 9457 problem document naming the field",
@@ -65,9 +64,7 @@ def _location(counterparty_id: str) -> str:
 @router.post(
     "", status_code=201, response_model=CounterpartyRecordOut, responses=_problems(409, 422)
 )
-async def register_counterparty(
-    body: CounterpartyRecordIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
-) -> JSONResponse:
+async def register_counterparty(body: CounterpartyRecordIn, write: WriteDep) -> JSONResponse:
     command = commands.RegisterCounterparty(
         kind=body.kind,
         name=body.name,
@@ -76,13 +73,8 @@ async def register_counterparty(
         address=body.address,
         mobile=body.mobile,
     )
-    return await create(
-        container,
-        ctx,
-        lambda uow: commands.register_counterparty(uow, command),
-        _ANSWER,
-        idem,
-        _location,
+    return await write.create(
+        lambda uow: commands.register_counterparty(uow, command), _ANSWER, _location
     )
 
 
@@ -122,11 +114,7 @@ async def get_counterparty(
     responses=_problems(404, 409, 412, 422),
 )
 async def update_counterparty(
-    counterparty_id: str,
-    body: CounterpartyRecordPatch,
-    ctx: ContextDep,
-    container: ContainerDep,
-    expected: IfMatchDep,
+    counterparty_id: str, body: CounterpartyRecordPatch, write: RevisionDep
 ) -> JSONResponse:
     given = body.model_fields_set
     for required in ("kind", "name", "is_active"):
@@ -138,17 +126,10 @@ async def update_counterparty(
         kind=body.kind,
         name=body.name,
         is_active=body.is_active,
-        expected_version=expected,
+        expected_version=write.expected,
         **changes,
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.update_counterparty(uow, command),
-        _ANSWER,
-        None,
-        expected,
-    )
+    return await write.change(lambda uow: commands.update_counterparty(uow, command), _ANSWER)
 
 
 @router.get(
@@ -158,16 +139,15 @@ async def counterparty_statement(
     counterparty_id: str,
     ctx: ContextDep,
     container: ContainerDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: From = None,
+    date_to: To = None,
 ) -> JSONResponse:
     """Opening balance before `from` (default: the start of `to`'s fiscal year), every
     invoice, cancellation, payment and reversal dated from `from` to `to` (default today)
     with the running balance, and the closing balance. Positive: the party owes us."""
     day_to = date_to or container.settings.today()
     day_from = date_from or fiscal_year_start(day_to)
-    if day_from > day_to:
-        raise InvalidInput("'from' must not be after 'to'", field="from")
+    check_dates(day_from, day_to)
     async with container.counterparty_reader(ctx.tenant_id) as reader:
         view = await reader.counterparty(counterparty_id)
         if view is None:

@@ -1,25 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import (
-    Answer,
-    change,
-    create,
-    dump,
-    found,
-    invoicing,
-    respond,
-    view,
+from vextrus_finance.api.commands import Answer, dump, found, invoicing, respond, view
+from vextrus_finance.api.context import (
+    ContainerDep,
+    ContextDep,
+    RevisionDep,
+    VersionedWriteDep,
+    WriteDep,
 )
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.query_params import From, Limit, To, check_dates
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.invoices import (
     CounterpartyIn,
@@ -38,7 +34,6 @@ from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import InvoiceDetails, InvoiceKind, InvoiceStatus, LineSpec
 
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 OVERDUE = "OVERDUE"  # not a stored state: a filter on open invoices past their due date
 DUPLICATE_BILL: dict[int | str, dict[str, str]] = {
     409: {
@@ -96,9 +91,7 @@ def _location(invoice_id: str) -> str:
 
 
 @router.post("", status_code=201, response_model=InvoiceOut, responses=DUPLICATE_BILL)
-async def create_invoice(
-    body: InvoiceIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
-) -> JSONResponse:
+async def create_invoice(body: InvoiceIn, write: WriteDep) -> JSONResponse:
     command = commands.CreateInvoice(
         kind=body.kind,
         counterparty=_party(body.counterparty),
@@ -108,13 +101,8 @@ async def create_invoice(
         currency=body.currency,
         details=_details(body),
     )
-    return await create(
-        container,
-        ctx,
-        lambda uow: commands.create_invoice(uow, command),
-        _answer(container),
-        idem,
-        _location,
+    return await write.create(
+        lambda uow: commands.create_invoice(uow, command), _answer(write.container), _location
     )
 
 
@@ -125,14 +113,13 @@ async def list_invoices(
     kind: InvoiceKind | None = None,
     status: str | None = None,
     counterparty_id: str | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: From = None,
+    date_to: To = None,
     overdue: bool | None = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> JSONResponse:
-    if date_from and date_to and date_from > date_to:
-        raise InvalidInput("'from' must not be after 'to'", field="from")
+    check_dates(date_from, date_to)
     state: InvoiceStatus | None = None
     if status == OVERDUE:
         overdue = True
@@ -169,13 +156,7 @@ async def get_invoice(invoice_id: str, ctx: ContextDep, container: ContainerDep)
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut, responses=DUPLICATE_BILL)
-async def revise_invoice(
-    invoice_id: str,
-    body: InvoicePatch,
-    ctx: ContextDep,
-    container: ContainerDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
+async def revise_invoice(invoice_id: str, body: InvoicePatch, write: RevisionDep) -> JSONResponse:
     for name in ("counterparty", "invoice_date", "due_date", "lines"):
         if name in body.model_fields_set and getattr(body, name) is None:
             raise InvalidInput(f"{name} cannot be removed", field=name)
@@ -186,15 +167,10 @@ async def revise_invoice(
         due_date=body.due_date,
         lines=_lines(body.lines) if body.lines is not None else None,
         details={name: getattr(body, name) for name in _DETAILS if name in body.model_fields_set},
-        expected_version=expected,
+        expected_version=write.expected,
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.revise_invoice(uow, command),
-        _answer(container),
-        None,
-        expected,
+    return await write.change(
+        lambda uow: commands.revise_invoice(uow, command), _answer(write.container)
     )
 
 
@@ -211,21 +187,10 @@ async def revise_invoice(
         "bills keep the supplier's date."
     ),
 )
-async def approve_invoice(
-    invoice_id: str,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
-    command = commands.ApproveInvoice(invoice_id, expected_version=expected)
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.approve_invoice(uow, command),
-        _answer(container),
-        idem,
-        expected,
+async def approve_invoice(invoice_id: str, write: VersionedWriteDep) -> JSONResponse:
+    command = commands.ApproveInvoice(invoice_id, expected_version=write.expected)
+    return await write.change(
+        lambda uow: commands.approve_invoice(uow, command), _answer(write.container)
     )
 
 
@@ -239,21 +204,11 @@ async def approve_invoice(
     ),
 )
 async def cancel_invoice(
-    invoice_id: str,
-    body: InvoiceCancelIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
+    invoice_id: str, body: InvoiceCancelIn, write: VersionedWriteDep
 ) -> JSONResponse:
     command = commands.CancelInvoice(
-        invoice_id, body.reason, date=body.date, expected_version=expected
+        invoice_id, body.reason, date=body.date, expected_version=write.expected
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.cancel_invoice(uow, command),
-        _answer(container),
-        idem,
-        expected,
+    return await write.change(
+        lambda uow: commands.cancel_invoice(uow, command), _answer(write.container)
     )

@@ -1,22 +1,23 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, create, dump, execute, found, ledger, respond, view
+from vextrus_finance.api.commands import dump, found, ledger, respond, view
 from vextrus_finance.api.context import (
     ContainerDep,
     ContextDep,
-    IdempotencyDep,
-    IfMatchDep,
+    RevisionDep,
+    VersionedWriteDep,
+    WriteDep,
     require_also,
 )
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.problems import issues_json, status_of
+from vextrus_finance.api.query_params import From, Limit, To, check_dates
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import (
     CancelIn,
@@ -39,7 +40,6 @@ from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.money import ZERO
 
 router = APIRouter(prefix=f"{API}/journals", tags=["journals"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def _lines(lines: list[JournalLineIn]) -> tuple[commands.LineSpec, ...]:
@@ -83,39 +83,22 @@ def _location(journal_id: str) -> str:
 
 
 @router.post("", status_code=201, response_model=JournalOut)
-async def create_journal(
-    body: JournalIn,
-    request: Request,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
+async def create_journal(body: JournalIn, request: Request, write: WriteDep) -> JSONResponse:
     if body.post:
         require_also(request, "journal:post")
     command = _command(body)
-    return await create(
-        container, ctx, lambda uow: commands.create_journal(uow, command), _ANSWER, idem, _location
-    )
+    return await write.create(lambda uow: commands.create_journal(uow, command), _ANSWER, _location)
 
 
 @router.post("/batch", status_code=201, response_model=JournalBatchOut)
 async def create_journal_batch(
-    body: JournalBatchIn,
-    request: Request,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
+    body: JournalBatchIn, request: Request, write: WriteDep
 ) -> JSONResponse:
     if any(j.post for j in body.journals):
         require_also(request, "journal:post")
     command = commands.CreateJournalBatch(tuple(_command(j) for j in body.journals), body.atomic)
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.create_journal_batch(uow, command),
-        _batch_answer,
-        status=201,
-        idempotency=idem,
+    return await write.execute(
+        lambda uow: commands.create_journal_batch(uow, command), _batch_answer, status=201
     )
 
 
@@ -145,8 +128,8 @@ async def list_journals(
     status: JournalStatus | None = None,
     type: JournalType | None = None,
     period: str | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: From = None,
+    date_to: To = None,
     account_id: Annotated[
         str | None, Query(max_length=64, description="Journals with a line on this account")
     ] = None,
@@ -159,8 +142,7 @@ async def list_journals(
 ) -> JSONResponse:
     if period is not None:
         period = parse_period(period, field="period").code
-    if date_from and date_to and date_from > date_to:
-        raise InvalidInput("'from' must not be after 'to'", field="from")
+    check_dates(date_from, date_to)
     if account_id is not None and account_code is not None:
         raise InvalidInput("give account_id or account_code, not both", field="account_code")
     where = JournalFilter(
@@ -195,13 +177,7 @@ async def get_journal(journal_id: str, ctx: ContextDep, container: ContainerDep)
 
 
 @router.patch("/{journal_id}", response_model=JournalOut)
-async def revise_journal(
-    journal_id: str,
-    body: JournalPatch,
-    ctx: ContextDep,
-    container: ContainerDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
+async def revise_journal(journal_id: str, body: JournalPatch, write: RevisionDep) -> JSONResponse:
     given = body.model_fields_set
     for name in ("date", "description", "lines"):
         if name in given and getattr(body, name) is None:
@@ -212,61 +188,30 @@ async def revise_journal(
         description=body.description,
         reference=Change(body.reference) if "reference" in given else None,
         lines=_lines(body.lines) if body.lines is not None else None,
-        expected_version=expected,
+        expected_version=write.expected,
     )
-    return await change(
-        container, ctx, lambda uow: commands.revise_journal(uow, command), _ANSWER, None, expected
-    )
+    return await write.change(lambda uow: commands.revise_journal(uow, command), _ANSWER)
 
 
 @router.post("/{journal_id}/post", response_model=JournalOut)
-async def post_journal(
-    journal_id: str,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
-    command = commands.PostJournal(journal_id, expected_version=expected)
-    return await change(
-        container, ctx, lambda uow: commands.post_journal(uow, command), _ANSWER, idem, expected
-    )
+async def post_journal(journal_id: str, write: VersionedWriteDep) -> JSONResponse:
+    command = commands.PostJournal(journal_id, expected_version=write.expected)
+    return await write.change(lambda uow: commands.post_journal(uow, command), _ANSWER)
 
 
 @router.post("/{journal_id}/reverse", status_code=201, response_model=JournalOut)
 async def reverse_journal(
-    journal_id: str,
-    body: ReverseIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
+    journal_id: str, body: ReverseIn, write: VersionedWriteDep
 ) -> JSONResponse:
     command = commands.ReverseJournal(
-        journal_id, body.date, reason=body.reason, expected_version=expected
+        journal_id, body.date, reason=body.reason, expected_version=write.expected
     )
-    return await execute(
-        container,
-        ctx,
-        lambda uow: commands.reverse_journal(uow, command),
-        _ANSWER,
-        status=201,
-        idempotency=idem,
-        if_match=expected is not None,
-        location=_location,
+    return await write.execute(
+        lambda uow: commands.reverse_journal(uow, command), _ANSWER, status=201, location=_location
     )
 
 
 @router.post("/{journal_id}/cancel", response_model=JournalOut)
-async def cancel_journal(
-    journal_id: str,
-    body: CancelIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
-    command = commands.CancelJournal(journal_id, body.reason, expected_version=expected)
-    return await change(
-        container, ctx, lambda uow: commands.cancel_journal(uow, command), _ANSWER, idem, expected
-    )
+async def cancel_journal(journal_id: str, body: CancelIn, write: VersionedWriteDep) -> JSONResponse:
+    command = commands.CancelJournal(journal_id, body.reason, expected_version=write.expected)
+    return await write.change(lambda uow: commands.cancel_journal(uow, command), _ANSWER)

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, create, dump, found, invoicing, respond, view
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.commands import dump, found, invoicing, respond, view
+from vextrus_finance.api.context import ContainerDep, ContextDep, VersionedWriteDep, WriteDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.query_params import From, Limit, To, check_dates
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.invoices import CounterpartyIn
 from vextrus_finance.api.schemas.payments import (
@@ -23,12 +21,10 @@ from vextrus_finance.api.schemas.payments import (
 from vextrus_finance.application.invoicing import payments as commands
 from vextrus_finance.application.invoicing.queries import InvoiceReader, PaymentFilter
 from vextrus_finance.application.invoicing.views import PaymentView
-from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.invoices import Counterparty
 from vextrus_finance.domain.payments import Direction, PaymentMethod, PaymentStatus
 
 router = APIRouter(prefix=f"{API}/payments", tags=["payments"])
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 async def _payment(reader: InvoiceReader, payment_id: str) -> PaymentView | None:
@@ -59,9 +55,7 @@ def _location(payment_id: str) -> str:
         }
     },
 )
-async def create_payment(
-    body: PaymentIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
-) -> JSONResponse:
+async def create_payment(body: PaymentIn, write: WriteDep) -> JSONResponse:
     wallet = None
     if body.wallet is not None:
         wallet = commands.WalletSpec(
@@ -81,9 +75,7 @@ async def create_payment(
         wallet=wallet,
         counterparty=_party(body.counterparty),
     )
-    return await create(
-        container, ctx, lambda uow: commands.create_payment(uow, command), _ANSWER, idem, _location
-    )
+    return await write.create(lambda uow: commands.create_payment(uow, command), _ANSWER, _location)
 
 
 @router.get("", response_model=ListOf[PaymentOut])
@@ -94,13 +86,12 @@ async def list_payments(
     status: PaymentStatus | None = None,
     method: PaymentMethod | None = None,
     direction: Direction | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: From = None,
+    date_to: To = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> JSONResponse:
-    if date_from and date_to and date_from > date_to:
-        raise InvalidInput("'from' must not be after 'to'", field="from")
+    check_dates(date_from, date_to)
     where = PaymentFilter(invoice_id, status, method, direction, date_from, date_to)
     async with container.invoice_reader(ctx.tenant_id) as reader:
         page = await reader.payments(where, limit=limit, cursor=cursor)
@@ -136,70 +127,35 @@ async def get_payment(payment_id: str, ctx: ContextDep, container: ContainerDep)
     },
 )
 async def complete_payment(
-    payment_id: str,
-    body: CompleteIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
+    payment_id: str, body: CompleteIn, write: VersionedWriteDep
 ) -> JSONResponse:
     command = commands.CompletePayment(
-        payment_id, body.transaction_reference, expected_version=expected
+        payment_id, body.transaction_reference, expected_version=write.expected
     )
-    return await change(
-        container, ctx, lambda uow: commands.complete_payment(uow, command), _ANSWER, idem, expected
-    )
+    return await write.change(lambda uow: commands.complete_payment(uow, command), _ANSWER)
 
 
 @router.post("/{payment_id}/fail", response_model=PaymentOut)
-async def fail_payment(
-    payment_id: str,
-    body: FailIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
-    command = commands.FailPayment(payment_id, body.reason, expected_version=expected)
-    return await change(
-        container, ctx, lambda uow: commands.fail_payment(uow, command), _ANSWER, idem, expected
-    )
+async def fail_payment(payment_id: str, body: FailIn, write: VersionedWriteDep) -> JSONResponse:
+    command = commands.FailPayment(payment_id, body.reason, expected_version=write.expected)
+    return await write.change(lambda uow: commands.fail_payment(uow, command), _ANSWER)
 
 
 @router.post("/{payment_id}/reconcile", response_model=PaymentOut)
 async def reconcile_payment(
-    payment_id: str,
-    body: ReconcileIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
+    payment_id: str, body: ReconcileIn, write: VersionedWriteDep
 ) -> JSONResponse:
     command = commands.ReconcilePayment(
-        payment_id, body.bank_transaction_id, expected_version=expected
+        payment_id, body.bank_transaction_id, expected_version=write.expected
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.reconcile_payment(uow, command),
-        _ANSWER,
-        idem,
-        expected,
-    )
+    return await write.change(lambda uow: commands.reconcile_payment(uow, command), _ANSWER)
 
 
 @router.post("/{payment_id}/reverse", response_model=PaymentOut)
 async def reverse_payment(
-    payment_id: str,
-    body: PaymentReverseIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
+    payment_id: str, body: PaymentReverseIn, write: VersionedWriteDep
 ) -> JSONResponse:
     command = commands.ReversePayment(
-        payment_id, body.reason, date=body.date, expected_version=expected
+        payment_id, body.reason, date=body.date, expected_version=write.expected
     )
-    return await change(
-        container, ctx, lambda uow: commands.reverse_payment(uow, command), _ANSWER, idem, expected
-    )
+    return await write.change(lambda uow: commands.reverse_payment(uow, command), _ANSWER)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, dump, ledger, respond, view
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep
+from vextrus_finance.api.commands import Write, dump, ledger, respond, view
+from vextrus_finance.api.context import ContainerDep, ContextDep, WriteDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
@@ -42,26 +42,20 @@ async def list_periods(
 async def _change(
     code: str,
     body: PeriodChangeIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
+    write: Write,
     *,
     close: bool,
 ) -> JSONResponse:
     command = ChangePeriod(code, body.reason, close=close, force=body.force)
     answer = view(PeriodOut, _period, ledger)
-    return await change(container, ctx, lambda uow: change_period(uow, command), answer, idem, None)
+    return await write.change(lambda uow: change_period(uow, command), answer)
 
 
 @router.post("/{code}/close", response_model=PeriodOut, responses=problem_responses(409, 422))
-async def close_period(
-    code: str, body: PeriodChangeIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
-) -> JSONResponse:
-    return await _change(code, body, ctx, container, idem, close=True)
+async def close_period(code: str, body: PeriodChangeIn, write: WriteDep) -> JSONResponse:
+    return await _change(code, body, write, close=True)
 
 
 @router.post("/{code}/reopen", response_model=PeriodOut)
-async def reopen_period(
-    code: str, body: PeriodChangeIn, ctx: ContextDep, container: ContainerDep, idem: IdempotencyDep
-) -> JSONResponse:
-    return await _change(code, body, ctx, container, idem, close=False)
+async def reopen_period(code: str, body: PeriodChangeIn, write: WriteDep) -> JSONResponse:
+    return await _change(code, body, write, close=False)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, dump, found, invoicing, respond, view
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep, IfMatchDep
+from vextrus_finance.api.commands import dump, found, invoicing, respond, view
+from vextrus_finance.api.context import ContainerDep, ContextDep, VersionedWriteDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.profiles import (
     CompanyProfileIn,
@@ -43,24 +43,13 @@ async def get_posting_profile(ctx: ContextDep, container: ContainerDep) -> JSONR
 
 
 @router.put("/posting-profile", response_model=PostingProfileOut)
-async def set_posting_profile(
-    body: PostingProfileIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
+async def set_posting_profile(body: PostingProfileIn, write: VersionedWriteDep) -> JSONResponse:
     given = body.model_dump(exclude_none=True)
     command = commands.SetPostingProfile(
-        {PostingRole(role): ref for role, ref in given.items()}, expected_version=expected
+        {PostingRole(role): ref for role, ref in given.items()}, expected_version=write.expected
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.set_posting_profile(uow, command),
-        _POSTING_ANSWER,
-        idem,
-        expected,
+    return await write.change(
+        lambda uow: commands.set_posting_profile(uow, command), _POSTING_ANSWER
     )
 
 
@@ -73,21 +62,10 @@ async def get_company_profile(ctx: ContextDep, container: ContainerDep) -> JSONR
 
 
 @router.put("/company-profile", response_model=CompanyProfileOut)
-async def set_company_profile(
-    body: CompanyProfileIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-    expected: IfMatchDep,
-) -> JSONResponse:
+async def set_company_profile(body: CompanyProfileIn, write: VersionedWriteDep) -> JSONResponse:
     command = commands.SetCompanyProfile(
-        body.name, body.address, body.bin, body.tin, body.phone, expected_version=expected
+        body.name, body.address, body.bin, body.tin, body.phone, expected_version=write.expected
     )
-    return await change(
-        container,
-        ctx,
-        lambda uow: commands.set_company_profile(uow, command),
-        _COMPANY_ANSWER,
-        idem,
-        expected,
+    return await write.change(
+        lambda uow: commands.set_company_profile(uow, command), _COMPANY_ANSWER
     )

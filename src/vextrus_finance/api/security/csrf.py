@@ -11,8 +11,9 @@ import secrets
 
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from vextrus_finance.api.middleware import HttpMiddleware, adding_headers
 from vextrus_finance.api.problems import refuse
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -31,7 +32,7 @@ def _has_body(headers: Headers) -> bool:
     return "transfer-encoding" in headers
 
 
-class CsrfMiddleware:
+class CsrfMiddleware(HttpMiddleware):
     def __init__(
         self,
         app: ASGIApp,
@@ -40,15 +41,12 @@ class CsrfMiddleware:
         csrf_cookie: str,
         csrf_header: str,
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.auth_cookie = auth_cookie
         self.csrf_cookie = csrf_cookie
         self.csrf_header = csrf_header
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         method = scope["method"]
         refusal = None
@@ -87,9 +85,5 @@ class CsrfMiddleware:
         token = secrets.token_urlsafe(32)
         cookie = f"{self.csrf_cookie}={token}; Path=/; Secure; SameSite=Strict"
 
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
+        set_cookie = [(b"set-cookie", cookie.encode())]
+        await self.app(scope, receive, adding_headers(send, lambda _: set_cookie))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from vextrus_finance.api.middleware import HttpMiddleware, RawHeaders, adding_headers
 
 COMMON_HEADERS: tuple[tuple[str, str], ...] = (
     ("strict-transport-security", "max-age=31536000; includeSubDomains; preload"),
@@ -50,27 +52,19 @@ def security_headers(path: str, content_type: str) -> dict[str, str]:
     return headers
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                content_type = next(
-                    (v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), ""
-                )
-                for name, value in security_headers(path, content_type).items():
-                    if name.encode() not in present:
-                        headers.append((name.encode(), value.encode()))
-                message["headers"] = headers
-            await send(message)
+        def missing(headers: RawHeaders) -> list[tuple[bytes, bytes]]:
+            present = {k.lower() for k, _ in headers}
+            content_type = next(
+                (v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), ""
+            )
+            return [
+                (name.encode(), value.encode())
+                for name, value in security_headers(path, content_type).items()
+                if name.encode() not in present
+            ]
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, adding_headers(send, missing))

@@ -14,8 +14,9 @@ from urllib.parse import quote
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from vextrus_finance.api.middleware import HttpMiddleware, RawHeaders, adding_headers
 from vextrus_finance.api.problems import refuse
 from vextrus_finance.settings import Settings
 
@@ -101,19 +102,19 @@ def record(scope: Scope, decision: Decision | None) -> None:
         scope.setdefault("state", {}).setdefault(STATE_KEY, []).append(decision)
 
 
-class IpRateLimitMiddleware:
+class IpRateLimitMiddleware(HttpMiddleware):
     """Per client IP. The IP is the socket peer unless a trusted proxy (FORWARDED_ALLOW_IPS)
     forwarded the request, which the proxy-headers middleware in front has already resolved."""
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter, per_minute: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.limiter = limiter
         self.per_minute = per_minute
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
-            await self.app(scope, receive, send)
-            return
+    def passes(self, scope: Scope) -> bool:
+        return bool(scope["path"].startswith(EXEMPT_PREFIXES))
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
         ip = client[0] if client else "unknown"
         decision = await self.limiter.hit(bucket_key("ip", ip), self.per_minute)
@@ -130,18 +131,17 @@ class IpRateLimitMiddleware:
             return
         record(scope, decision)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                decisions: list[Decision] = scope.get("state", {}).get(STATE_KEY, [])
-                if decisions:
-                    tightest = min(decisions, key=lambda d: (d.allowed, d.remaining))
-                    present = {k.lower() for k, _ in message.get("headers", [])}
-                    extra = [
-                        (k.lower().encode(), v.encode())
-                        for k, v in rate_limit_headers(tightest).items()
-                        if k.lower().encode() not in present
-                    ]
-                    message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
+        def tightest_limit(headers: RawHeaders) -> list[tuple[bytes, bytes]]:
+            # Read as the response starts: the per-user limit is decided after this point.
+            decisions: list[Decision] = scope.get("state", {}).get(STATE_KEY, [])
+            if not decisions:
+                return []
+            tightest = min(decisions, key=lambda d: (d.allowed, d.remaining))
+            present = {k.lower() for k, _ in headers}
+            return [
+                (k.lower().encode(), v.encode())
+                for k, v in rate_limit_headers(tightest).items()
+                if k.lower().encode() not in present
+            ]
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, adding_headers(send, tightest_limit))

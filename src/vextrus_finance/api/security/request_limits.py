@@ -10,6 +10,7 @@ import re
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vextrus_finance.api.middleware import HttpMiddleware
 from vextrus_finance.api.problems import refuse
 from vextrus_finance.api.security.nul_bytes import nul_field
 
@@ -48,11 +49,11 @@ class _TooLarge(Exception):
     pass
 
 
-class RequestLimitsMiddleware:
+class RequestLimitsMiddleware(HttpMiddleware):
     def __init__(
         self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int, timeout_s: float
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
         self.timeout_s = timeout_s
@@ -98,10 +99,7 @@ class RequestLimitsMiddleware:
                 break
         return b"".join(chunks)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         too_large = f"the body is larger than {self.max_body_bytes} bytes"
         length = headers.get("content-length")
