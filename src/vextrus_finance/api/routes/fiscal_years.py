@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from vextrus_finance.api.commands import change, dump, ledger, respond, view
-from vextrus_finance.api.context import ContainerDep, ContextDep, IdempotencyDep
+from vextrus_finance.api.commands import dump, ledger, respond, view
+from vextrus_finance.api.context import ContainerDep, ContextDep, WriteDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.common import ListOf
@@ -71,18 +71,10 @@ async def list_years(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     responses=problem_responses(409, 422),
     description=_CLOSE,
 )
-async def close_year(
-    code: str,
-    body: FiscalYearCloseIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
+async def close_year(code: str, body: FiscalYearCloseIn, write: WriteDep) -> JSONResponse:
     command = CloseFiscalYear(code, body.reason, body.retained_earnings_account_id)
     answer = view(FiscalYearOut, _year, ledger)
-    return await change(
-        container, ctx, lambda uow: close_fiscal_year(uow, command), answer, idem, None
-    )
+    return await write.change(lambda uow: close_fiscal_year(uow, command), answer)
 
 
 @router.post(
@@ -91,15 +83,7 @@ async def close_year(
     responses=problem_responses(409, 422),
     description=_REOPEN,
 )
-async def reopen_year(
-    code: str,
-    body: FiscalYearReopenIn,
-    ctx: ContextDep,
-    container: ContainerDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
+async def reopen_year(code: str, body: FiscalYearReopenIn, write: WriteDep) -> JSONResponse:
     command = ReopenFiscalYear(code, body.reason)
     answer = view(FiscalYearOut, _year, ledger)
-    return await change(
-        container, ctx, lambda uow: reopen_fiscal_year(uow, command), answer, idem, None
-    )
+    return await write.change(lambda uow: reopen_fiscal_year(uow, command), answer)
