@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -24,6 +27,8 @@ from vextrus_finance.application.ledger.fiscal_years import (
 )
 from vextrus_finance.application.ledger.queries import LedgerReader
 from vextrus_finance.application.ledger.views import FiscalYearView, Page
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 router = APIRouter(prefix=f"{API}/fiscal-years", tags=["fiscal years"])
 
@@ -65,25 +70,26 @@ async def list_years(ctx: ContextDep, container: ContainerDep) -> JSONResponse:
     return respond(dump(ListOf[FiscalYearOut], Page(years, None)))
 
 
-@router.post(
-    "/{code}/close",
-    response_model=FiscalYearOut,
-    responses=problem_responses(409, 422),
-    description=_CLOSE,
-)
+# The year as it stands after the command, read in the command's transaction.
+_ANSWER = view(FiscalYearOut, _year, ledger)
+
+
+def _year_command(action: str, description: str) -> Callable[[F], F]:
+    return router.post(
+        f"/{{code}}/{action}",
+        response_model=FiscalYearOut,
+        responses=problem_responses(409, 422),
+        description=description,
+    )
+
+
+@_year_command("close", _CLOSE)
 async def close_year(code: str, body: FiscalYearCloseIn, write: WriteDep) -> JSONResponse:
     command = CloseFiscalYear(code, body.reason, body.retained_earnings_account_id)
-    answer = view(FiscalYearOut, _year, ledger)
-    return await write.change(lambda uow: close_fiscal_year(uow, command), answer)
+    return await write.change(lambda uow: close_fiscal_year(uow, command), _ANSWER)
 
 
-@router.post(
-    "/{code}/reopen",
-    response_model=FiscalYearOut,
-    responses=problem_responses(409, 422),
-    description=_REOPEN,
-)
+@_year_command("reopen", _REOPEN)
 async def reopen_year(code: str, body: FiscalYearReopenIn, write: WriteDep) -> JSONResponse:
     command = ReopenFiscalYear(code, body.reason)
-    answer = view(FiscalYearOut, _year, ledger)
-    return await write.change(lambda uow: reopen_fiscal_year(uow, command), answer)
+    return await write.change(lambda uow: reopen_fiscal_year(uow, command), _ANSWER)
