@@ -41,7 +41,7 @@ def timestamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(row: Mapping[str, Any], prev_hash: str) -> bytes:
+def canonical(row: Mapping[Any, Any], prev_hash: str) -> bytes:
     """UTF-8 JSON, keys sorted at every level, no whitespace, non-ASCII as itself, of the
     `FIELDS` of the row (`recorded_at` as `timestamp()` text) and `prev_hash`."""
     document = {name: row[name] for name in FIELDS}
@@ -53,7 +53,7 @@ def canonical(row: Mapping[str, Any], prev_hash: str) -> bytes:
     return text.encode("utf-8")
 
 
-def event_hash(row: Mapping[str, Any], prev_hash: str) -> str:
+def event_hash(row: Mapping[Any, Any], prev_hash: str) -> str:
     """SHA-256, lower-case hex, of `canonical(row, prev_hash)`."""
     return hashlib.sha256(canonical(row, prev_hash)).hexdigest()
 
