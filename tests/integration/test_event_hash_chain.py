@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,10 +14,11 @@ from alembic import command
 
 from tests.integration.helpers import STANDARD, journal, open_accounts
 from vextrus_finance.bootstrap import Container
-from vextrus_finance.domain.accounts import AccountType
+from vextrus_finance.domain.accounts import AccountRenamed, AccountType
 from vextrus_finance.infrastructure import migrations
 from vextrus_finance.infrastructure.db.schema import events
 from vextrus_finance.infrastructure.event_store import chain
+from vextrus_finance.infrastructure.event_store.store import EventEnvelope
 from vextrus_finance.infrastructure.rebuild.chain_breaks import (
     HASH_MISMATCH,
     PREV_HASH_MISMATCH,
@@ -61,6 +62,36 @@ async def test_appends_chain_each_tenants_events(container: Container) -> None:
     report = await Rebuilder(container.db, container.store).verify()
     assert report.ok, report
     assert report.chain_breaks == []
+
+
+async def test_one_batch_of_several_tenants_continues_each_chain(container: Container) -> None:
+    await _two_tenants(container)
+    dhaka = timezone(timedelta(hours=6))  # stored as UTC, hashed as UTC
+
+    def renamed(tenant: str, version: int) -> EventEnvelope:
+        return EventEnvelope(
+            tenant_id=tenant,
+            stream_type="account",
+            stream_id=f"acc-{tenant}",
+            version=version,
+            event=AccountRenamed(name=f"নগদ {version}"),
+            metadata={"tenant_id": tenant, "user_id": "u"},
+            recorded_at=datetime(2025, 7, 1, 12, 0, 0, 123456, tzinfo=UTC).astimezone(dhaka),
+        )
+
+    batch = [renamed("t2", 1), renamed("t1", 1), renamed("t2", 2), renamed("t3", 1)]
+    async with container.db.write() as conn:
+        await container.store.append(conn, batch)
+    rows = {r["event_id"]: r for r in await _rows(container)}
+    new = [rows[e.event_id] for e in batch]
+    older = [r for r in rows.values() if r["event_id"] not in {e.event_id for e in batch}]
+    newest = {r["tenant_id"]: r["hash"] for r in older}  # in position order: the last wins
+    assert new[0]["prev_hash"] == newest["t2"]
+    assert new[1]["prev_hash"] == newest["t1"]
+    assert new[2]["prev_hash"] == new[0]["hash"]
+    assert new[3]["prev_hash"] == chain.GENESIS
+    async with container.db.read() as conn:
+        assert await chain_breaks(conn) == []
 
 
 async def test_an_event_edited_with_sql_is_named(container: Container) -> None:
