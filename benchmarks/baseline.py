@@ -2,7 +2,8 @@
 head, the journal, its lines, its ledger entries, the account totals, the month totals and the
 number counter), written with plain SQL through the bare driver — stdlib `sqlite3` in WAL with
 synchronous=FULL, `asyncpg` with prepared statements — one transaction per journal, or one per
-batch. No reads, no validation, no framework: the database's own limit for this work on this
+batch. No reads but the tenant's newest event hash (the hash chain's predecessor, ADR 0046),
+no validation, no framework: the database's own limit for this work on this
 machine at this moment. Payloads are prepared before the clock starts."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from benchmarks.workload import ChartAccount, JournalSpec
+from vextrus_finance.infrastructure.event_store import chain
 
 TENANT = "raw-baseline"
 
@@ -126,8 +128,27 @@ _JOURNAL_COLS = (
 )
 _EVENT_COLS = (
     "position, event_id, tenant_id, stream_type, stream_id, version, event_type, "
-    "schema_version, data, metadata, recorded_at"
+    "schema_version, data, metadata, recorded_at, prev_hash, hash"
 )
+_EVENT_FIELDS = _EVENT_COLS.split(", ")[:11]
+
+
+def _chained(last: int, prev: str | None, events: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The journal's events numbered from `last` and chained to the tenant's newest event's
+    hash `prev` (ADR 0046): the hashing the service does at every append."""
+    out = []
+    prev = prev or chain.GENESIS
+    for i, e in enumerate(events):
+        row = dict(zip(_EVENT_FIELDS, (last - 1 + i, *e), strict=True))
+        fields = {**row, "data": json.loads(row["data"]), "metadata": json.loads(row["metadata"])}
+        if isinstance(row["recorded_at"], str):
+            fields["recorded_at"] = datetime.fromisoformat(row["recorded_at"])
+        own = chain.event_hash(fields, prev)
+        out.append((*row.values(), prev, own))
+        prev = own
+    return out
+
+
 _LINE_COLS = "tenant_id, journal_id, line_no, id, account_id, account_code, debit, credit"
 _LEDGER_COLS = (
     "tenant_id, journal_id, line_no, account_id, entry_date, posted_at, line_id, "
@@ -146,7 +167,9 @@ def _sql(dollar: bool) -> dict[str, str]:
         "RETURNING value",
         "head": f"UPDATE event_log_head SET last_position = last_position + {_marks(1, dollar)} "
         "WHERE id = 1 RETURNING last_position",
-        "events": f"INSERT INTO events ({_EVENT_COLS}) VALUES ({_marks(11, dollar)})",
+        "events": f"INSERT INTO events ({_EVENT_COLS}) VALUES ({_marks(13, dollar)})",
+        "last_hash": "SELECT hash FROM events WHERE tenant_id = {} "
+        "ORDER BY position DESC LIMIT 1".format("$1" if dollar else "?"),
         "journal": f"INSERT INTO journals ({_JOURNAL_COLS}) VALUES ({_marks(16, dollar)})",
         "lines": f"INSERT INTO journal_lines ({_LINE_COLS}) VALUES ({_marks(8, dollar)})",
         "ledger": f"INSERT INTO ledger_entries ({_LEDGER_COLS}) VALUES ({_marks(13, dollar)})",
@@ -206,7 +229,8 @@ def _sqlite_write(
             (seq,) = db.execute(sql["counter"], (TENANT, j.sequence)).fetchone()
             number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
             (last,) = db.execute(sql["head"], (2,)).fetchone()
-            db.executemany(sql["events"], [(last - 1 + i, *e) for i, e in enumerate(j.events)])
+            (prev,) = db.execute(sql["last_hash"], (TENANT,)).fetchone() or (None,)
+            db.executemany(sql["events"], _chained(last, prev, j.events))
             db.execute(sql["journal"], (*j.journal[:2], number, *j.journal[2:]))
             db.executemany(sql["lines"], j.lines)
             db.executemany(sql["ledger"], [(*row, number) for row in j.ledger])
@@ -280,9 +304,8 @@ async def _pg_write(
                 seq = await stmts["counter"].fetchval(TENANT, j.sequence)
                 number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
                 last = await stmts["head"].fetchval(2)
-                await stmts["events"].executemany(
-                    [(last - 1 + i, *e) for i, e in enumerate(j.events)]
-                )
+                prev = await stmts["last_hash"].fetchval(TENANT)
+                await stmts["events"].executemany(_chained(last, prev, j.events))
                 await stmts["journal"].fetch(*j.journal[:2], number, *j.journal[2:])
                 await stmts["lines"].executemany(j.lines)
                 await stmts["ledger"].executemany([(*row, number) for row in j.ledger])
@@ -351,9 +374,9 @@ async def run_aiosqlite(
                 number = f"GJ-{j.sequence[-7:]}-{seq:06d}"
                 async with db.execute(sql["head"], (2,)) as cur:
                     (last,) = await cur.fetchone()  # type: ignore[misc]
-                await db.executemany(
-                    sql["events"], [(last - 1 + i, *e) for i, e in enumerate(j.events)]
-                )
+                async with db.execute(sql["last_hash"], (TENANT,)) as cur:
+                    (prev,) = await cur.fetchone() or (None,)
+                await db.executemany(sql["events"], _chained(last, prev, j.events))
                 await db.execute(sql["journal"], (*j.journal[:2], number, *j.journal[2:]))
                 await db.executemany(sql["lines"], j.lines)
                 await db.executemany(sql["ledger"], [(*row, number) for row in j.ledger])

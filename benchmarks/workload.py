@@ -30,6 +30,7 @@ from vextrus_finance.domain.journals import (
 )
 from vextrus_finance.infrastructure.db import codec
 from vextrus_finance.infrastructure.db.schema import counters, event_log_head, events
+from vextrus_finance.infrastructure.event_store import chain
 
 USER = "bench-user"
 TYPES = (
@@ -151,10 +152,20 @@ class EventLogWriter:
             "user_agent": None,
         }
         self.recorded_at = datetime(2025, 7, 1, tzinfo=UTC)
+        self._last: dict[str, str] = {}  # tenant → its newest event's hash
 
     async def start(self) -> None:
         head = await self._conn.execute(sa.select(event_log_head.c.last_position))
         self._position = int(head.scalar_one())
+        newest = await self._conn.execute(
+            sa.select(events.c.hash)
+            .where(events.c.tenant_id == self._tenant)
+            .order_by(events.c.position.desc())
+            .limit(1)
+        )
+        found = newest.scalar_one_or_none()
+        if found is not None:
+            self._last[self._tenant] = found
 
     async def add(self, stream_type: str, stream_id: str, version: int, event: DomainEvent) -> None:
         self._position += 1
@@ -173,6 +184,7 @@ class EventLogWriter:
                 "recorded_at": self.recorded_at,
             }
         )
+        chain.link(self._rows[-1:], self._last)  # the tenant's hash chain (ADR 0046)
         if len(self._rows) >= self.CHUNK:
             await self.flush()
 

@@ -224,7 +224,8 @@ def projections_rebuild() -> None:
 
 @app.command()
 def verify() -> None:
-    """Check that a rebuild equals the live read models and that debits equal credits."""
+    """Check that a rebuild equals the live read models, that debits equal credits and that
+    every tenant's event hash chain is intact."""
     report = _progress_run("verifying", lambda r, p: r.verify(p))
     table = Table("check", "result")
     table.add_row("events replayed", str(report.events))
@@ -245,6 +246,12 @@ def verify() -> None:
         )
     for value in report.out_of_range:
         table.add_row("out of range", f"[red]{escape(value)}[/]")
+    for broken in report.chain_breaks:
+        table.add_row(
+            f"tenant {broken.tenant_id} history",
+            f"[red]{broken.problem} at position {broken.position} (event {broken.event_id}): "
+            f"{broken.detail}[/]",
+        )
     for finding in report.findings:  # warnings: the books are replayed exactly all the same
         table.add_row(
             f"tenant {finding.tenant_id} {finding.check}",

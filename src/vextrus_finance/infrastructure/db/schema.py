@@ -68,6 +68,10 @@ events = sa.Table(
     sa.Column("data", JSONType, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
+    # The tenant's hash chain (ADR 0046, migration 0009): the hash of this event's canonical
+    # form with `prev_hash`, the hash of the tenant's event before it.
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
     # The optimistic-concurrency guard: two writers cannot both append version N.
     sa.UniqueConstraint("tenant_id", "stream_id", "version", name="uq_events_stream_version"),
     sa.Index("ix_events_tenant_position", "tenant_id", "position"),

@@ -18,9 +18,10 @@ from vextrus_finance.application.context import new_id
 from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.infrastructure.db import codec
-from vextrus_finance.infrastructure.db.driver import InsertMany, Sql, driver, json_rows
+from vextrus_finance.infrastructure.db.driver import Driver, InsertMany, Sql, driver, json_rows
 from vextrus_finance.infrastructure.db.pg_one_statement import recordset
 from vextrus_finance.infrastructure.db.schema import event_log_head, events, snapshots
+from vextrus_finance.infrastructure.event_store import chain
 from vextrus_finance.observability import metrics
 
 A = TypeVar("A", bound=Aggregate[Any])
@@ -54,25 +55,38 @@ _ADVANCE_HEAD = Sql.same(
     "RETURNING last_position"
 )
 _INSERT_EVENTS = InsertMany(events)
-_APPEND_SQL: dict[str, str] = {}
+_INSERT_SQL: dict[str, str] = {}
+# The hash of the tenant's newest event: one probe of ix_events_tenant_position, made after
+# the head's lock is taken so no other appender's event can come after it (ADR 0046).
+_TENANT_LAST_HASH = Sql.same(
+    "SELECT hash FROM events WHERE tenant_id = ? ORDER BY position DESC LIMIT 1"
+)
 
 
-def _append_sql(dialect: Dialect) -> str:
-    """PostgreSQL: advance the head and insert the events numbered from it, one statement; the
-    events arrive as one JSON array of objects, each with its offset `n` in the batch."""
-    text = _APPEND_SQL.get(dialect.name)
+def _insert_sql(dialect: Dialect) -> str:
+    """PostgreSQL: the batch's events, numbered and chained, as one JSON array of objects in
+    one statement."""
+    text = _INSERT_SQL.get(dialect.name)
     if text is None:
-        columns = [c for c in _INSERT_EVENTS.columns(dialect) if c[0] != "position"]
+        columns = _INSERT_EVENTS.columns(dialect)
         names = ", ".join(f'"{name}"' for name, _ in columns)
         # Our own column names and types; every value is bound.
-        text = _APPEND_SQL[dialect.name] = (
-            "WITH h AS (UPDATE event_log_head SET last_position = last_position + $1 "  # noqa: S608
-            "WHERE id = $2 RETURNING last_position) "
-            f"INSERT INTO events (position, {names}) "
-            f"SELECT h.last_position - $1 + e.n, {', '.join('e.' + n for n in names.split(', '))} "
-            f"FROM h, {recordset(3, [*columns, ('n', 'bigint')], alias='e')} RETURNING position"
+        text = _INSERT_SQL[dialect.name] = (
+            f"INSERT INTO events ({names}) SELECT {names} "  # noqa: S608
+            f"FROM {recordset(1, columns, alias='e')}"
         )
     return text
+
+
+async def _link(db: Driver, rows: list[dict[str, Any]]) -> None:
+    """Chain the rows (positions assigned) to their tenants' newest events. Under the head's
+    lock: the newest event read here stays the newest until this transaction commits."""
+    last: dict[str, str] = {}
+    for tenant in dict.fromkeys(row["tenant_id"] for row in rows):
+        found = await db.fetch(_TENANT_LAST_HASH, (tenant,))
+        if found:
+            last[tenant] = str(found[0][0])
+    chain.link(rows, last)
 
 
 _STREAM_EXISTS = (
@@ -171,18 +185,15 @@ class EventStore:
             }
             for e in batch
         ]
+        # The head's row lock first: positions and the chain's predecessors are read under it.
+        ((head,),) = await db.fetch(_ADVANCE_HEAD, (len(batch), HEAD_ID))
+        last = int(head)
+        for i, row in enumerate(rows, start=last - len(batch) + 1):
+            row["position"] = i
+        await _link(db, rows)
         if db.dialect == "postgresql":
-            # One round trip: the head moves and the events go in with one statement.
-            for n, row in enumerate(rows, start=1):
-                row["n"] = n
-            as_json = json_rows(rows)
-            positions = await db.fetch(_append_sql(conn.dialect), (len(batch), HEAD_ID, as_json))
-            last = max(int(row[0]) for row in positions)
+            await db.execute(_insert_sql(conn.dialect), (json_rows(rows),))
         else:
-            ((head,),) = await db.fetch(_ADVANCE_HEAD, (len(batch), HEAD_ID))
-            last = int(head)
-            for i, row in enumerate(rows, start=last - len(batch) + 1):
-                row["position"] = i
             await _INSERT_EVENTS(conn, rows)
         metrics.observe_append(started)
         return last

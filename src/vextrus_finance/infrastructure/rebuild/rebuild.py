@@ -28,6 +28,7 @@ from vextrus_finance.infrastructure.projections.tables import (
     ReadModelTables,
     shadow_tables,
 )
+from vextrus_finance.infrastructure.rebuild.chain_breaks import ChainBreak, chain_breaks
 from vextrus_finance.infrastructure.rebuild.findings import Finding
 from vextrus_finance.infrastructure.rebuild.invoice_findings import invoice_findings
 from vextrus_finance.infrastructure.rebuild.ledger_findings import rule_findings
@@ -76,6 +77,8 @@ class VerifyReport:
     # Data entered before today's rules refused it (infrastructure/findings.py): warnings for a
     # person to look at; the books are replayed exactly all the same, so they do not fail `ok`.
     findings: list[Finding] = field(default_factory=list)
+    # Each tenant's first event where the hash chain breaks (ADR 0046): history was edited.
+    chain_breaks: list[ChainBreak] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -84,6 +87,7 @@ class VerifyReport:
             and not self.imbalances
             and not self.account_total_mismatches
             and not self.out_of_range
+            and not self.chain_breaks
         )
 
 
@@ -241,6 +245,8 @@ class Rebuilder:
                 report.findings = await self._findings(conn)
         finally:
             await self._drop_shadow(metadata)
+        async with self._db.read() as conn:  # a snapshot of the log: appenders not held up
+            report.chain_breaks = await chain_breaks(conn)
         return report
 
 
