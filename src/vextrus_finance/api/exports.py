@@ -49,7 +49,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The report: JSON (default), or with `format` a CSV, XLSX or PDF file "
         "(Content-Disposition: attachment)",
-        "content": {media: {} for media in MEDIA_TYPES.values()},
+        "content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()},
     },
     403: {"description": "Missing the route's permission, or `report:export` for a file",
           **_PROBLEM},
