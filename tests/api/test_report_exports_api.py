@@ -6,6 +6,8 @@ here (commas removed, Bengali digits mapped to ASCII by hand)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 import re
@@ -17,8 +19,18 @@ from typing import Any
 import httpx
 from openpyxl import load_workbook
 
-from tests.api.helpers import API, assert_invalid, cr, create_accounts, dr, post_journal, problem_of
+from tests.api.helpers import (
+    API,
+    assert_invalid,
+    cr,
+    create_accounts,
+    dr,
+    post_journal,
+    problem_of,
+    services_of,
+)
 from tests.api.invoice_helpers import approved_invoice, line, seed_tenant
+from tests.documents import render_jobs
 from tests.documents.factory import require_binary
 
 COMPANY = {"name": "Vextrus Builders Ltd.", "address": "Gulshan-1, Dhaka", "bin": "0001234560101"}
@@ -285,3 +297,32 @@ async def test_openapi_names_the_export_media_types(client):
         assert params["format"]["schema"]["enum"] == ["json", "csv", "xlsx", "pdf"]
         assert params["lang"]["schema"]["enum"] == ["en", "bn"]
         assert {"403", "422", "429", "503"} <= set(operation["responses"])
+
+
+async def test_xlsx_and_pdf_render_in_the_shared_pool_csv_does_not(client, auth):
+    h = auth()
+    await _books(client, h)
+    url = f"{API}/reports/trial-balance"
+    pool = services_of(client).render_pool
+    await _get(client, url, h, format="csv")
+    assert pool.renders_started == 0
+    await _get(client, url, h, format="xlsx")
+    assert pool.renders_started == 1
+    # A tenant already using its share of the renderers is refused at once, not queued, so it
+    # cannot starve the others (the pool Mushak-6.3 PDFs use).
+    hog = asyncio.create_task(pool.run("t1", render_jobs.slow, 3600))
+    try:
+        while True:  # until the hog holds the tenant's slot (the run's timeout catches a hang)
+            if pool.busy:
+                break
+            await asyncio.sleep(0.02)
+        for output in ("xlsx", "pdf"):
+            response = await client.get(url, headers=h, params={"format": output})
+            assert problem_of(response, 429)["code"] == "document_render_tenant_busy"
+            assert int(response.headers["Retry-After"]) >= 1
+        assert (await client.get(url, headers=h, params={"format": "csv"})).status_code == 200
+    finally:
+        hog.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await hog
+    assert pool.busy == 0
