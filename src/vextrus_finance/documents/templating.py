@@ -89,12 +89,13 @@ def _environment() -> Environment:
 
 
 @cache
-def stylesheet() -> str:
-    return files(_PACKAGE).joinpath("templates", "mushak63.css").read_text(encoding="utf-8")
+def stylesheet(name: str = "mushak63.css") -> str:
+    return files(_PACKAGE).joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _csp() -> str:
-    digest = hashlib.sha256(stylesheet().encode("utf-8")).digest()
+@cache
+def _csp(css: str = "mushak63.css") -> str:
+    digest = hashlib.sha256(stylesheet(css).encode("utf-8")).digest()
     style_hash = base64.b64encode(digest).decode("ascii")
     return (
         f"default-src 'none'; style-src 'sha256-{style_hash}'; base-uri 'none'; form-action 'none'"
@@ -104,12 +105,13 @@ def _csp() -> str:
 CONTENT_SECURITY_POLICY = _csp()
 
 
-def render_template(name: str, **context: Any) -> str:
+def render_template(name: str, *, css: str = "mushak63.css", **context: Any) -> str:
+    """`name` with the stylesheet `css` (a file beside it) inlined and allowed by its hash."""
     # The stylesheet is ours (package data), not user input: Markup keeps it verbatim, which is
     # also what makes the CSP hash match.
-    css = Markup(stylesheet())  # noqa: S704 - our package file, never user input
+    sheet = Markup(stylesheet(css))  # noqa: S704 - our package file, never user input
     return (
         _environment()
         .get_template(name)
-        .render(**context, stylesheet=css, content_security_policy=CONTENT_SECURITY_POLICY)
+        .render(**context, stylesheet=sheet, content_security_policy=_csp(css))
     )

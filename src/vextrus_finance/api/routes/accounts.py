@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from vextrus_finance.api.commands import Answer, dump, ledger, respond, view
 from vextrus_finance.api.context import (
@@ -15,6 +15,7 @@ from vextrus_finance.api.context import (
     VersionedWriteDep,
     WriteDep,
 )
+from vextrus_finance.api.exports import EXPORT_RESPONSES, Export, ExportDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.query_params import From, Limit, To, check_dates
@@ -26,6 +27,7 @@ from vextrus_finance.application.ledger import accounts as commands
 from vextrus_finance.application.ledger.queries import LedgerReader
 from vextrus_finance.application.ledger.views import AccountView
 from vextrus_finance.bootstrap import Container
+from vextrus_finance.documents.reports.tables import ledger_table
 from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.calendar import BusinessCalendar
 from vextrus_finance.domain.errors import InvalidInput, NotFound
@@ -180,19 +182,25 @@ WindowDep = Annotated[_Window, Depends(_window)]
 
 
 @router.get(
-    "/by-code/{code}/ledger", response_model=LedgerOut, responses=problem_responses(404, 422)
+    "/by-code/{code}/ledger",
+    response_model=LedgerOut,
+    responses={**problem_responses(404, 422), **EXPORT_RESPONSES},
 )
 async def account_ledger_by_code(
-    code: str, ctx: ContextDep, container: ContainerDep, window: WindowDep
-) -> JSONResponse:
-    return await _ledger(ctx, container, None, code, window)
+    code: str, ctx: ContextDep, container: ContainerDep, window: WindowDep, export: ExportDep
+) -> Response:
+    return await _ledger(ctx, container, None, code, window, export)
 
 
-@router.get("/{account_id}/ledger", response_model=LedgerOut)
+@router.get("/{account_id}/ledger", response_model=LedgerOut, responses=EXPORT_RESPONSES)
 async def account_ledger(
-    account_id: str, ctx: ContextDep, container: ContainerDep, window: WindowDep
-) -> JSONResponse:
-    return await _ledger(ctx, container, account_id, None, window)
+    account_id: str, ctx: ContextDep, container: ContainerDep, window: WindowDep, export: ExportDep
+) -> Response:
+    return await _ledger(ctx, container, account_id, None, window, export)
+
+
+# An export holds the whole window, read in pages of this many lines (`limit`/`cursor` ignored).
+_EXPORT_PAGE = 500
 
 
 async def _ledger(
@@ -201,24 +209,35 @@ async def _ledger(
     account_id: str | None,
     code: str | None,
     window: _Window,
-) -> JSONResponse:
+    export: Export,
+) -> Response:
     """The general ledger of one account, named by id or by code."""
     date_from, date_to = window.date_from, window.date_to
     check_dates(date_from, date_to)
     async with container.reader(ctx.tenant_id) as reader:
         account = await _find(reader, account_id, code)
-        page = await reader.ledger(
-            account, date_from=date_from, date_to=date_to, limit=window.limit, cursor=window.cursor
+        limit, cursor = (_EXPORT_PAGE, None) if export.wanted else (window.limit, window.cursor)
+        page = first = await reader.ledger(
+            account, date_from=date_from, date_to=date_to, limit=limit, cursor=cursor
         )
-    closing = page.items[-1].balance if page.items else page.opening_balance
+        items = list(page.items)
+        while export.wanted and page.next_cursor:
+            page = await reader.ledger(
+                account, date_from=date_from, date_to=date_to, limit=limit, cursor=page.next_cursor
+            )
+            items += page.items
+    closing = items[-1].balance if items else first.opening_balance
     body = {
         "account_id": account.id,
         "account_code": account.code,
         "account_name": account.name,
         "currency": account.currency,
-        "opening_balance": page.opening_balance,
+        "opening_balance": first.opening_balance,
         "closing_balance": closing,
-        "items": page.items,
+        "items": items,
         "next_cursor": page.next_cursor,
     }
-    return respond(dump(LedgerOut, body))
+    document = dump(LedgerOut, body)
+    if export.wanted:
+        return await export.response(ctx, container, ledger_table(document, date_from, date_to))
+    return respond(document)

@@ -5,26 +5,29 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from vextrus_finance.api.commands import dump, respond
 from vextrus_finance.api.context import ContainerDep, ContextDep
+from vextrus_finance.api.exports import EXPORT_RESPONSES, ExportDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.invoices import AgingOut
 from vextrus_finance.application.invoicing.aging import aging_report
+from vextrus_finance.documents.reports.tables import aging_table
 from vextrus_finance.domain.invoices import InvoiceKind
 from vextrus_finance.domain.money import from_minor
 
 router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
 
-@router.get("/aging", response_model=AgingOut)
+@router.get("/aging", response_model=AgingOut, responses=EXPORT_RESPONSES)
 async def aging(
     ctx: ContextDep,
     container: ContainerDep,
+    export: ExportDep,
     kind: InvoiceKind = InvoiceKind.SALES,
     as_of: date | None = None,
-) -> JSONResponse:
+) -> Response:
     """What was owed at the end of `as_of` (default today) on invoices dated by then — payable
     total less the payments dated by then, counting cancellations and payment reversals only
     from their own dates — bucketed by days past due as of `as_of`. `ledger_balance` is the
@@ -43,4 +46,7 @@ async def aging(
     # Receivables are debit balances, payables credit balances.
     owed = from_minor(net_debit if receivable else -net_debit)
     codes = [code for _, code in control]
-    return respond(dump(AgingOut, aging_report(kind, day, items, codes, owed)))
+    document = dump(AgingOut, aging_report(kind, day, items, codes, owed))
+    if export.wanted:
+        return await export.response(ctx, container, aging_table(document))
+    return respond(document)

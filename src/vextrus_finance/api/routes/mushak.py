@@ -8,15 +8,14 @@ pool (`documents/render_pool.py`, ADR 0031): a full pool answers 503, a tenant o
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vextrus_finance.api.context import ContainerDep, ContextDep
+from vextrus_finance.api.disconnect import ClientGone, unless_disconnected
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.problems import MEDIA_TYPE, problem
 from vextrus_finance.api.routes.mushak_mapping import mushak63_document
@@ -41,31 +40,7 @@ from vextrus_finance.infrastructure.invoicing.document_store import (
 )
 from vextrus_finance.observability import metrics
 
-T = TypeVar("T")
-# How often a request waiting for its render checks whether the client is still there.
-DISCONNECT_POLL_S = 0.5
-
 router = APIRouter(prefix=f"{API}/invoices", tags=["invoices"])
-
-
-class ClientGone(Exception):
-    """The client disconnected while its document was rendering."""
-
-
-async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T:
-    """`work`, cancelled (its worker killed) as soon as the client goes away."""
-    task = asyncio.ensure_future(work)
-    try:
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
-            if done:
-                return task.result()
-            if await request.is_disconnected():
-                task.cancel()
-                raise ClientGone
-    finally:
-        if not task.done():
-            task.cancel()
 
 
 async def _render_pdf(
@@ -76,7 +51,7 @@ async def _render_pdf(
     started = time.perf_counter()
     outcome = "failed"
     try:
-        pdf: bytes = await _unless_disconnected(
+        pdf: bytes = await unless_disconnected(
             request, pool.run(tenant_id, app_services.pdf_renderer, document, lang)
         )
         outcome = "ok"

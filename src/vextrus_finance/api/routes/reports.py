@@ -7,8 +7,10 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from vextrus_finance.api.context import ContainerDep, ContextDep
+from vextrus_finance.api.exports import EXPORT_RESPONSES, ExportDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
+from vextrus_finance.documents.reports.tables import trial_balance_table
 from vextrus_finance.domain.accounts import validate_currency
 from vextrus_finance.domain.errors import InvalidInput
 from vextrus_finance.domain.fiscal import parse_fiscal_year
@@ -17,10 +19,11 @@ from vextrus_finance.domain.limits import stored_totals_out_of_range
 router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
 
-@router.get("/trial-balance", response_model=TrialBalanceOut)
+@router.get("/trial-balance", response_model=TrialBalanceOut, responses=EXPORT_RESPONSES)
 async def get_trial_balance(
     ctx: ContextDep,
     container: ContainerDep,
+    export: ExportDep,
     as_of: date | None = None,
     fiscal_year: str | None = None,
     currency: str = "BDT",
@@ -43,6 +46,8 @@ async def get_trial_balance(
         # Only a REAL among the stored totals (SQLite) fails to format as paisa: checked here,
         # where it costs nothing, not row by row on every request.
         raise stored_totals_out_of_range() from exc
+    if export.wanted:
+        return await export.response(ctx, container, trial_balance_table(document))
     # orjson: the body grows with the chart and the stdlib encoder was most of the request's
     # time (docs/performance.md). Same JSON (UTF-8, no NaN: amounts are strings).
     return Response(orjson.dumps(document), media_type="application/json")
