@@ -1,9 +1,9 @@
 """The per-tenant hash chain over the event log (ADR 0046): the canonical form of an event and
 its hash. Pure functions; the append, `verify` and migration 0009 compute exactly this.
 
-FROZEN: changing the canonical form changes every stored hash. Migration 0009 carries its own
-copy of these functions (a migration may not import code that can change later); a new form
-needs a new chain version, a migration rewriting the chain, and an ADR."""
+FROZEN: changing the canonical form changes every stored hash, and migration 0009 backfills
+with these very functions; tests/unit/test_event_chain.py pins the bytes and the hash. A new
+form needs a new chain version, a migration rewriting the chain, and an ADR."""
 
 from __future__ import annotations
 

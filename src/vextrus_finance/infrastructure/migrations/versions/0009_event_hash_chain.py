@@ -1,9 +1,9 @@
 """Each tenant's events form a hash chain (ADR 0046): `events.prev_hash` and `events.hash`,
 backfilled for the events already stored, per tenant in position order, in batches.
 
-The canonical form is copied here, frozen, from infrastructure/event_store/chain.py: a
-migration imports nothing from the application that can change later. A test checks that
-both compute the same hashes.
+The canonical form is the one of infrastructure/event_store/chain.py, which is frozen (a test
+pins its bytes and hash; a new form needs a new chain version and migration), so this
+migration uses it rather than a copy that could drift from it.
 
 Revision ID: 0009
 Revises: 0008
@@ -12,51 +12,18 @@ Create Date: 2026-12-08
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
+
+from vextrus_finance.infrastructure.event_store.chain import FIELDS, GENESIS, event_hash
 
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-GENESIS = "0" * 64
 BATCH = 5000
-_FIELDS = (
-    "position",
-    "event_id",
-    "tenant_id",
-    "stream_type",
-    "stream_id",
-    "version",
-    "event_type",
-    "schema_version",
-    "data",
-    "metadata",
-    "recorded_at",
-)
-
-
-def _timestamp(value: datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _hash(row: dict[str, Any], prev_hash: str) -> str:
-    document = {name: row[name] for name in _FIELDS}
-    document["recorded_at"] = _timestamp(row["recorded_at"])
-    document["prev_hash"] = prev_hash
-    text = json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _events_table(dialect: str) -> sa.TableClause:
@@ -85,7 +52,7 @@ def _backfill() -> None:
     bind = op.get_bind()
     events = _events_table(bind.dialect.name)
     read = (
-        sa.select(*(events.c[n] for n in _FIELDS))
+        sa.select(*(events.c[n] for n in FIELDS))
         .where(events.c.position > sa.bindparam("after"))
         .order_by(events.c.position)
         .limit(BATCH)
@@ -104,7 +71,7 @@ def _backfill() -> None:
         updates = []
         for row in rows:
             prev = last.get(row["tenant_id"], GENESIS)
-            own = last[row["tenant_id"]] = _hash(row, prev)
+            own = last[row["tenant_id"]] = event_hash(row, prev)
             updates.append({"at": row["position"], "prev": prev, "own": own})
         bind.execute(write, updates)
         after = rows[-1]["position"]
