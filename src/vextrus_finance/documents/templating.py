@@ -88,9 +88,14 @@ def _environment() -> Environment:
     return environment
 
 
+_BASE_CSS = "printed.css"
+
+
 @cache
 def stylesheet(name: str = "mushak63.css") -> str:
-    return files(_PACKAGE).joinpath("templates", name).read_text(encoding="utf-8")
+    """The shared page rules (`printed.css`) followed by the document's own sheet `name`."""
+    folder = files(_PACKAGE).joinpath("templates")
+    return "\n".join(folder.joinpath(n).read_text(encoding="utf-8") for n in (_BASE_CSS, name))
 
 
 @cache
