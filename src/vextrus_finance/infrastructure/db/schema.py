@@ -137,6 +137,8 @@ accounts = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # CASH | OPERATING | INVESTING | FINANCING (migration 0010, ADR 0047).
+    sa.Column("cash_flow_class", sa.String(16), nullable=False),
     sa.UniqueConstraint("tenant_id", "code", name="uq_accounts_tenant_code"),
     sa.Index("ix_accounts_tenant_parent", "tenant_id", "parent_id"),
 )

@@ -27,6 +27,7 @@ from vextrus_finance.domain.accounts import (
     ACCOUNT_TYPE_BY_VALUE,
     AccountType,
     BalanceLimit,
+    CashFlowClass,
     signed_balance,
 )
 from vextrus_finance.domain.errors import InvalidInput
@@ -72,6 +73,7 @@ def account_view(m: Any) -> AccountView:
         updated_at=m["updated_at"],
         deactivated_at=m["deactivated_at"],
         deactivation_reason=m["deactivation_reason"],
+        cash_flow_class=CashFlowClass(m["cash_flow_class"]),
     )
 
 
