@@ -190,6 +190,8 @@ journals = sa.Table(
     sa.Index("ix_journals_tenant_date", "tenant_id", "date", "number"),
     sa.Index("ix_journals_tenant_status", "tenant_id", "status"),
     sa.Index("ix_journals_tenant_period", "tenant_id", "fiscal_period"),
+    # The statements find the CLOSING journals by type (migration 0010, ADR 0047).
+    sa.Index("ix_journals_tenant_type", "tenant_id", "type"),
 )
 
 journal_lines = sa.Table(

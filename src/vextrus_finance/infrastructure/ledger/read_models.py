@@ -39,7 +39,6 @@ from vextrus_finance.infrastructure.db.cursor import (
     encode_cursor,
 )
 from vextrus_finance.infrastructure.db.driver import SelectRows
-from vextrus_finance.infrastructure.db.reader import TenantReader
 from vextrus_finance.infrastructure.db.schema import (
     account_period_totals,
     accounts,
@@ -49,6 +48,7 @@ from vextrus_finance.infrastructure.db.schema import (
     ledger_entries,
 )
 from vextrus_finance.infrastructure.ledger.net_balances import NetBalanceQuery, plan_for
+from vextrus_finance.infrastructure.ledger.statement_queries import StatementQueries
 
 _NET_BALANCES = NetBalanceQuery()
 
@@ -135,7 +135,7 @@ _JOURNAL_LINES = SelectRows(
 )
 
 
-class SqlLedgerReader(TenantReader):
+class SqlLedgerReader(StatementQueries):  # a TenantReader, with the statements' reads
     # --- accounts ------------------------------------------------------------------
 
     async def _one_account(self, match: sa.ColumnElement[bool]) -> AccountView | None:
