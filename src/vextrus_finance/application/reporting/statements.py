@@ -28,6 +28,7 @@ PRIOR_YEARS_NOT_CLOSED = "Retained earnings — prior years not closed"
 _BALANCE_SHEET_TYPES = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY)
 _PROFIT_TYPES = frozenset({AccountType.REVENUE.value, AccountType.EXPENSE.value})
 _DEBIT_NORMAL = {t.value: t.debit_normal for t in AccountType}
+_CLASSES = {c.value: c for c in CashFlowClass}
 
 
 class Compare(StrEnum):
@@ -35,19 +36,24 @@ class Compare(StrEnum):
     PREVIOUS_YEAR = "previous_year"
 
 
+# (account id, code, name, type, cash-flow class), as stored
+StatementAccount = tuple[str, str, str, str, str]
+
+
 class StatementReader(Protocol):
-    """What the statements read; the SQL ledger reader answers all three in one snapshot."""
+    """What the statements read; the SQL ledger reader answers all of it in one snapshot."""
+
+    async def statement_accounts(self, currency: str) -> list[StatementAccount]: ...
 
     async def net_balances_as_of(self, as_of: date, currency: str) -> list[NetBalanceRow]: ...
 
-    async def closing_movements(
-        self, date_from: date, date_to: date, currency: str
-    ) -> dict[str, int]:
-        """Σ debit − credit per account of the ledger entries dated in [date_from, date_to]
-        of CLOSING journals and of journals reversing them."""
+    async def movements(self, date_from: date, date_to: date) -> dict[str, int]:
+        """Σ debit − credit per account of every ledger entry dated in the range."""
         ...
 
-    async def cash_flow_classes(self, currency: str) -> dict[str, CashFlowClass]: ...
+    async def closing_movements(self, date_from: date, date_to: date) -> dict[str, int]:
+        """The same, of the entries of CLOSING journals and of journals reversing them."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -160,54 +166,50 @@ def compare_range(date_from: date, date_to: date, compare: Compare) -> tuple[dat
 # --- the arithmetic ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Account:
-    id: str
-    code: str
-    name: str
-    type: str  # as stored
+def _by_type(
+    accounts: Iterable[tuple[str, str, str, str]],
+) -> dict[str, list[tuple[str, str, str]]]:
+    """(id, code, name) of each type's accounts, by code: sorted once for every section."""
+    grouped: dict[str, list[tuple[str, str, str]]] = {t.value: [] for t in AccountType}
+    for account_id, code, name, account_type in sorted(accounts, key=lambda a: a[1]):
+        grouped[account_type].append((account_id, code, name))
+    return grouped
 
 
-def _accounts(rows: Iterable[NetBalanceRow]) -> dict[str, _Account]:
-    return {r[0]: _Account(r[0], r[1], r[2], r[3]) for r in rows}
-
-
-def _nets(rows: Iterable[NetBalanceRow] | None) -> dict[str, int]:
-    return {} if rows is None else {r[0]: r[5] for r in rows}
-
-
-def movements(
-    end: Iterable[NetBalanceRow],
-    start: Iterable[NetBalanceRow] | None,
-    closing: Mapping[str, int],
-) -> dict[str, int]:
-    """Debits − credits per account between two balances (`start`: the day before the range;
-    None: nothing before it), less the closing entries of the range."""
-    before = _nets(start)
-    return {r[0]: r[5] - before.get(r[0], 0) - closing.get(r[0], 0) for r in end}
+def net_of_closing(raw: Mapping[str, int], closing: Mapping[str, int]) -> dict[str, int]:
+    """The movements less the closing entries of the same range."""
+    moved = dict(raw)
+    for account_id, net in closing.items():
+        moved[account_id] = moved.get(account_id, 0) - net
+    return moved
 
 
 def _normal(account_type: str, net_debit: int) -> int:
     return net_debit if _DEBIT_NORMAL[account_type] else -net_debit
 
 
+def _profit(types: Mapping[str, str], moved: Mapping[str, int]) -> int:
+    """Revenue − expense = −Σ (debits − credits) of the revenue and expense accounts (of the
+    statement's currency: `types` holds only those)."""
+    return -sum(net for i, net in moved.items() if types.get(i) in _PROFIT_TYPES)
+
+
 def _section(
     account_type: AccountType,
-    accounts: Iterable[_Account],
+    accounts: list[tuple[str, str, str]],
     amounts: Mapping[str, int],
     compare: Mapping[str, int] | None,
     extra: StatementLine | None = None,
 ) -> StatementSection:
-    """The accounts of a type with a non-zero amount (or compare amount), by code; `extra`
-    (a computed line) last when it is non-zero."""
+    """The accounts with a non-zero amount (or compare amount), by code; `extra` (a computed
+    line) last when it is non-zero."""
     lines = []
-    for account in sorted(accounts, key=lambda a: a.code):
-        if account.type != account_type.value:
-            continue
-        amount = amounts.get(account.id, 0)
-        other = compare.get(account.id, 0) if compare is not None else None
+    get = amounts.get
+    for account_id, code, name in accounts:
+        amount = get(account_id, 0)
+        other = compare.get(account_id, 0) if compare is not None else None
         if amount or other:
-            lines.append(StatementLine(account.id, account.code, account.name, amount, other))
+            lines.append(StatementLine(account_id, code, name, amount, other))
     if extra is not None and (extra.amount or extra.compare_amount):
         lines.append(extra)
     total = sum(line.amount for line in lines)
@@ -215,33 +217,20 @@ def _section(
     return StatementSection(account_type, lines, total, compare_total)
 
 
-def profit_and_loss_figures(
-    accounts: Mapping[str, _Account], moved: Mapping[str, int]
+# --- the statements ------------------------------------------------------------------------
+
+
+async def _moved(reader: StatementReader, date_from: date, date_to: date) -> dict[str, int]:
+    raw = await reader.movements(date_from, date_to)
+    return net_of_closing(raw, await reader.closing_movements(date_from, date_to))
+
+
+def _on_normal_side(
+    types: Mapping[str, str], moved: Mapping[str, int], wanted: frozenset[str]
 ) -> dict[str, int]:
-    """Each revenue and expense account's movement on its normal side."""
     return {
-        account_id: _normal(accounts[account_id].type, net)
-        for account_id, net in moved.items()
-        if accounts[account_id].type in _PROFIT_TYPES
+        i: _normal(t, net) for i, net in moved.items() if (t := types.get(i, "")) in wanted and net
     }
-
-
-def net_profit(accounts: Mapping[str, _Account], moved: Mapping[str, int]) -> int:
-    """Revenue − expense = −Σ (debits − credits) of the revenue and expense accounts."""
-    return -sum(net for i, net in moved.items() if accounts[i].type in _PROFIT_TYPES)
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-async def _moved(
-    reader: StatementReader, date_from: date, date_to: date, currency: str
-) -> tuple[dict[str, _Account], dict[str, int]]:
-    end = await reader.net_balances_as_of(date_to, currency)
-    before = day_before(date_from)
-    start = await reader.net_balances_as_of(before, currency) if before else None
-    closing = await reader.closing_movements(date_from, date_to, currency)
-    return _accounts(end), movements(end, start, closing)
 
 
 async def profit_and_loss(
@@ -253,16 +242,15 @@ async def profit_and_loss(
 ) -> ProfitAndLoss:
     check_range(date_from, date_to)
     span = compare_range(date_from, date_to, compare) if compare else None
-    accounts, moved = await _moved(reader, date_from, date_to, currency)
-    amounts = profit_and_loss_figures(accounts, moved)
-    other: dict[str, int] | None = None
-    other_profit = None
-    if span is not None:
-        other_accounts, other_moved = await _moved(reader, span[0], span[1], currency)
-        other = profit_and_loss_figures(other_accounts, other_moved)
-        other_profit = net_profit(other_accounts, other_moved)
+    chart = await reader.statement_accounts(currency)
+    types = {a[0]: a[3] for a in chart}
+    moved = await _moved(reader, date_from, date_to)
+    other_moved = await _moved(reader, span[0], span[1]) if span else None
+    grouped = _by_type(a[:4] for a in chart)
+    amounts = _on_normal_side(types, moved, _PROFIT_TYPES)
+    other = _on_normal_side(types, other_moved, _PROFIT_TYPES) if other_moved is not None else None
     sections = [
-        _section(t, accounts.values(), amounts, other)
+        _section(t, grouped[t.value], amounts, other)
         for t in (AccountType.REVENUE, AccountType.EXPENSE)
     ]
     return ProfitAndLoss(
@@ -270,39 +258,42 @@ async def profit_and_loss(
         date_to=date_to,
         currency=currency,
         sections=sections,
-        net_profit=net_profit(accounts, moved),
+        net_profit=_profit(types, moved),
         compare_from=span[0] if span else None,
         compare_to=span[1] if span else None,
-        compare_net_profit=other_profit,
+        compare_net_profit=_profit(types, other_moved) if other_moved is not None else None,
     )
 
 
 @dataclass(frozen=True)
 class _Position:
-    accounts: dict[str, _Account]
+    rows: list[NetBalanceRow]
     amounts: dict[str, int]  # balance-sheet accounts on their normal side
     current_year_earnings: int
     prior_years_not_closed: int
 
 
+_BALANCE_TYPES = frozenset(t.value for t in _BALANCE_SHEET_TYPES)
+
+
 async def _position(reader: StatementReader, as_of: date, currency: str) -> _Position:
     """The balances at the end of `as_of` without the closing entries of its own fiscal year,
-    the profit of that year so far, and the profit of earlier years never closed."""
+    the profit of that year so far, and the profit of earlier years never closed: revenue and
+    expense balances left at the start of the year (zero once every earlier year is closed)."""
     year_start = fiscal_year_start(as_of)
-    end = await reader.net_balances_as_of(as_of, currency)
-    before = day_before(year_start)
-    start = await reader.net_balances_as_of(before, currency) if before else None
-    closing = await reader.closing_movements(year_start, as_of, currency)
-    accounts = _accounts(end)
-    this_year = movements(end, start, closing)
-    start_nets = _nets(start)
-    amounts = {
-        r[0]: _normal(r[3], r[5] - closing.get(r[0], 0)) for r in end if r[3] not in _PROFIT_TYPES
-    }
-    # Revenue and expense balances left at the start of the year: earlier years' profit that
-    # no close moved to retained earnings (zero once every earlier year is closed).
-    prior = -sum(net for i, net in start_nets.items() if accounts[i].type in _PROFIT_TYPES)
-    return _Position(accounts, amounts, net_profit(accounts, this_year), prior)
+    rows = await reader.net_balances_as_of(as_of, currency)
+    closing = await reader.closing_movements(year_start, as_of)
+    this_year = await _moved(reader, year_start, as_of)
+    types = {r[0]: r[3] for r in rows}
+    balances = net_of_closing({r[0]: r[5] for r in rows}, closing)
+    earnings = _profit(types, this_year)
+    all_unclosed = _profit(types, balances)
+    return _Position(
+        rows,
+        _on_normal_side(types, balances, _BALANCE_TYPES),
+        earnings,
+        all_unclosed - earnings,
+    )
 
 
 def _totals(sections: list[StatementSection], earnings: int, compare: bool) -> BalanceSheetTotals:
@@ -318,11 +309,11 @@ async def balance_sheet(
 ) -> BalanceSheet:
     if compare is Compare.PREVIOUS_PERIOD:
         raise InvalidInput("a balance sheet compares with previous_year only", field="compare")
-    now = await _position(reader, as_of, currency)
     compare_as_of = _year_earlier(as_of, "compare") if compare else None
+    now = await _position(reader, as_of, currency)
     then = await _position(reader, compare_as_of, currency) if compare_as_of else None
-    # Accounts opened after the comparison date are in `now` only; none is in `then` only.
-    accounts = now.accounts
+    # Every account is in `now`: accounts are never deleted, and both read one snapshot.
+    grouped = _by_type(r[:4] for r in now.rows)
     prior = StatementLine(
         None,
         None,
@@ -333,7 +324,7 @@ async def balance_sheet(
     sections = [
         _section(
             t,
-            accounts.values(),
+            grouped[t.value],
             now.amounts,
             then.amounts if then else None,
             prior if t is AccountType.EQUITY else None,
@@ -360,30 +351,29 @@ async def cash_flow(
     """Indirect method: net profit, then the movement of every non-cash OPERATING balance-sheet
     account (an asset that grew used cash, a liability that grew brought it: −movement in
     debit terms), then INVESTING and FINANCING accounts the same way. The sections add up to
-    the change of the CASH accounts, whose balances open and close the statement."""
+    the change of the CASH accounts, whose balances open and close the statement (opening:
+    the balance at `date_to` less the range's movement, i.e. at the end of `from − 1`)."""
     check_range(date_from, date_to)
-    classes = await reader.cash_flow_classes(currency)
-    end = await reader.net_balances_as_of(date_to, currency)
-    before = day_before(date_from)
-    start = await reader.net_balances_as_of(before, currency) if before else None
-    closing = await reader.closing_movements(date_from, date_to, currency)
-    accounts = _accounts(end)
-    moved = movements(end, start, closing)
-    profit = net_profit(accounts, moved)
+    chart = await reader.statement_accounts(currency)
+    rows = await reader.net_balances_as_of(date_to, currency)
+    raw = await reader.movements(date_from, date_to)
+    moved = net_of_closing(raw, await reader.closing_movements(date_from, date_to))
+    types = {a[0]: a[3] for a in chart}
+    classes = {a[0]: a[4] for a in chart}
+    profit = _profit(types, moved)
     adjustments: list[CashFlowAdjustment] = []
     sums = dict.fromkeys(CashFlowClass, 0)
-    for account in sorted(accounts.values(), key=lambda a: a.code):
-        if account.type in _PROFIT_TYPES:
+    for account_id, code, name, account_type, kind in sorted(chart, key=lambda a: a[1]):
+        if account_type in _PROFIT_TYPES:
             continue  # profit enters through net profit, whatever the account's class
-        effect = -moved[account.id]
-        kind = classes.get(account.id, CashFlowClass.OPERATING)
-        sums[kind] += effect
-        if kind is CashFlowClass.OPERATING and effect:
-            adjustments.append(CashFlowAdjustment(account.code, account.name, effect))
-    cash = {i for i, kind in classes.items() if kind is CashFlowClass.CASH}
-    before_nets = _nets(start)
-    opening = sum(net for i, net in before_nets.items() if i in cash)
-    closing_cash = sum(r[5] for r in end if r[0] in cash)
+        effect = -moved.get(account_id, 0)
+        flow = _CLASSES.get(kind, CashFlowClass.OPERATING)
+        sums[flow] += effect
+        if flow is CashFlowClass.OPERATING and effect:
+            adjustments.append(CashFlowAdjustment(code, name, effect))
+    cash = CashFlowClass.CASH.value
+    closing_cash = sum(r[5] for r in rows if classes.get(r[0]) == cash)
+    opening_cash = closing_cash - sum(net for i, net in raw.items() if classes.get(i) == cash)
     operating = profit + sums[CashFlowClass.OPERATING]
     investing, financing = sums[CashFlowClass.INVESTING], sums[CashFlowClass.FINANCING]
     return CashFlow(
@@ -396,6 +386,6 @@ async def cash_flow(
         investing=investing,
         financing=financing,
         net_change=operating + investing + financing,
-        opening_cash=opening,
+        opening_cash=opening_cash,
         closing_cash=closing_cash,
     )
