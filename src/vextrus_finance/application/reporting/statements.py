@@ -1,15 +1,13 @@
 """The three financial statements — profit and loss, balance sheet, cash flow (indirect) — from
-the stored balances the trial balance reads (ADR 0047): never a scan of journal lines.
+the stored totals the trial balance reads (ADR 0047): never a scan of journal lines.
 
-Every figure is integer paisa computed from `NetBalanceRow`s (each account's debits − credits
-at the end of a day). The movement of an account over [from, to] is
-
-    balance(to) − balance(from − 1 day) − closing(from, to)
-
-where `closing` sums the ledger entries of CLOSING journals (the fiscal-year close) and of their
-reversals dated inside the range: a statement never shows the close itself, so a year's
-statements read the same before and after its close. Amounts are positive on each type's
-normal side (debit for assets and expenses, credit for the rest)."""
+Every figure is integer paisa. The movement of an account over [from, to] is the reader's
+`movements` (debits − credits of the range, from the month totals) less `closing_movements`
+(the ledger entries of CLOSING journals — the fiscal-year close — and of their reversals dated
+inside the range): a statement never shows the close itself, so a year's statements read the
+same before and after its close. Balances at a date come from `net_balances_as_of`, the trial
+balance's query. Amounts are positive on each type's normal side (debit for assets and
+expenses, credit for the rest)."""
 
 from __future__ import annotations
 
