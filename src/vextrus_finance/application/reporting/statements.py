@@ -49,10 +49,6 @@ class StatementReader(Protocol):
         """Σ debit − credit per account of every ledger entry dated in the range."""
         ...
 
-    async def profit_movement(self, date_from: date, date_to: date, currency: str) -> int:
-        """Σ `movements` of the revenue and expense accounts in `currency`, one number."""
-        ...
-
     async def closing_movements(self, date_from: date, date_to: date) -> dict[str, int]:
         """The same, of the entries of CLOSING journals and of journals reversing them."""
         ...
@@ -285,12 +281,10 @@ async def _position(reader: StatementReader, as_of: date, currency: str) -> _Pos
     year_start = fiscal_year_start(as_of)
     rows = await reader.net_balances_as_of(as_of, currency)
     closing = await reader.closing_movements(year_start, as_of)
+    this_year = await _moved(reader, year_start, as_of)
     types = {r[0]: r[3] for r in rows}
-    # Revenue − expense of the year so far: −(Σ debits − credits of the profit accounts), the
-    # close excluded.
-    raw_profit_moves = await reader.profit_movement(year_start, as_of, currency)
-    earnings = -raw_profit_moves - _profit(types, closing)
     balances = net_of_closing({r[0]: r[5] for r in rows}, closing)
+    earnings = _profit(types, this_year)
     all_unclosed = _profit(types, balances)
     return _Position(
         rows,

@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from vextrus_finance.domain.accounts import AccountType
 from vextrus_finance.domain.fiscal import month_key
 from vextrus_finance.domain.journals import JournalType
 from vextrus_finance.domain.limits import stored_totals_out_of_range
@@ -59,38 +58,7 @@ def _sums(amounts: sa.Table, key: sa.ColumnElement[Any]) -> Select:
     )
 
 
-def _profit_sum(amounts: sa.Table, key: sa.ColumnElement[Any]) -> Select:
-    """Σ debit − credit over a range of `key`, of the revenue and expense accounts in a
-    currency: one number, summed by the database (the balance sheet's current-year
-    earnings need no per-account figures)."""
-    profit_accounts = sa.select(accounts.c.id).where(
-        accounts.c.tenant_id == _tenant(),
-        accounts.c.currency == sa.bindparam("currency", type_=accounts.c.currency.type),
-        # Literals, not bind parameters: the driver's statements take named parameters only.
-        accounts.c.type.in_(
-            [sa.literal_column(f"'{t.value}'") for t in (AccountType.REVENUE, AccountType.EXPENSE)]
-        ),
-    )
-    return Select(
-        sa.select(
-            sa.cast(
-                sa.func.coalesce(
-                    sa.func.sum(amounts.c.debit - amounts.c.credit), sa.literal_column("0")
-                ),
-                sa.BigInteger,
-            )
-        ).where(
-            amounts.c.tenant_id == _tenant(),
-            key.between(sa.bindparam("low", type_=key.type), sa.bindparam("high", type_=key.type)),
-            amounts.c.account_id.in_(profit_accounts.scalar_subquery()),
-        ),
-        off_loop=True,
-    )
-
-
 _MONTHS = _sums(account_period_totals, account_period_totals.c.month)
-_PROFIT_MONTHS = _profit_sum(account_period_totals, account_period_totals.c.month)
-_PROFIT_DAYS = _profit_sum(ledger_entries, ledger_entries.c.entry_date)
 _DAYS = _sums(ledger_entries, ledger_entries.c.entry_date)
 _ACCOUNTS = Select(
     sa.select(
@@ -163,23 +131,6 @@ class StatementQueries(TenantReader):
             for account_id, net in rows:
                 moved[account_id] = get(account_id, 0) + sign * int(net)
         return moved
-
-    async def profit_movement(self, date_from: date, date_to: date, currency: str) -> int:
-        """Σ debit − credit of every revenue and expense account in `currency` over the range
-        (every journal, the close included): the same pieces as `movements`, one number."""
-        total = 0
-        for kind, low, high, sign in range_pieces(date_from, date_to):
-            statement = _PROFIT_MONTHS if kind == "months" else _PROFIT_DAYS
-            try:
-                rows = await statement.rows(
-                    self._conn, tenant=self._tenant, currency=currency, low=low, high=high
-                )
-            except (OverflowError, sa.exc.DBAPIError) as exc:
-                if is_overflow(exc):
-                    raise stored_totals_out_of_range() from exc
-                raise
-            total += sign * int(rows[0][0])
-        return total
 
     async def closing_movements(self, date_from: date, date_to: date) -> dict[str, int]:
         """Σ debit − credit per account of the ledger entries dated in [date_from, date_to] of
