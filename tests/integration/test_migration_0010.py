@@ -65,7 +65,7 @@ async def test_0010_gives_existing_accounts_their_types_default_class(
     async with container.db.writer() as conn:
         assert await migrations.current_revision(conn) == migrations.head_revision()
         rows = await conn.execute(sa.text("SELECT code, cash_flow_class FROM accounts"))
-        assert dict(rows.tuples().all()) == {
+        assert {code: flow for code, flow in rows} == {
             "1100": "OPERATING",
             "2100": "OPERATING",
             "3100": "FINANCING",
