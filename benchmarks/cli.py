@@ -17,7 +17,14 @@ from pathlib import Path
 from benchmarks import machine, results
 from benchmarks.databases import Backends, backends
 from benchmarks.results import Result
-from benchmarks.scenarios import aggregate_load, post_http, post_inproc, rebuild, trial_balance
+from benchmarks.scenarios import (
+    aggregate_load,
+    post_http,
+    post_inproc,
+    rebuild,
+    statements,
+    trial_balance,
+)
 from benchmarks.sizes import FULL, QUICK, TINY, Sizes
 
 Scenario = Callable[[Backends, str, Sizes, int], Awaitable[list[Result]]]
@@ -26,6 +33,7 @@ SCENARIOS: dict[str, Scenario] = {
     "post-http": post_http.run_single,
     "post-batch": post_http.run_batch,
     "trial-balance": trial_balance.run,  # also measures the server's peak RSS (scenario 7)
+    "statements": statements.run,  # P&L, balance sheet, cash flow at the trial-balance size
     "aggregate-load": aggregate_load.run,
     "rebuild": rebuild.run,
 }

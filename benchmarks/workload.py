@@ -17,7 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec
-from vextrus_finance.domain.accounts import AccountOpened, AccountRenamed, AccountType
+from vextrus_finance.domain.accounts import (
+    AccountOpened,
+    AccountRenamed,
+    AccountType,
+    CashFlowClass,
+)
 from vextrus_finance.domain.events import DomainEvent
 from vextrus_finance.domain.fiscal import period_of
 from vextrus_finance.domain.journals import (
@@ -61,6 +66,17 @@ class JournalSpec:
     day: date
     description: str
     lines: tuple[Line, ...]
+
+
+def cash_flow_class_of(account: ChartAccount) -> CashFlowClass | None:
+    """Some of the chart marked for the cash flow statement (ADR 0047): a quarter of the assets
+    CASH and a quarter INVESTING, a third of the liabilities FINANCING; None: the default."""
+    n = int(account.code[1:]) // len(TYPES)
+    if account.type is AccountType.ASSET:
+        return (CashFlowClass.CASH, CashFlowClass.INVESTING, None, None)[n % 4]
+    if account.type is AccountType.LIABILITY and n % 3 == 0:
+        return CashFlowClass.FINANCING
+    return None
 
 
 def chart(size: int, seed: int = 7) -> list[ChartAccount]:
@@ -206,6 +222,7 @@ class EventLogWriter:
                     parent_id=None,
                     currency="BDT",
                     balance_limit=None,
+                    cash_flow_class=cash_flow_class_of(a),
                 ),
             )
 

@@ -224,3 +224,22 @@ def assert_amount(value: Any, expected: Decimal | str) -> None:
 
 def ids(items: Iterable[dict[str, Any]]) -> list[str]:
     return [item["id"] for item in items]
+
+
+async def close_periods(client: Any, h: dict[str, str], year: str, months: range) -> None:
+    for n in months:
+        url = f"{API}/fiscal-periods/{year}-P{n:02d}/close"
+        response = await client.post(url, json={"reason": "Month-end close"}, headers=h)
+        assert response.status_code == 200, response.text
+
+
+async def close_fiscal_year(
+    client: Any, h: dict[str, str], year: str = "FY2025-2026", **body: Any
+) -> Any:
+    url = f"{API}/fiscal-years/{year}/close"
+    return await client.post(url, json={"reason": "Year-end close", **body}, headers=h)
+
+
+async def reopen_fiscal_year(client: Any, h: dict[str, str], year: str = "FY2025-2026") -> Any:
+    url = f"{API}/fiscal-years/{year}/reopen"
+    return await client.post(url, json={"reason": "Audit adjustment"}, headers=h)

@@ -13,6 +13,7 @@ from tests.api.helpers import (
     API,
     D,
     balance,
+    close_periods,
     cr,
     create_accounts,
     dr,
@@ -21,6 +22,8 @@ from tests.api.helpers import (
     post_journal,
     problem_of,
 )
+from tests.api.helpers import close_fiscal_year as close_year
+from tests.api.helpers import reopen_fiscal_year as reopen_year
 
 YEAR = "FY2025-2026"
 REASON = {"reason": "Year-end close"}
@@ -37,22 +40,6 @@ async def chart(client: Any, h: dict[str, str], *, retained: bool = True) -> dic
     if retained:
         specs.append(("3200", "Retained earnings", "EQUITY"))
     return await create_accounts(client, h, *specs)
-
-
-async def close_periods(client: Any, h: dict[str, str], year: str, months: range) -> None:
-    for n in months:
-        url = f"{API}/fiscal-periods/{year}-P{n:02d}/close"
-        response = await client.post(url, json={"reason": "Month-end close"}, headers=h)
-        assert response.status_code == 200, response.text
-
-
-async def close_year(client: Any, h: dict[str, str], year: str = YEAR, **body: Any) -> Any:
-    return await client.post(f"{API}/fiscal-years/{year}/close", json={**REASON, **body}, headers=h)
-
-
-async def reopen_year(client: Any, h: dict[str, str], year: str = YEAR) -> Any:
-    url = f"{API}/fiscal-years/{year}/reopen"
-    return await client.post(url, json={"reason": "Audit adjustment"}, headers=h)
 
 
 async def trial_balance(client: Any, h: dict[str, str], as_of: str) -> dict[str, Decimal]:

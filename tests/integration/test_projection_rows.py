@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from vextrus_finance.bootstrap import Container
 from vextrus_finance.domain.accounts import (
     AccountBalanceLimitChanged,
+    AccountCashFlowClassChanged,
     AccountDeactivated,
     AccountOpened,
     AccountParentChanged,
     AccountRenamed,
     AccountType,
     BalanceLimit,
+    CashFlowClass,
 )
 from vextrus_finance.domain.counterparties import (
     CounterpartyKind,
@@ -179,6 +181,15 @@ def _ledger(log: _Log) -> None:
     log.add("account", "a3000", AccountParentChanged(None))
     log.add("account", "a3000", AccountBalanceLimitChanged(None))
     log.add("account", "a2000", AccountBalanceLimitChanged(limit))
+    # Cash-flow classes: given at opening, changed later; the accounts above were opened
+    # without one (events recorded before classes existed) and take their type's default.
+    cash = CashFlowClass.CASH
+    log.add(
+        "account",
+        "a1100",
+        AccountOpened("1100", "bank", AccountType.ASSET, None, "BDT", None, cash),
+    )
+    log.add("account", "a2000", AccountCashFlowClassChanged(CashFlowClass.FINANCING))
     for n in range(40):
         amount = f"{n + 1}.{n % 100:02d}"
         log.add(

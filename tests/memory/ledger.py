@@ -203,6 +203,7 @@ def _account_view(stream: Stream[Account], totals: tuple[Decimal, Decimal]) -> A
         updated_at=stream.last.recorded_at,
         deactivated_at=s.deactivated_at,
         deactivation_reason=s.deactivation_reason,
+        cash_flow_class=s.cash_flow_class,
     )
 
 

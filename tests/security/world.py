@@ -361,6 +361,11 @@ ROUTE_REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/fiscal-years/{{code}}/close"): _year_close,
     ("POST", f"{API}/fiscal-years/{{code}}/reopen"): _year_reopen,
     ("GET", f"{API}/reports/trial-balance"): _fixed(f"{API}/reports/trial-balance?as_of={DAY}"),
+    ("GET", f"{API}/reports/profit-and-loss"): _fixed(
+        f"{API}/reports/profit-and-loss?from={DAY}&to={DAY}"
+    ),
+    ("GET", f"{API}/reports/balance-sheet"): _fixed(f"{API}/reports/balance-sheet?as_of={DAY}"),
+    ("GET", f"{API}/reports/cash-flow"): _fixed(f"{API}/reports/cash-flow?from={DAY}&to={DAY}"),
     ("POST", f"{API}/invoices"): _invoice_create,
     ("GET", f"{API}/invoices"): _fixed(f"{API}/invoices"),
     ("GET", f"{API}/invoices/{{invoice_id}}"): _invoice_get,

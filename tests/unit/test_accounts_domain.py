@@ -20,6 +20,7 @@ from vextrus_finance.domain.accounts import (
     AccountState,
     AccountType,
     BalanceLimit,
+    CashFlowClass,
     ParentRef,
     check_balance_limits,
     signed_balance,
@@ -231,6 +232,7 @@ def test_open_emits_account_opened_with_clean_values() -> None:
             parent_id=None,
             currency="BDT",
             balance_limit=None,
+            cash_flow_class=CashFlowClass.OPERATING,
         )
     ]
     assert account.state == AccountState(
@@ -243,6 +245,7 @@ def test_open_emits_account_opened_with_clean_values() -> None:
         is_active=True,
         deactivation_reason=None,
         deactivated_at=None,
+        cash_flow_class_set=CashFlowClass.OPERATING,
     )
 
 

@@ -27,6 +27,7 @@ from vextrus_finance.api.routes import (
     periods,
     profiles,
     reports,
+    statements,
 )
 from vextrus_finance.api.security import edge as security_edge
 from vextrus_finance.api.security.headers import SecurityHeadersMiddleware
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     # the template the permission table is keyed by; `authorize` runs for every one of them.
     # After `authorize`, every route refuses query parameters it does not declare.
     checked = [Depends(authorize), Depends(reject_unknown_query_params)]
-    for module in (accounts, journals, periods, reports):
+    for module in (accounts, journals, periods, reports, statements):
         app.include_router(module.router, dependencies=checked)
     for module in (invoices, payments, profiles, aging, mushak):
         app.include_router(module.router, dependencies=checked)

@@ -15,7 +15,7 @@ from vextrus_finance.application.invoicing.counterparties import (
 from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
 from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit, CashFlowClass
 from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.fiscal import fiscal_year_of
 from vextrus_finance.domain.journals import JournalType
@@ -111,6 +111,26 @@ STANDARD_CHART: tuple[ChartEntry, ...] = (
 )
 
 
+# The standard chart's cash-flow classes (ADR 0047): cash in hand, petty cash, bank and MFS
+# wallets are CASH; non-current assets (land, buildings, equipment, vehicles and their
+# depreciation) INVESTING; bank loans and equity FINANCING; every other account OPERATING
+# (revenue and expense accounts' classes are not read: profit enters through net profit).
+_CASH_CODES = ("1100", "1110", "1120", "1130")
+_INVESTING_CODES = ("15",)  # 1500 Non-Current Assets and its children
+_FINANCING_CODES = ("2400", "25", "3")  # short-term loan, non-current liabilities, equity
+
+
+def standard_cash_flow_class(code: str) -> CashFlowClass:
+    """The class of a standard-chart account, by its code (children follow their parent)."""
+    if code.startswith(_CASH_CODES):
+        return CashFlowClass.CASH
+    if code.startswith(_INVESTING_CODES):
+        return CashFlowClass.INVESTING
+    if code.startswith(_FINANCING_CODES):
+        return CashFlowClass.FINANCING
+    return CashFlowClass.OPERATING
+
+
 async def seed_chart(uow: UnitOfWork) -> int:
     """Open every standard account the tenant does not have yet; return how many were opened."""
     existing = await uow.accounts.by_codes({entry.code for entry in STANDARD_CHART})
@@ -125,6 +145,7 @@ async def seed_chart(uow: UnitOfWork) -> int:
             type=entry.type,
             parent_id=ids.get(entry.parent) if entry.parent else None,
             balance_limit=entry.limit,
+            cash_flow_class=standard_cash_flow_class(entry.code),
         )
         ids[entry.code] = await open_account(uow, command)
         opened += 1

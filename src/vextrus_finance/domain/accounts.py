@@ -43,6 +43,27 @@ class BalanceLimit(StrEnum):
     NON_NEGATIVE = "non_negative"
 
 
+class CashFlowClass(StrEnum):
+    """Where an account's movements go in the cash flow statement (indirect method): CASH
+    accounts are the cash itself, OPERATING ones adjust net profit, INVESTING and FINANCING
+    ones are their own sections. A revenue or expense account's class is ignored: profit
+    enters the statement through net profit (ADR 0047)."""
+
+    CASH = "CASH"
+    OPERATING = "OPERATING"
+    INVESTING = "INVESTING"
+    FINANCING = "FINANCING"
+
+
+def default_cash_flow_class(account_type: AccountType) -> CashFlowClass:
+    """The class of an account opened without one (and of every account opened before classes
+    existed): equity is FINANCING, everything else OPERATING. Cash, investing assets and loans
+    are marked by whoever opens them (`seed` does for the standard chart)."""
+    return (
+        CashFlowClass.FINANCING if account_type is AccountType.EQUITY else CashFlowClass.OPERATING
+    )
+
+
 def signed_balance(account_type: AccountType, debit: Decimal, credit: Decimal) -> Decimal:
     """The balance on the account's normal side: positive means 'normal'."""
     return debit - credit if account_type.debit_normal else credit - debit
@@ -96,6 +117,12 @@ class AccountState(_Opening):
     is_active: bool = True
     deactivation_reason: str | None = None
     deactivated_at: datetime | None = None
+    # None: opened before classes existed; `cash_flow_class` answers the type's default.
+    cash_flow_class_set: CashFlowClass | None = None
+
+    @property
+    def cash_flow_class(self) -> CashFlowClass:
+        return self.cash_flow_class_set or default_cash_flow_class(self.type)
 
 
 @dataclass(frozen=True)
@@ -110,7 +137,14 @@ class ParentRef:
 @register
 @dataclass(frozen=True)
 class AccountOpened(DomainEvent, _Opening):
-    pass
+    # Absent from events recorded before cash-flow classes: the type's default applies.
+    cash_flow_class: CashFlowClass | None = None
+
+
+@register
+@dataclass(frozen=True)
+class AccountCashFlowClassChanged(DomainEvent):
+    cash_flow_class: CashFlowClass
 
 
 @register
@@ -166,6 +200,7 @@ class Account(Aggregate[AccountState]):
         currency: str,
         parent: ParentRef | None,
         balance_limit: BalanceLimit | None,
+        cash_flow_class: CashFlowClass | None = None,
     ) -> Account:
         code = validate_code(code)
         name = validate_name(name)
@@ -180,6 +215,7 @@ class Account(Aggregate[AccountState]):
                 parent_id=parent.id if parent else None,
                 currency=currency,
                 balance_limit=balance_limit,
+                cash_flow_class=cash_flow_class or default_cash_flow_class(account_type),
             )
         )
         return account
@@ -216,6 +252,11 @@ class Account(Aggregate[AccountState]):
         if limit != self.state.balance_limit:
             self._emit(AccountBalanceLimitChanged(balance_limit=limit))
 
+    def set_cash_flow_class(self, cash_flow_class: CashFlowClass) -> None:
+        self._require_active()
+        if cash_flow_class is not self.state.cash_flow_class:
+            self._emit(AccountCashFlowClassChanged(cash_flow_class=cash_flow_class))
+
     def deactivate(
         self, reason: str, *, balance: Decimal, has_active_children: bool, at: datetime
     ) -> None:
@@ -236,13 +277,17 @@ class Account(Aggregate[AccountState]):
     def _apply(self, event: DomainEvent) -> AccountState:
         match event:
             case AccountOpened():
-                return AccountState(**field_values(event))
+                return AccountState(
+                    **field_values(event, _Opening), cash_flow_class_set=event.cash_flow_class
+                )
             case AccountRenamed():
                 return replace(self.state, name=event.name)
             case AccountParentChanged():
                 return replace(self.state, parent_id=event.parent_id)
             case AccountBalanceLimitChanged():
                 return replace(self.state, balance_limit=event.balance_limit)
+            case AccountCashFlowClassChanged():
+                return replace(self.state, cash_flow_class_set=event.cash_flow_class)
             case AccountDeactivated():
                 return replace(
                     self.state,

@@ -72,6 +72,7 @@ async def open_account(body: AccountIn, write: WriteDep) -> JSONResponse:
         parent_id=body.parent_id,
         currency=body.currency,
         balance_limit=body.balance_limit,
+        cash_flow_class=body.cash_flow_class,
     )
     return await write.create(
         lambda uow: commands.open_account(uow, command), _answer(write.container), _location
@@ -141,11 +142,14 @@ async def update_account(account_id: str, body: AccountPatch, write: RevisionDep
     given = body.model_fields_set
     if "name" in given and body.name is None:
         raise InvalidInput("name cannot be removed", field="name")
+    if "cash_flow_class" in given and body.cash_flow_class is None:
+        raise InvalidInput("cash_flow_class cannot be removed", field="cash_flow_class")
     command = commands.UpdateAccount(
         account_id=account_id,
         name=body.name,
         parent_id=commands.Change(body.parent_id) if "parent_id" in given else None,
         balance_limit=commands.Change(body.balance_limit) if "balance_limit" in given else None,
+        cash_flow_class=body.cash_flow_class,
         expected_version=write.expected,
     )
     return await write.change(

@@ -5,7 +5,14 @@ from datetime import date, datetime
 from pydantic import Field
 
 from vextrus_finance.api.schemas.common import AmountOut, Body, View
-from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit, CashFlowClass
+
+_CASH_FLOW_CLASS = (
+    "Where the account's movements go in the cash flow statement. Default when not given: "
+    "FINANCING for EQUITY accounts, OPERATING for every other type (mark cash and bank "
+    "accounts CASH, fixed assets and investments INVESTING, loans FINANCING). Ignored for "
+    "REVENUE and EXPENSE accounts, whose movements enter through net profit."
+)
 
 
 class AccountIn(Body):
@@ -15,12 +22,16 @@ class AccountIn(Body):
     parent_id: str | None = None
     currency: str = "BDT"
     balance_limit: BalanceLimit | None = None
+    cash_flow_class: CashFlowClass | None = Field(default=None, description=_CASH_FLOW_CLASS)
 
 
 class AccountPatch(Body):
     name: str | None = None
     parent_id: str | None = None
     balance_limit: BalanceLimit | None = None
+    cash_flow_class: CashFlowClass | None = Field(
+        default=None, description="A new cash-flow class (it cannot be removed)"
+    )
 
 
 class DeactivateIn(Body):
@@ -44,6 +55,7 @@ class AccountOut(View):
     debit_total: AmountOut
     credit_total: AmountOut
     balance_limit: BalanceLimit | None
+    cash_flow_class: CashFlowClass
     version: int
     created_at: datetime
     updated_at: datetime

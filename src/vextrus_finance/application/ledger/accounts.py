@@ -12,6 +12,7 @@ from vextrus_finance.domain.accounts import (
     Account,
     AccountType,
     BalanceLimit,
+    CashFlowClass,
     ParentRef,
     signed_balance,
     validate_code,
@@ -30,6 +31,7 @@ class OpenAccount:
     parent_id: str | None = None
     currency: str = BASE_CURRENCY
     balance_limit: BalanceLimit | None = None
+    cash_flow_class: CashFlowClass | None = None  # None: the type's default
     # Chosen once per request so that a retried attempt recognises its own earlier commit.
     account_id: str = field(default_factory=new_id)
 
@@ -47,6 +49,7 @@ class UpdateAccount:
     name: str | None = None
     parent_id: Change[str | None] | None = None  # Change(None) makes it top-level
     balance_limit: Change[BalanceLimit | None] | None = None
+    cash_flow_class: CashFlowClass | None = None
     expected_version: int | None = None
 
 
@@ -80,6 +83,7 @@ async def open_account(uow: UnitOfWork, cmd: OpenAccount) -> str:
         currency=cmd.currency,
         parent=parent,
         balance_limit=cmd.balance_limit,
+        cash_flow_class=cmd.cash_flow_class,
     )
     await uow.record(account)
     return account.id
@@ -98,6 +102,8 @@ async def update_account(uow: UnitOfWork, cmd: UpdateAccount) -> str:
         else:
             parent = await _parent_ref(uow, parent_id)
             account.change_parent(parent, await uow.accounts.ancestors(parent_id))
+    if cmd.cash_flow_class is not None:
+        account.set_cash_flow_class(cmd.cash_flow_class)
     if cmd.balance_limit is not None:
         totals = (await uow.accounts.lock([account.id])).balances[account.id]
         account.set_balance_limit(

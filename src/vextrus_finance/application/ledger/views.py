@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from vextrus_finance.domain.accounts import AccountType, BalanceLimit
+from vextrus_finance.domain.accounts import AccountType, BalanceLimit, CashFlowClass
 from vextrus_finance.domain.fiscal import PeriodStatus
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 
@@ -45,6 +45,7 @@ class AccountView(AccountFacts):
     updated_at: datetime
     deactivated_at: datetime | None
     deactivation_reason: str | None
+    cash_flow_class: CashFlowClass
     balance_as_of: date | None = None  # None: all-time totals, as stored
 
 

@@ -141,6 +141,8 @@ accounts = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # CASH | OPERATING | INVESTING | FINANCING (migration 0010, ADR 0047).
+    sa.Column("cash_flow_class", sa.String(16), nullable=False),
     sa.UniqueConstraint("tenant_id", "code", name="uq_accounts_tenant_code"),
     sa.Index("ix_accounts_tenant_parent", "tenant_id", "parent_id"),
 )
@@ -192,6 +194,8 @@ journals = sa.Table(
     sa.Index("ix_journals_tenant_date", "tenant_id", "date", "number"),
     sa.Index("ix_journals_tenant_status", "tenant_id", "status"),
     sa.Index("ix_journals_tenant_period", "tenant_id", "fiscal_period"),
+    # The statements find the CLOSING journals by type (migration 0010, ADR 0047).
+    sa.Index("ix_journals_tenant_type", "tenant_id", "type"),
 )
 
 journal_lines = sa.Table(

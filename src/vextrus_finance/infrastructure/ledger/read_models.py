@@ -28,6 +28,7 @@ from vextrus_finance.domain.accounts import (
     ACCOUNT_TYPE_BY_VALUE,
     AccountType,
     BalanceLimit,
+    CashFlowClass,
     signed_balance,
 )
 from vextrus_finance.domain.errors import InvalidInput
@@ -39,7 +40,7 @@ from vextrus_finance.infrastructure.db.cursor import (
     encode_cursor,
 )
 from vextrus_finance.infrastructure.db.driver import SelectRows
-from vextrus_finance.infrastructure.db.reader import TenantReader, row_view
+from vextrus_finance.infrastructure.db.reader import row_view
 from vextrus_finance.infrastructure.db.schema import (
     account_period_totals,
     accounts,
@@ -50,6 +51,7 @@ from vextrus_finance.infrastructure.db.schema import (
 )
 from vextrus_finance.infrastructure.ledger.fiscal_years import fiscal_years_seen
 from vextrus_finance.infrastructure.ledger.net_balances import NetBalanceQuery, plan_for
+from vextrus_finance.infrastructure.ledger.statement_queries import StatementQueries
 
 _NET_BALANCES = NetBalanceQuery()
 
@@ -65,6 +67,7 @@ def account_view(m: Any) -> AccountView:
         debit_total=debit,
         credit_total=credit,
         balance=signed_balance(account_type, debit, credit),
+        cash_flow_class=CashFlowClass(m["cash_flow_class"]),
     )
 
 
@@ -103,7 +106,7 @@ _JOURNAL_LINES = SelectRows(
 )
 
 
-class SqlLedgerReader(TenantReader):
+class SqlLedgerReader(StatementQueries):  # a TenantReader, with the statements' reads
     # --- accounts ------------------------------------------------------------------
 
     async def _one_account(self, match: sa.ColumnElement[bool]) -> AccountView | None:

@@ -15,10 +15,12 @@ from typing import Any, TypeVar
 
 from vextrus_finance.domain.accounts import (
     AccountBalanceLimitChanged,
+    AccountCashFlowClassChanged,
     AccountDeactivated,
     AccountOpened,
     AccountParentChanged,
     AccountRenamed,
+    default_cash_flow_class,
 )
 from vextrus_finance.domain.counterparties import CounterpartyRegistered, CounterpartyUpdated
 from vextrus_finance.domain.events import DomainEvent
@@ -169,6 +171,7 @@ def _account_opened(e: EventEnvelope, ev: AccountOpened) -> list[Change]:
         "version": e.version,
         "created_at": e.recorded_at,
         "updated_at": e.recorded_at,
+        "cash_flow_class": (ev.cash_flow_class or default_cash_flow_class(ev.type)).value,
     }
     return [Insert("accounts", [row])]
 
@@ -192,6 +195,13 @@ def _account_parent_changed(e: EventEnvelope, ev: AccountParentChanged) -> list[
 @_of(AccountBalanceLimitChanged)
 def _account_limit_changed(e: EventEnvelope, ev: AccountBalanceLimitChanged) -> list[Change]:
     return _account(e, balance_limit=ev.balance_limit.value if ev.balance_limit else None)
+
+
+@_of(AccountCashFlowClassChanged)
+def _account_cash_flow_class_changed(
+    e: EventEnvelope, ev: AccountCashFlowClassChanged
+) -> list[Change]:
+    return _account(e, cash_flow_class=ev.cash_flow_class.value)
 
 
 @_of(AccountDeactivated)

@@ -39,7 +39,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from vextrus_finance.domain.accounts import AccountOpened
+from vextrus_finance.domain.accounts import AccountOpened, AccountType, default_cash_flow_class
 from vextrus_finance.domain.journals import JournalDrafted, JournalPosted, JournalStatus
 from vextrus_finance.infrastructure.event_store.store import EventStore
 from vextrus_finance.infrastructure.projections.bulk import BulkProjector
@@ -341,6 +341,12 @@ def _statements(dialect: str, t: ReadModelTables) -> _Statements:
             "version": "e.version",
             "created_at": "e.recorded_at",
             "updated_at": "e.recorded_at",
+            # An event recorded before classes existed: its type's default, as in rows.py.
+            "cash_flow_class": f"coalesce({text('cash_flow_class')}, CASE {text('type')} "
+            + " ".join(
+                f"WHEN '{t.value}' THEN '{default_cash_flow_class(t).value}'" for t in AccountType
+            )
+            + " END)",
         },
         # A posting in the same run (the draft's next version, no revision between; on SQLite
         # only at the next position) is folded into the row instead of updating it later.

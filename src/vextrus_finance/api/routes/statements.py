@@ -1,0 +1,141 @@
+"""Profit and loss, balance sheet and cash flow (ADR 0047), JSON; from the stored balances the
+trial balance reads, in one read snapshot."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from vextrus_finance.api.context import ContainerDep, ContextDep
+from vextrus_finance.api.openapi_errors import problem_responses
+from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.statements import (
+    BalanceSheetOut,
+    CashFlowOut,
+    ProfitAndLossOut,
+    balance_sheet_document,
+    cash_flow_document,
+    profit_and_loss_document,
+)
+from vextrus_finance.application.reporting import statements
+from vextrus_finance.application.reporting.statements import Compare
+from vextrus_finance.domain.accounts import validate_currency
+from vextrus_finance.domain.errors import InvalidInput
+
+router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
+
+From = Annotated[date, Query(alias="from", description="First day of the range (inclusive)")]
+To = Annotated[date, Query(description="Last day of the range (inclusive)")]
+Currency = Annotated[str, Query(description="Accounts in this currency only")]
+Format = Annotated[
+    Literal["json"], Query(description="Only json for now; csv, xlsx and pdf come with exports")
+]
+
+_EXCLUDES_CLOSE = (
+    " Ledger entries of CLOSING journals (the fiscal-year close) and of journals reversing "
+    "them that fall inside the statement's range are left out, so a year's statements read the "
+    "same before and after its close."
+)
+
+
+def _json(document: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(document), media_type="application/json")
+
+
+@router.get(
+    "/profit-and-loss",
+    response_model=ProfitAndLossOut,
+    response_model_by_alias=True,
+    responses=problem_responses(422),
+    description="Revenue and expense over [from, to]: each account's movement on its normal "
+    "side (credit for revenue, debit for expense), accounts with a non-zero amount (or compare "
+    "amount) only, by code; net_profit = revenue − expense. `compare=previous_period`: the "
+    "same number of days ending the day before `from`; `previous_year`: the same dates a year "
+    "earlier (29 February → 28 February). `project_id` is not supported yet (422): the stored "
+    "totals are per account, not per project." + _EXCLUDES_CLOSE,
+)
+async def get_profit_and_loss(
+    ctx: ContextDep,
+    container: ContainerDep,
+    date_from: From,
+    to: To,
+    compare: Compare | None = None,
+    project_id: str | None = None,
+    currency: Currency = "BDT",
+    format: Format = "json",
+) -> Response:
+    if project_id is not None:
+        raise InvalidInput(
+            "filtering by project is not supported yet: the ledger keeps totals per account, "
+            "not per project",
+            field="project_id",
+            code="not_supported",
+        )
+    currency = validate_currency(currency)
+    async with container.reader(ctx.tenant_id) as reader:
+        report = await statements.profit_and_loss(reader, date_from, to, currency, compare)
+    return _json(profit_and_loss_document(report))
+
+
+@router.get(
+    "/balance-sheet",
+    response_model=BalanceSheetOut,
+    response_model_by_alias=True,
+    responses=problem_responses(422),
+    description="Assets, liabilities and equity at the end of `as_of`, each account on its "
+    "normal side (non-zero only, by code). `current_year_earnings` is revenue − expense from "
+    "the start of as_of's fiscal year (1 July) to as_of. Revenue and expense of earlier years "
+    "that no fiscal-year close moved to retained earnings appear inside EQUITY as the line "
+    "'Retained earnings — prior years not closed' (account_id and code null), so that "
+    "assets = liabilities + equity + current_year_earnings to the paisa; after a close it is "
+    "zero and left out, and the profit sits in retained earnings. The closing journal of "
+    "as_of's own fiscal year is left out (a year-end balance sheet reads the same before and "
+    "after its close). `compare=previous_year` only: the same day a year earlier.",
+)
+async def get_balance_sheet(
+    ctx: ContextDep,
+    container: ContainerDep,
+    as_of: Annotated[date, Query(description="Balances at the end of this day")],
+    compare: Literal["previous_year"] | None = None,
+    currency: Currency = "BDT",
+    format: Format = "json",
+) -> Response:
+    currency = validate_currency(currency)
+    async with container.reader(ctx.tenant_id) as reader:
+        report = await statements.balance_sheet(
+            reader, as_of, currency, Compare(compare) if compare else None
+        )
+    return _json(balance_sheet_document(report))
+
+
+@router.get(
+    "/cash-flow",
+    response_model=CashFlowOut,
+    response_model_by_alias=True,
+    responses=problem_responses(422),
+    description="Indirect method over [from, to], from each account's cash_flow_class. "
+    "net_profit as in the profit and loss; adjustments: the movement of every non-cash "
+    "OPERATING asset, liability and equity account (an increase of an asset is negative, of a "
+    "liability positive), non-zero only, by code; operating = net_profit + adjustments; "
+    "investing and financing: the same for INVESTING and FINANCING accounts; net_change = "
+    "operating + investing + financing = closing_cash − opening_cash, where the cash is the "
+    "CASH accounts' balance at the end of the day before `from` and at the end of `to`. A "
+    "revenue or expense account's class is ignored (profit enters through net_profit)."
+    + _EXCLUDES_CLOSE,
+)
+async def get_cash_flow(
+    ctx: ContextDep,
+    container: ContainerDep,
+    date_from: From,
+    to: To,
+    currency: Currency = "BDT",
+    format: Format = "json",
+) -> Response:
+    currency = validate_currency(currency)
+    async with container.reader(ctx.tenant_id) as reader:
+        report = await statements.cash_flow(reader, date_from, to, currency)
+    return _json(cash_flow_document(report))

@@ -1,0 +1,1 @@
+"""Reports read from the ledger: the financial statements (ADR 0047)."""
