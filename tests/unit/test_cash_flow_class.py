@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from vextrus_finance.application.seed import STANDARD_CHART, standard_cash_flow_class
+from vextrus_finance.application.seed import STANDARD_CHART
 from vextrus_finance.domain.accounts import (
     Account,
     AccountCashFlowClassChanged,
@@ -91,7 +91,7 @@ def test_an_account_opened_event_recorded_before_classes_loads_with_the_default(
 
 
 def test_the_standard_chart_classes() -> None:
-    classes = {e.code: standard_cash_flow_class(e.code) for e in STANDARD_CHART}
+    classes = {account.code: account.cash_flow_class for account, _ in STANDARD_CHART}
     assert {c for c, k in classes.items() if k is CashFlowClass.CASH} == {
         "1100", "1110", "1120", "1120-01", "1120-02", "1120-03", "1130", "1130-01", "1130-02",
     }  # fmt: skip

@@ -1,10 +1,11 @@
 """Demo data for invoices: the demo tenant's company profile, a few sales and purchase
-invoices, and payments by bKash, bank and cheque, dated inside the current fiscal year."""
+invoices, and payments by bKash, bank and cheque, dated inside the current fiscal year. The
+data is the `company`, `invoices` and `payments` of application/demo_books.toml."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from functools import partial
 
@@ -27,102 +28,86 @@ from vextrus_finance.application.invoicing.posting_profiles import (
     set_company_profile,
 )
 from vextrus_finance.application.ports import UnitOfWork
-from vextrus_finance.domain.fiscal import fiscal_year_of
+from vextrus_finance.application.seed import DEMO_BOOKS, Row, demo_day, load_rows
 from vextrus_finance.domain.invoices import InvoiceKind, LineSpec
 from vextrus_finance.domain.payments import PaymentMethod, WalletProvider
 from vextrus_finance.domain.vat import VatRate
 
-DEMO_COMPANY = SetCompanyProfile(
-    name="Vextrus Demo Builders Ltd.",
-    address="House 12, Road 7, Gulshan-1, Dhaka 1212",
-    bin="0012345670101",
-    tin="123456789012",
-    phone="01711000000",
-)
+DEMO_COMPANY = SetCompanyProfile(**DEMO_BOOKS["company"])
 
+
+def _counterparty(row: Row) -> CounterpartySpec:
+    if "party" not in row:
+        return CounterpartySpec(**row["counterparty"])
+    party = DEMO_BOOKS["parties"][row["party"]]
+    return CounterpartySpec(
+        party["name"], address=party.get("address"), bin=party.get("bin"), tin=party.get("tin")
+    )
+
+
+def _line(row: Row) -> LineSpec:
+    return LineSpec(
+        row["description"],
+        row["quantity"],
+        Decimal(row["unit_price"]),
+        VatRate[row["vat_rate"]],
+        row.get("unit"),
+        row.get("hs_code"),
+        sd_rate=row.get("sd_rate", "0"),
+        ait_rate=row.get("ait_rate", "0"),
+    )
+
+
+def _invoice(row: Row, today: date) -> CreateInvoice:
+    return CreateInvoice(
+        InvoiceKind[row["kind"]],
+        _counterparty(row),
+        demo_day(today, row["date"]),
+        demo_day(today, row["due"]),
+        tuple(_line(line) for line in row["lines"]),
+    )
+
+
+def _payment(row: Row, today: date, invoice_ids: Mapping[str, str], bank: str) -> CreatePayment:
+    wallet = row.get("wallet")
+    return CreatePayment(
+        Decimal(row["amount"]),
+        PaymentMethod[row["method"]],
+        demo_day(today, row["date"]),
+        invoice_ids[row["invoice"]],
+        check_number=row.get("check_number"),
+        wallet=WalletSpec(
+            WalletProvider[wallet["provider"]], wallet["mobile_number"], wallet["transaction_id"]
+        )
+        if wallet
+        else None,
+        bank_account_id=bank if "bank_account" in row else None,
+    )
+
+
+# Checked once here, so a broken demo never fails half-way through a seed.
+_SAMPLE = date(2000, 1, 1)
+_KEYS = {row["key"]: row["key"] for row in DEMO_BOOKS["invoices"]}
+load_rows("demo_books.toml [[invoices]]", DEMO_BOOKS["invoices"], lambda r: _invoice(r, _SAMPLE))
+load_rows(
+    "demo_books.toml [[payments]]",
+    DEMO_BOOKS["payments"],
+    lambda r: _payment(r, _SAMPLE, _KEYS, "bank"),
+)
 
 Step = Callable[[UnitOfWork], Awaitable[str]]
 Run = Callable[[Step], Awaitable[str]]
 
 
 async def seed_demo_invoices(run: Run, today: date) -> int:
-    """Three invoices and three payments; answers how many invoices were made. Each step runs
-    in its own transaction (`run`): a command loads what earlier ones committed."""
+    """The demo invoices, approved, and their payments, completed; answers how many invoices
+    were made. Each step runs in its own transaction (`run`): a command loads what earlier
+    ones committed."""
     await run(lambda uow: set_company_profile(uow, DEMO_COMPANY))
-    start = fiscal_year_of(today).start
-
-    def on(days: int) -> date:
-        return min(today, start + timedelta(days=days))
-
-    buyer = CounterpartySpec(
-        "Gulshan Heights Owners' Association",
-        address="Plot 5, Gulshan Avenue, Dhaka",
-        bin="0009876540101",
-    )
-    flats = await run_create(
-        run,
-        CreateInvoice(
-            InvoiceKind.SALES,
-            buyer,
-            today,  # a tax invoice is dated the day it is issued (ADR 0035)
-            today + timedelta(days=30),
-            (
-                LineSpec(
-                    "Construction services, progress bill 2",
-                    "1",
-                    Decimal("800000"),
-                    VatRate.STANDARD,
-                    "job",
-                    "9954.00",
-                    ait_rate="5",
-                ),
-                LineSpec(
-                    "Ready-mix concrete",
-                    "40",
-                    Decimal("7500.50"),
-                    VatRate.REDUCED_7_5,
-                    "m3",
-                    "3824.50.00",
-                ),
-            ),
-        ),
-    )
-    rent = await run_create(
-        run,
-        CreateInvoice(
-            InvoiceKind.SALES,
-            CounterpartySpec("Dhanmondi Traders", tin="987654321098"),
-            today,
-            today + timedelta(days=10),
-            (
-                LineSpec(
-                    "Shop rent, ground floor", "1", Decimal("50000"), VatRate.STANDARD, "month"
-                ),
-            ),
-        ),
-    )
-    cement = await run_create(
-        run,
-        CreateInvoice(
-            InvoiceKind.PURCHASE,
-            CounterpartySpec("Meghna Cement Mills", bin="0001112220101"),
-            on(32),
-            on(62),
-            (
-                LineSpec(
-                    "Portland composite cement, 50 kg bags",
-                    "500",
-                    Decimal("520"),
-                    VatRate.STANDARD,
-                    "bag",
-                    "2523.29.00",
-                    sd_rate="10",
-                    ait_rate="3",
-                ),
-            ),
-        ),
-    )
-    for invoice_id in (flats, rent, cement):
+    invoice_ids: dict[str, str] = {}
+    for row in DEMO_BOOKS["invoices"]:
+        invoice_ids[row["key"]] = await run_create(run, _invoice(row, today))
+    for invoice_id in invoice_ids.values():
         approval = ApproveInvoice(invoice_id)
         await run(partial(approve_invoice, cmd=approval))
 
@@ -130,23 +115,12 @@ async def seed_demo_invoices(run: Run, today: date) -> int:
         return (await uow.accounts.by_codes(["1120-01"]))["1120-01"].id
 
     bank = await run(bank_account)
-    bkash = WalletSpec(WalletProvider.BKASH, "+8801712345678", "BK8N4K2Q7Z")
-    payments = (
-        CreatePayment(
-            Decimal("250000.00"), PaymentMethod.MOBILE_WALLET, today, flats, wallet=bkash
-        ),
-        CreatePayment(
-            Decimal("57500.00"), PaymentMethod.CHECK, today, rent, check_number="CHQ-448812"
-        ),
-        CreatePayment(
-            Decimal("100000.00"), PaymentMethod.BANK_TRANSFER, on(50), cement, bank_account_id=bank
-        ),
-    )
-    for command in payments:
+    for row in DEMO_BOOKS["payments"]:
+        command = _payment(row, today, invoice_ids, bank)
         payment_id = await run(partial(create_payment, cmd=command))
         completion = CompletePayment(payment_id, f"DEMO-{payment_id[:8]}")
         await run(partial(complete_payment, cmd=completion))
-    return 3
+    return len(invoice_ids)
 
 
 async def run_create(run: Run, command: CreateInvoice) -> str:
