@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vextrus_finance.domain.accounts import AccountType, validate_reason
-from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidState
 from vextrus_finance.domain.events import DomainEvent, register
 from vextrus_finance.domain.fiscal import FiscalPeriod, FiscalYear, PeriodStatus
+from vextrus_finance.domain.periods import ClosableBook
 
 YEAR_REASON_MIN = 3
 DEFAULT_RETAINED_EARNINGS_CODE = "3200"
@@ -52,15 +52,11 @@ class FiscalYearReopened(DomainEvent):
     reopened_by: str
 
 
-class FiscalYearBook(Aggregate[YearState]):
+class FiscalYearBook(ClosableBook[YearState]):
     """One stream per fiscal year label."""
 
     STREAM_TYPE = "fiscal_year"
     STATE_TYPE = YearState
-
-    @property
-    def status(self) -> PeriodStatus:
-        return self.state.status if self.exists else PeriodStatus.OPEN
 
     @property
     def closing_journal_id(self) -> str | None:

@@ -19,6 +19,7 @@ from vextrus_finance.domain.aggregate import Aggregate
 from vextrus_finance.domain.errors import FieldIssue, InvalidInput, InvalidState
 from vextrus_finance.domain.events import DomainEvent, field_values, register
 from vextrus_finance.domain.fiscal import fiscal_year_of
+from vextrus_finance.domain.journals import CANCEL_REASON_MIN
 from vextrus_finance.domain.limits import MAX_TOTAL
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO, format_amount
 from vextrus_finance.domain.tax_ids import normalize_hs_code, validate_bin, validate_tin
@@ -39,7 +40,6 @@ DESCRIPTION_MAX = 500
 UNIT_MAX = 32
 COUNTERPARTY_ID_MAX = 64
 MAX_LINES = 200
-CANCEL_REASON_MIN = 3
 SUPPLIER_INVOICE_NUMBER_MAX = 64
 ACCOUNT_CODE_MAX = 64
 VEHICLE_TYPE_MAX = 64
@@ -610,6 +610,7 @@ class Invoice(Aggregate[InvoiceState]):
                 code="invoice_has_payments",
             )
         self.ensure_cancellable()
+        # The reason also heads the reversing journal's, so the journal's minimum applies.
         reason = validate_reason(reason, minimum=CANCEL_REASON_MIN)
         self._emit(
             InvoiceCancelled(

@@ -23,7 +23,6 @@ CHECK_NUMBER_MIN, CHECK_NUMBER_MAX = 3, 64
 TRANSACTION_REFERENCE_MIN, TRANSACTION_REFERENCE_MAX = 5, 255
 BANK_TRANSACTION_MIN, BANK_TRANSACTION_MAX = 5, 128
 WALLET_TRANSACTION_MAX = 64
-REASON_MIN, REASON_MAX = 10, 500
 
 
 class PaymentMethod(StrEnum):
@@ -316,7 +315,7 @@ class Payment(Aggregate[PaymentState]):
 
     def fail(self, reason: str, *, at: datetime) -> None:
         self._require("failed", PaymentStatus.PENDING, PaymentStatus.PROCESSING)
-        reason = validate_reason(reason, minimum=REASON_MIN, maximum=REASON_MAX)
+        reason = validate_reason(reason)
         self._emit(PaymentFailed(reason=reason, failed_at=at))
 
     def ensure_reconcilable(self) -> None:
@@ -337,7 +336,7 @@ class Payment(Aggregate[PaymentState]):
 
     def reverse(self, reason: str, *, by: str, at: datetime, reversal_journal_id: str) -> None:
         self.ensure_reversible()
-        reason = validate_reason(reason, minimum=REASON_MIN, maximum=REASON_MAX)
+        reason = validate_reason(reason)
         self._emit(
             PaymentReversed(
                 reason=reason,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from vextrus_finance.domain.accounts import validate_reason
 from vextrus_finance.domain.aggregate import Aggregate
@@ -38,15 +39,28 @@ class FiscalPeriodReopened(DomainEvent):
     reopened_by: str
 
 
-class FiscalPeriodBook(Aggregate[PeriodState]):
-    """One stream per period code; no stream means the period was never closed (OPEN)."""
+class _HasStatus(Protocol):
+    @property
+    def status(self) -> PeriodStatus: ...
 
-    STREAM_TYPE = "fiscal_period"
-    STATE_TYPE = PeriodState
+
+S = TypeVar("S", bound=_HasStatus)
+
+
+class ClosableBook(Aggregate[S]):
+    """A period's or a year's book: its stream starts at the first close, so no stream means
+    it was never closed (OPEN)."""
 
     @property
     def status(self) -> PeriodStatus:
         return self.state.status if self.exists else PeriodStatus.OPEN
+
+
+class FiscalPeriodBook(ClosableBook[PeriodState]):
+    """One stream per period code."""
+
+    STREAM_TYPE = "fiscal_period"
+    STATE_TYPE = PeriodState
 
     def close(self, period: FiscalPeriod, reason: str, *, by: str, at: datetime) -> None:
         if self.status is PeriodStatus.CLOSED:

@@ -28,7 +28,6 @@ from vextrus_finance.domain.counterparties import CounterpartyKind
 from vextrus_finance.domain.errors import AlreadyExists, FieldIssue, InvalidInput
 from vextrus_finance.domain.fiscal import PeriodStatus, fiscal_year_of, period_of
 from vextrus_finance.domain.invoices import (
-    CANCEL_REASON_MIN,
     NO_DETAILS,
     Counterparty,
     Invoice,
@@ -48,7 +47,7 @@ from vextrus_finance.domain.invoices import (
     mushak_number,
     mushak_sequence,
 )
-from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
+from vextrus_finance.domain.journals import CANCEL_REASON_MIN, DESCRIPTION_MAX, JournalType
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 from vextrus_finance.domain.periods import ensure_open
 from vextrus_finance.domain.posting_profiles import PostingRole as R

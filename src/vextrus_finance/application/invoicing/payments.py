@@ -29,8 +29,6 @@ from vextrus_finance.domain.invoices import Counterparty, Invoice, InvoiceKind, 
 from vextrus_finance.domain.journals import DESCRIPTION_MAX, JournalType
 from vextrus_finance.domain.money import BASE_CURRENCY, ZERO
 from vextrus_finance.domain.payments import (
-    REASON_MAX,
-    REASON_MIN,
     Direction,
     Payment,
     PaymentMethod,
@@ -371,7 +369,7 @@ async def reverse_payment(uow: UnitOfWork, cmd: ReversePayment) -> str:
         uow, Payment, cmd.payment_id, what="payment", expected_version=cmd.expected_version
     )
     payment.ensure_reversible()
-    reason = validate_reason(cmd.reason, minimum=REASON_MIN, maximum=REASON_MAX)
+    reason = validate_reason(cmd.reason)
     state = payment.state
     assert state.journal_id is not None
     invoice = None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit, CashFlowClass
 from vextrus_finance.domain.fiscal import PeriodStatus
-from vextrus_finance.domain.journals import JournalStatus, JournalType
+from vextrus_finance.domain.journals import JournalLine, JournalStatus, JournalType
 
 T = TypeVar("T")
 
@@ -50,18 +50,10 @@ class AccountView(AccountFacts):
 
 
 @dataclass(frozen=True)
-class JournalLineView:
-    id: str
-    line_no: int
-    account_id: str
-    account_code: str
-    debit: Decimal
-    credit: Decimal
-    description: str | None
-    cost_center: str | None
-    project: str | None
-    tax_code: str | None
-    counterparty_id: str | None
+class JournalLineView(JournalLine):
+    """The journal's line as stored, with its position in the journal."""
+
+    line_no: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
