@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +29,19 @@ def row_view(view: type[D], row: Mapping[Any, Any], **converted: Any) -> D:
     names = (field.name for field in dataclasses.fields(view))
     stored = {name: row[name] for name in names if name not in converted and name in row}
     return view(**stored, **converted)
+
+
+def within(
+    column: sa.Column[Any], date_from: date | None, date_to: date | None
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions keeping `column` from `date_from` to `date_to`, both days included; a
+    bound not given sets no condition. Every list and ledger filters its dates this way."""
+    bounds: list[sa.ColumnElement[bool]] = []
+    if date_from is not None:
+        bounds.append(column >= date_from)
+    if date_to is not None:
+        bounds.append(column <= date_to)
+    return bounds
 
 
 class TenantReader:

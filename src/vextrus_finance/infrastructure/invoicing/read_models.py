@@ -31,7 +31,7 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
-from vextrus_finance.infrastructure.db.reader import TenantReader, row_view
+from vextrus_finance.infrastructure.db.reader import TenantReader, row_view, within
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
     company_profiles,
@@ -154,10 +154,7 @@ class SqlInvoiceReader(TenantReader):
             query = query.where(i.c.status == where.status.value)
         if where.counterparty_id is not None:
             query = query.where(i.c.counterparty_id == where.counterparty_id)
-        if where.date_from is not None:
-            query = query.where(i.c.invoice_date >= where.date_from)
-        if where.date_to is not None:
-            query = query.where(i.c.invoice_date <= where.date_to)
+        query = query.where(*within(i.c.invoice_date, where.date_from, where.date_to))
         late = sa.and_(
             i.c.status.in_(_OPEN), i.c.due_date < today, i.c.payable_total > i.c.paid_amount
         )
@@ -306,10 +303,7 @@ class SqlInvoiceReader(TenantReader):
             query = query.where(p.c.method == where.method.value)
         if where.direction is not None:
             query = query.where(p.c.direction == where.direction.value)
-        if where.date_from is not None:
-            query = query.where(p.c.payment_date >= where.date_from)
-        if where.date_to is not None:
-            query = query.where(p.c.payment_date <= where.date_to)
+        query = query.where(*within(p.c.payment_date, where.date_from, where.date_to))
         page, next_cursor = await self._newest_first(
             query, p.c.payment_date, p.c.number, cursor, limit
         )
