@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +30,29 @@ def row_view(view: type[D], row: Mapping[Any, Any], **converted: Any) -> D:
     names = (field.name for field in dataclasses.fields(view))
     stored = {name: row[name] for name in names if name not in converted and name in row}
     return view(**stored, **converted)
+
+
+def matching(*filters: tuple[sa.Column[Any], object]) -> list[sa.ColumnElement[bool]]:
+    """`column == value` for each (column, value) whose value is given (not None); an enum
+    compares as the value it is stored as. A list's optional equality filters."""
+    return [
+        column == (value.value if isinstance(value, Enum) else value)
+        for column, value in filters
+        if value is not None
+    ]
+
+
+def within(
+    column: sa.Column[Any], date_from: date | None, date_to: date | None
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions keeping `column` from `date_from` to `date_to`, both days included; a
+    bound not given sets no condition. Every list and ledger filters its dates this way."""
+    bounds: list[sa.ColumnElement[bool]] = []
+    if date_from is not None:
+        bounds.append(column >= date_from)
+    if date_to is not None:
+        bounds.append(column <= date_to)
+    return bounds
 
 
 class TenantReader:
