@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -30,16 +29,6 @@ def row_view(view: type[D], row: Mapping[Any, Any], **converted: Any) -> D:
     names = (field.name for field in dataclasses.fields(view))
     stored = {name: row[name] for name in names if name not in converted and name in row}
     return view(**stored, **converted)
-
-
-def matching(*filters: tuple[sa.Column[Any], object]) -> list[sa.ColumnElement[bool]]:
-    """`column == value` for each (column, value) whose value is given (not None); an enum
-    compares as the value it is stored as. A list's optional equality filters."""
-    return [
-        column == (value.value if isinstance(value, Enum) else value)
-        for column, value in filters
-        if value is not None
-    ]
 
 
 def within(

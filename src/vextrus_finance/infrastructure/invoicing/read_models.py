@@ -31,7 +31,7 @@ from vextrus_finance.domain.payments import (
 )
 from vextrus_finance.domain.posting_profiles import PostingRole
 from vextrus_finance.domain.vat import VatRate
-from vextrus_finance.infrastructure.db.reader import TenantReader, matching, row_view, within
+from vextrus_finance.infrastructure.db.reader import TenantReader, row_view, within
 from vextrus_finance.infrastructure.db.schema import (
     accounts,
     company_profiles,
@@ -147,15 +147,14 @@ class SqlInvoiceReader(TenantReader):
         self, where: InvoiceFilter, *, today: date, limit: int, cursor: str | None
     ) -> Page[InvoiceView]:
         i = invoices
-        query = sa.select(i).where(
-            i.c.tenant_id == self._tenant,
-            *matching(
-                (i.c.kind, where.kind),
-                (i.c.status, where.status),
-                (i.c.counterparty_id, where.counterparty_id),
-            ),
-            *within(i.c.invoice_date, where.date_from, where.date_to),
-        )
+        query = sa.select(i).where(i.c.tenant_id == self._tenant)
+        if where.kind is not None:
+            query = query.where(i.c.kind == where.kind.value)
+        if where.status is not None:
+            query = query.where(i.c.status == where.status.value)
+        if where.counterparty_id is not None:
+            query = query.where(i.c.counterparty_id == where.counterparty_id)
+        query = query.where(*within(i.c.invoice_date, where.date_from, where.date_to))
         late = sa.and_(
             i.c.status.in_(_OPEN), i.c.due_date < today, i.c.payable_total > i.c.paid_amount
         )
@@ -295,16 +294,16 @@ class SqlInvoiceReader(TenantReader):
         self, where: PaymentFilter, *, limit: int, cursor: str | None
     ) -> Page[PaymentView]:
         p = payments
-        query = sa.select(p).where(
-            p.c.tenant_id == self._tenant,
-            *matching(
-                (p.c.invoice_id, where.invoice_id),
-                (p.c.status, where.status),
-                (p.c.method, where.method),
-                (p.c.direction, where.direction),
-            ),
-            *within(p.c.payment_date, where.date_from, where.date_to),
-        )
+        query = sa.select(p).where(p.c.tenant_id == self._tenant)
+        if where.invoice_id is not None:
+            query = query.where(p.c.invoice_id == where.invoice_id)
+        if where.status is not None:
+            query = query.where(p.c.status == where.status.value)
+        if where.method is not None:
+            query = query.where(p.c.method == where.method.value)
+        if where.direction is not None:
+            query = query.where(p.c.direction == where.direction.value)
+        query = query.where(*within(p.c.payment_date, where.date_from, where.date_to))
         page, next_cursor = await self._newest_first(
             query, p.c.payment_date, p.c.number, cursor, limit
         )

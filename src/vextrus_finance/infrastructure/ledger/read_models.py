@@ -40,7 +40,7 @@ from vextrus_finance.infrastructure.db.cursor import (
     encode_cursor,
 )
 from vextrus_finance.infrastructure.db.driver import SelectRows
-from vextrus_finance.infrastructure.db.reader import matching, row_view, within
+from vextrus_finance.infrastructure.db.reader import row_view, within
 from vextrus_finance.infrastructure.db.schema import (
     account_period_totals,
     accounts,
@@ -175,16 +175,16 @@ class SqlLedgerReader(StatementQueries):  # a TenantReader, with the statements'
         self, where: JournalFilter, *, limit: int, cursor: str | None
     ) -> Page[JournalView]:
         j = journals
-        query = sa.select(j).where(
-            j.c.tenant_id == self._tenant,
-            *matching(
-                (j.c.status, where.status),
-                (j.c.type, where.type),
-                (j.c.fiscal_period, where.period),
-            ),
-            *within(j.c.date, where.date_from, where.date_to),
-            *matching((j.c.reference, where.reference)),
-        )
+        query = sa.select(j).where(j.c.tenant_id == self._tenant)
+        if where.status is not None:
+            query = query.where(j.c.status == where.status.value)
+        if where.type is not None:
+            query = query.where(j.c.type == where.type.value)
+        if where.period is not None:
+            query = query.where(j.c.fiscal_period == where.period)
+        query = query.where(*within(j.c.date, where.date_from, where.date_to))
+        if where.reference is not None:
+            query = query.where(j.c.reference == where.reference)
         if where.account_id is not None or where.account_code is not None:
             jl = journal_lines
             on_account = jl.c.account_id == where.account_id
