@@ -229,6 +229,41 @@ def parse_timestamp(text: Any) -> datetime:
         raise ArchiveRefused(f"recorded_at {text!r} is not a UTC timestamp") from exc
 
 
+def check_file(path: Path) -> None:
+    """The whole file's integrity, before anything else reads it: it decompresses (gzip's own
+    CRC holds), ends with a complete checksum line, and the digest and line count match. Raw
+    lines only: cheap, and a damaged file is refused with the plain reason before the import
+    touches the database."""
+    digest = hashlib.sha256()
+    lines = 0
+    previous: bytes | None = None
+    try:
+        with gzip.GzipFile(path, "rb") as f:
+            for data in f:
+                if previous is not None:
+                    digest.update(previous)
+                    lines += 1
+                previous = data
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ArchiveRefused(f"the file is corrupt or truncated: {exc}") from exc
+    if previous is None:
+        raise ArchiveRefused("the file is empty")
+    if not previous.endswith(b"\n"):
+        raise ArchiveRefused("the file is truncated: its last line is incomplete")
+    try:
+        trailer = json.loads(previous)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        trailer = None
+    if not isinstance(trailer, dict) or "sha256" not in trailer:
+        raise ArchiveRefused("the file is truncated: it ends before its checksum line")
+    if trailer.get("lines") != lines:
+        raise ArchiveRefused(
+            f"the checksum line counts {trailer.get('lines')!r} lines, the file {lines}"
+        )
+    if trailer["sha256"] != digest.hexdigest():
+        raise ArchiveRefused("checksum mismatch: the file was changed after the export")
+
+
 class ArchiveReader:
     """Streams an archive: `manifest` first, then `events()` yields each event line (checked
     against the chain) with its `recorded_at` parsed, and raises `ArchiveRefused` at the end if
@@ -271,7 +306,9 @@ class ArchiveReader:
         try:
             return json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ArchiveRefused(f"line {self._lines + 1} is not JSON: {exc}") from exc
+            raise ArchiveRefused(
+                f"the file is corrupt: line {self._lines + 1} is not JSON: {exc}"
+            ) from exc
 
     def events(self) -> Iterator[tuple[dict[str, Any], datetime]]:
         manifest = self.manifest
@@ -289,7 +326,7 @@ class ArchiveReader:
                     raise ArchiveRefused("the file has lines after its checksum line")
                 break
             if not isinstance(value, dict) or set(value) != LINE_FIELDS:
-                raise ArchiveRefused(f"line {self._lines + 1} is not an event line")
+                raise ArchiveRefused(f"the file is corrupt: line {self._lines + 1} is no event")
             self._digest.update(data)
             self._lines += 1
             recorded_at = parse_timestamp(value["recorded_at"])

@@ -36,7 +36,12 @@ from vextrus_finance.infrastructure.projections.bulk import BulkProjector
 from vextrus_finance.infrastructure.projections.inline import upsert
 from vextrus_finance.infrastructure.projections.tables import LIVE
 from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
-from vextrus_finance.infrastructure.tenancy.archive import ArchiveReader, ArchiveRefused, Manifest
+from vextrus_finance.infrastructure.tenancy.archive import (
+    ArchiveReader,
+    ArchiveRefused,
+    Manifest,
+    check_file,
+)
 from vextrus_finance.infrastructure.tenancy.books import tenant_books
 
 BATCH_SIZE = 5_000
@@ -119,6 +124,7 @@ async def import_tenant(
 ) -> Imported:
     """Recreate the archive's tenant in `db`, or raise `ArchiveRefused` having written
     nothing."""
+    check_file(path)  # a damaged file is refused before the database is touched
     with ArchiveReader(path) as reader:
         manifest = reader.manifest
         tenant = manifest.tenant_id
@@ -144,7 +150,8 @@ async def import_tenant(
                     size = len(batch)
                     last = await flush()
                     first = first or last - size + 1
-                # reader.events() is exhausted: the checksum, the chain and the counts held.
+                # reader.events() is exhausted: the checksum (again: the file may have
+                # changed since check_file), the chain and the counts held.
                 await _restore_counters(conn, tenant, manifest.books.counters)
                 differences = manifest.books.differences(await tenant_books(conn, tenant))
                 if differences:
