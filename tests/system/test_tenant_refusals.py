@@ -199,9 +199,7 @@ async def test_a_tenant_with_events_is_refused(archive: Path, target: Container)
     assert await _contents(target) == before
 
 
-async def test_the_command_refuses_with_an_error(
-    archive: Path, target: Container, tmp_path: Path, database_url: str
-) -> None:
+async def test_the_command_refuses_with_an_error(archive: Path, target: Container) -> None:
     truncated_raw(archive)
     url = target.settings.database_url
     before = await _contents(target)
