@@ -23,6 +23,7 @@ from vextrus_finance.bootstrap import Container, bootstrap
 from vextrus_finance.infrastructure.db.database import redacted
 from vextrus_finance.infrastructure.rebuild.rebuild import Rebuilder
 from vextrus_finance.settings import Settings, get_settings
+from vextrus_finance.tenant_cli import tenant_app
 
 # The operator's tools that live outside the service (ADR 0045): command -> (module, Typer app).
 # They are imported by name through importlib when the command runs or --help lists it, so
@@ -64,6 +65,7 @@ app = typer.Typer(
 )
 projections = typer.Typer(no_args_is_help=True, help="Read models built from the event log.")
 app.add_typer(projections, name="projections")
+app.add_typer(tenant_app, name="tenant")
 console = Console(stderr=True)
 T = TypeVar("T")
 DEMO_TENANT = "demo"
