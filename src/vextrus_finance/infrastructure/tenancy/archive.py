@@ -29,18 +29,9 @@ from vextrus_finance.infrastructure.event_store import chain
 
 FORMAT = "vextrus-finance/tenant-archive"
 FORMAT_VERSION = 1
-# The columns of an event line, besides `position`, `prev_hash` and `hash`.
-EVENT_FIELDS = (
-    "event_id",
-    "stream_type",
-    "stream_id",
-    "version",
-    "event_type",
-    "schema_version",
-    "data",
-    "metadata",
-    "recorded_at",
-)
+# The columns of an event line, besides `position`, `prev_hash` and `hash`: what the chain
+# covers, less the tenant (the archive's own) and the position (the target assigns its own).
+EVENT_FIELDS = tuple(f for f in chain.FIELDS if f not in ("position", "tenant_id"))
 LINE_FIELDS = frozenset({"position", *EVENT_FIELDS, "prev_hash", "hash"})
 
 
