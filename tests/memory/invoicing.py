@@ -23,6 +23,7 @@ from vextrus_finance.application.invoicing.views import (
 )
 from vextrus_finance.application.ledger.views import Page
 from vextrus_finance.domain.counterparties import CounterpartyRecord
+from vextrus_finance.domain.events import field_values
 from vextrus_finance.domain.invoices import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.money import ZERO
 from vextrus_finance.domain.payments import Payment, PaymentCreated, PaymentStatus
@@ -57,22 +58,7 @@ def _invoice_view(stream: Stream[Invoice], today: date) -> InvoiceView:
         currency=s.currency,
         lines=[
             InvoiceLineView(
-                line_no=no,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                hs_code=line.hs_code,
-                vat_rate=line.vat_rate,
-                vat_rate_percent=line.vat_rate.percent,
-                sd_rate=line.sd_rate,
-                ait_rate=line.ait_rate,
-                amount=line.amount,
-                sd_amount=line.sd_amount,
-                vat_amount=line.vat_amount,
-                ait_amount=line.ait_amount,
-                total=line.total,
-                account_code=line.account_code,
+                **field_values(line), line_no=no, vat_rate_percent=line.vat_rate.percent
             )
             for no, line in enumerate(s.lines, start=1)
         ],
@@ -94,12 +80,7 @@ def _invoice_view(stream: Stream[Invoice], today: date) -> InvoiceView:
         created_at=stream.first.recorded_at,
         created_by=stream.first.user_id,
         version=stream.aggregate.version,
-        supplier_invoice_number=s.details.supplier_invoice_number,
-        supplier_invoice_date=s.details.supplier_invoice_date,
-        control_account_code=s.details.control_account_code,
-        destination=s.details.destination,
-        vehicle_type=s.details.vehicle_type,
-        vehicle_number=s.details.vehicle_number,
+        **field_values(s.details),
     )
 
 

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from vextrus_finance.domain.invoices import Counterparty, InvoiceKind, InvoiceStatus
+from vextrus_finance.domain.invoices import (
+    Counterparty,
+    InvoiceDetails,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
 from vextrus_finance.domain.payments import (
     Direction,
     PaymentMethod,
@@ -14,34 +20,23 @@ from vextrus_finance.domain.payments import (
     Wallet,
 )
 from vextrus_finance.domain.posting_profiles import CompanyProfileState
-from vextrus_finance.domain.vat import VatRate
 
 # The party as the invoice names it: the domain's own value, id and stored details.
 CounterpartyView = Counterparty
 
 
-@dataclass(frozen=True)
-class InvoiceLineView:
+@dataclass(frozen=True, kw_only=True)
+class InvoiceLineView(InvoiceLine):
+    """The domain's line as the read model holds it: numbered, with the VAT rate's percent."""
+
     line_no: int
-    description: str
-    quantity: Decimal
-    unit: str | None
-    unit_price: Decimal
-    hs_code: str | None
-    vat_rate: VatRate
     vat_rate_percent: Decimal | None
-    sd_rate: Decimal
-    ait_rate: Decimal
-    amount: Decimal
-    sd_amount: Decimal
-    vat_amount: Decimal
-    ait_amount: Decimal
-    total: Decimal
-    account_code: str | None = None
 
 
-@dataclass(frozen=True)
-class InvoiceView:
+@dataclass(frozen=True, kw_only=True)
+class InvoiceView(InvoiceDetails):
+    """An invoice as the read model holds it: what it says (its details) and where it stands."""
+
     id: str
     number: str
     kind: InvoiceKind
@@ -72,12 +67,6 @@ class InvoiceView:
     created_at: datetime
     created_by: str
     version: int
-    supplier_invoice_number: str | None = None
-    supplier_invoice_date: date | None = None
-    control_account_code: str | None = None
-    destination: str | None = None
-    vehicle_type: str | None = None
-    vehicle_number: str | None = None
 
 
 # The wallet a payment went through, as stored: the domain's own value.

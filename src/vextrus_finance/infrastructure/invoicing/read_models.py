@@ -56,11 +56,6 @@ _SETTLED = [
 
 
 def _line_view(m: Any) -> InvoiceLineView:
-    amount, sd, vat = (
-        from_minor(m["amount"]),
-        from_minor(m["sd_amount"]),
-        from_minor(m["vat_amount"]),
-    )
     rate = VatRate(m["vat_rate"])
     return row_view(
         InvoiceLineView,
@@ -71,11 +66,10 @@ def _line_view(m: Any) -> InvoiceLineView:
         vat_rate_percent=rate.percent,
         sd_rate=Decimal(m["sd_rate"]),
         ait_rate=Decimal(m["ait_rate"]),
-        amount=amount,
-        sd_amount=sd,
-        vat_amount=vat,
+        amount=from_minor(m["amount"]),
+        sd_amount=from_minor(m["sd_amount"]),
+        vat_amount=from_minor(m["vat_amount"]),
         ait_amount=from_minor(m["ait_amount"]),
-        total=amount + sd + vat,
     )
 
 
