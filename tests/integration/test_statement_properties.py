@@ -2,7 +2,8 @@
 (ADR 0047): the balance sheet balances; P&L net profit equals a naive sum of the posted lines
 and the change of current-year earnings between two dates of one fiscal year; closing cash is
 the CASH accounts' balance and closing − opening = net_change; a CLOSING journal posted on the
-year's last day changes no P&L or cash flow and no balance sheet total."""
+year's last day (the fiscal-year close) and its reversal (the reopen) change no P&L or cash flow
+and no balance sheet total."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from hypothesis import strategies as st
 
 from tests.integration.helpers import run, run_examples
 from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
+from vextrus_finance.application.ledger.fiscal_years import (
+    CloseFiscalYear,
+    ReopenFiscalYear,
+    close_fiscal_year,
+    reopen_fiscal_year,
+)
 from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.reporting import statements
 from vextrus_finance.bootstrap import Container
@@ -143,18 +151,19 @@ async def _scenario(container: Container, data: st.DataObject) -> None:
         return pl, cf, bs.totals, bs.current_year_earnings
 
     before = await read()
-    # A close of FY2025-2026 by hand: revenue and expense balances to retained earnings.
+    # FY2025-2026 closed (its revenue and expense moved to retained earnings) and reopened:
+    # neither changes what a statement shows.
     if data.draw(st.booleans(), label="close"):
-        moved = {
-            code: _balance(posted, {code}, YEAR_END) for code in CODES if CHART[code][0] in (R, X)
-        }
-        lines = [(code, -net) for code, net in moved.items() if net]
-        if sum(net for _, net in lines):
-            lines.append(("3200", -sum(net for _, net in lines)))
-        if lines:
-            await _post(container, tenant, YEAR_END, lines, JournalType.CLOSING)
-            # The oracle leaves the close out: it posts nothing a statement shows.
-            assert await read() == before
+        year = fiscal_year_of(YEAR_END)
+        for period in year.periods():
+            change = ChangePeriod(period.code, "Month-end close", close=True)
+            await run(container, tenant, lambda uow, c=change: change_period(uow, c))
+        close = CloseFiscalYear(year.label, "Year-end close")
+        await run(container, tenant, lambda uow: close_fiscal_year(uow, close))
+        assert await read() == before
+        reopen = ReopenFiscalYear(year.label, "Audit adjustment")
+        await run(container, tenant, lambda uow: reopen_fiscal_year(uow, reopen))
+        assert await read() == before
 
 
 async def test_statements_hold_their_identities_over_random_postings(database_url: str) -> None:
