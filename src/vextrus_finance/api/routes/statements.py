@@ -4,7 +4,8 @@ figures (ADR 0049: documents/reports/statements.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -23,7 +24,6 @@ from vextrus_finance.api.schemas.statements import (
 )
 from vextrus_finance.application.reporting import statements
 from vextrus_finance.application.reporting.statements import Compare, StatementReader
-from vextrus_finance.documents.reports.model import PrintableReport
 from vextrus_finance.documents.reports.statements import (
     balance_sheet_table,
     cash_flow_table,
@@ -45,7 +45,7 @@ _EXCLUDES_CLOSE = (
 )
 
 
-T = TypeVar("T")
+_F = TypeVar("_F", bound=Callable[..., Any])
 _EXPORTS = (
     " With `format=csv|xlsx|pdf` (and `report:export`) the same figures as a file: a heading "
     "row per section, its accounts, the section's subtotal and the statement's totals, a "
@@ -53,26 +53,31 @@ _EXPORTS = (
 )
 
 
-async def _statement(
-    report: ReportRequest,
-    currency: str,
-    read: Callable[[StatementReader, str], Awaitable[T]],
-    document: Callable[[T], dict[str, Any]],
-    table: Callable[[dict[str, Any]], PrintableReport],
-) -> Response:
-    """`read` the statement in `currency` in one snapshot; answer its JSON or its file."""
+def _statement_route(path: str, model: type[Any], description: str) -> Callable[[_F], _F]:
+    """GET `path`: the JSON `model`, or with `format` its file (EXPORT_RESPONSES)."""
+    return router.get(
+        path,
+        response_model=model,
+        response_model_by_alias=True,
+        responses=EXPORT_RESPONSES,
+        description=description,
+    )
+
+
+@asynccontextmanager
+async def _reading(
+    report: ReportRequest, currency: str
+) -> AsyncIterator[tuple[StatementReader, str]]:
+    """The tenant's ledger in one read snapshot, and the validated currency."""
     currency = validate_currency(currency)
     async with report.container.reader(report.ctx.tenant_id) as reader:
-        statement = await read(reader, currency)
-    return await report.answer(document(statement), table)
+        yield reader, currency
 
 
-@router.get(
+@_statement_route(
     "/profit-and-loss",
-    response_model=ProfitAndLossOut,
-    response_model_by_alias=True,
-    responses=EXPORT_RESPONSES,
-    description="Revenue and expense over [from, to]: each account's movement on its normal "
+    ProfitAndLossOut,
+    "Revenue and expense over [from, to]: each account's movement on its normal "
     "side (credit for revenue, debit for expense), accounts with a non-zero amount (or compare "
     "amount) only, by code; net_profit = revenue − expense. `compare=previous_period`: the "
     "same number of days ending the day before `from`; `previous_year`: the same dates a year "
@@ -94,21 +99,15 @@ async def get_profit_and_loss(
             field="project_id",
             code="not_supported",
         )
-    return await _statement(
-        report,
-        currency,
-        lambda reader, cur: statements.profit_and_loss(reader, date_from, to, cur, compare),
-        profit_and_loss_document,
-        profit_and_loss_table,
-    )
+    async with _reading(report, currency) as (reader, cur):
+        found = await statements.profit_and_loss(reader, date_from, to, cur, compare)
+    return await report.answer(profit_and_loss_document(found), profit_and_loss_table)
 
 
-@router.get(
+@_statement_route(
     "/balance-sheet",
-    response_model=BalanceSheetOut,
-    response_model_by_alias=True,
-    responses=EXPORT_RESPONSES,
-    description="Assets, liabilities and equity at the end of `as_of`, each account on its "
+    BalanceSheetOut,
+    "Assets, liabilities and equity at the end of `as_of`, each account on its "
     "normal side (non-zero only, by code). `current_year_earnings` is revenue − expense from "
     "the start of as_of's fiscal year (1 July) to as_of. Revenue and expense of earlier years "
     "that no fiscal-year close moved to retained earnings appear inside EQUITY as the line "
@@ -125,21 +124,15 @@ async def get_balance_sheet(
     currency: Currency = "BDT",
 ) -> Response:
     against = Compare(compare) if compare else None
-    return await _statement(
-        report,
-        currency,
-        lambda reader, cur: statements.balance_sheet(reader, as_of, cur, against),
-        balance_sheet_document,
-        balance_sheet_table,
-    )
+    async with _reading(report, currency) as (reader, cur):
+        found = await statements.balance_sheet(reader, as_of, cur, against)
+    return await report.answer(balance_sheet_document(found), balance_sheet_table)
 
 
-@router.get(
+@_statement_route(
     "/cash-flow",
-    response_model=CashFlowOut,
-    response_model_by_alias=True,
-    responses=EXPORT_RESPONSES,
-    description="Indirect method over [from, to], from each account's cash_flow_class. "
+    CashFlowOut,
+    "Indirect method over [from, to], from each account's cash_flow_class. "
     "net_profit as in the profit and loss; adjustments: the movement of every non-cash "
     "OPERATING asset, liability and equity account (an increase of an asset is negative, of a "
     "liability positive), non-zero only, by code; operating = net_profit + adjustments; "
@@ -153,10 +146,6 @@ async def get_balance_sheet(
 async def get_cash_flow(
     report: ReportDep, date_from: From, to: To, currency: Currency = "BDT"
 ) -> Response:
-    return await _statement(
-        report,
-        currency,
-        lambda reader, cur: statements.cash_flow(reader, date_from, to, cur),
-        cash_flow_document,
-        cash_flow_table,
-    )
+    async with _reading(report, currency) as (reader, cur):
+        found = await statements.cash_flow(reader, date_from, to, cur)
+    return await report.answer(cash_flow_document(found), cash_flow_table)
