@@ -20,7 +20,7 @@ import httpx
 from benchmarks.common import TENANT, load_and_project
 from benchmarks.databases import Backends
 from benchmarks.results import Result
-from benchmarks.scenarios.trial_balance import _p95
+from benchmarks.scenarios.trial_balance import sampled_p95
 from benchmarks.server import Server
 from benchmarks.sizes import Sizes
 from benchmarks.workload import JournalSpec, cash_flow_class_of, chart, journals
@@ -126,13 +126,7 @@ async def run(backends: Backends, backend: str, sizes: Sizes, runs: int) -> list
             )
             for _ in range(runs):
                 for name, (path, params) in requests.items():
-                    samples = []
-                    for _ in range(sizes.tb_requests):
-                        t0 = time.perf_counter()
-                        r = await client.get(path, params=params)
-                        samples.append((time.perf_counter() - t0) * 1000)
-                        r.raise_for_status()
-                    p95s[name].append(_p95(samples))
+                    p95s[name].append(await sampled_p95(client, path, params, sizes.tb_requests))
     finally:
         server.stop()
     data = (

@@ -1,9 +1,13 @@
 """`format` and `lang` for every exportable report, and the export answer (ADR 0049).
 
-A report route takes `export: ExportDep` and, after building its JSON document, answers
+A report route takes `report: ReportDep` (the request context, the container and the export
+options) and, after building its JSON document, answers
 
-    if export.wanted:
-        return await export.response(ctx, container, some_table(document))
+    return await report.answer(document, some_table)
+
+the JSON document itself (orjson), or the file `some_table(document)` rendered in `format`.
+A route that must know before reading (the ledger pages differently) takes `export: ExportDep`
+and calls `export.response` itself.
 
 `ExportDep` validates `format` (json|csv|xlsx|pdf, 422 naming `format`) and `lang` (en|bn, 422
 naming `lang`) and, for any format but json, requires `report:export` on top of the route's
@@ -17,13 +21,15 @@ client goes away): 429 / 503 with Retry-After exactly as for Mushak-6.3."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
-from vextrus_finance.api.context import require_also
+from vextrus_finance.api.context import ContainerDep, ContextDep, require_also
 from vextrus_finance.api.disconnect import ClientGone, unless_disconnected
 from vextrus_finance.api.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 from vextrus_finance.api.problems import problem
@@ -163,6 +169,32 @@ async def export_options(
 
 
 ExportDep = Annotated[Export, Depends(export_options)]
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What every exportable report route needs: who asks, the container, the export options."""
+
+    ctx: RequestContext
+    container: Container
+    export: Export
+
+    async def answer(
+        self, document: dict[str, Any], table: Callable[[dict[str, Any]], PrintableReport]
+    ) -> Response:
+        """The JSON document (orjson: large reports' bodies), or the file of `table(document)`."""
+        if self.export.wanted:
+            return await self.export.response(self.ctx, self.container, table(document))
+        return Response(orjson.dumps(document), media_type="application/json")
+
+
+async def report_request(
+    ctx: ContextDep, container: ContainerDep, export: ExportDep
+) -> ReportRequest:
+    return ReportRequest(ctx, container, export)
+
+
+ReportDep = Annotated[ReportRequest, Depends(report_request)]
 
 
 async def export_header(ctx: RequestContext, container: Container) -> ExportHeader:

@@ -7,9 +7,8 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from vextrus_finance.api.commands import dump, respond
-from vextrus_finance.api.context import ContainerDep, ContextDep
-from vextrus_finance.api.exports import EXPORT_RESPONSES, ExportDep
+from vextrus_finance.api.commands import dump
+from vextrus_finance.api.exports import EXPORT_RESPONSES, ReportDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.invoices import AgingOut
 from vextrus_finance.application.invoicing.aging import aging_report
@@ -22,11 +21,7 @@ router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
 @router.get("/aging", response_model=AgingOut, responses=EXPORT_RESPONSES)
 async def aging(
-    ctx: ContextDep,
-    container: ContainerDep,
-    export: ExportDep,
-    kind: InvoiceKind = InvoiceKind.SALES,
-    as_of: date | None = None,
+    report: ReportDep, kind: InvoiceKind = InvoiceKind.SALES, as_of: date | None = None
 ) -> Response:
     """What was owed at the end of `as_of` (default today) on invoices dated by then — payable
     total less the payments dated by then, counting cancellations and payment reversals only
@@ -35,9 +30,9 @@ async def aging(
     payable (PURCHASE) account and every account an invoice of the kind names as its control
     account — `difference` what the open items leave unexplained. Manual lines on those
     accounts that name a counterparty are open items of it, due the day they were entered."""
-    day = as_of or container.settings.today()
+    day = as_of or report.container.settings.today()
     receivable = kind is InvoiceKind.SALES
-    async with container.invoice_reader(ctx.tenant_id) as reader:
+    async with report.container.invoice_reader(report.ctx.tenant_id) as reader:
         control = await reader.control_accounts(kind)
         ids = [account_id for account_id, _ in control]
         items = await reader.open_items(kind, day)
@@ -47,6 +42,4 @@ async def aging(
     owed = from_minor(net_debit if receivable else -net_debit)
     codes = [code for _, code in control]
     document = dump(AgingOut, aging_report(kind, day, items, codes, owed))
-    if export.wanted:
-        return await export.response(ctx, container, aging_table(document))
-    return respond(document)
+    return await report.answer(document, aging_table)

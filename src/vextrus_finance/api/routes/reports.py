@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import orjson
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from vextrus_finance.api.context import ContainerDep, ContextDep
-from vextrus_finance.api.exports import EXPORT_RESPONSES, ExportDep
+from vextrus_finance.api.exports import EXPORT_RESPONSES, ReportDep
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
 from vextrus_finance.documents.reports.tables import trial_balance_table
@@ -21,9 +19,7 @@ router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
 @router.get("/trial-balance", response_model=TrialBalanceOut, responses=EXPORT_RESPONSES)
 async def get_trial_balance(
-    ctx: ContextDep,
-    container: ContainerDep,
-    export: ExportDep,
+    report: ReportDep,
     as_of: date | None = None,
     fiscal_year: str | None = None,
     currency: str = "BDT",
@@ -35,8 +31,8 @@ async def get_trial_balance(
     year = parse_fiscal_year(fiscal_year) if fiscal_year else None
     if year is not None and as_of is not None and not year.contains(as_of):
         raise InvalidInput(f"{as_of} is not in {year.label}", field="as_of")
-    day = as_of or (year.end if year else container.settings.today())
-    async with container.reader(ctx.tenant_id) as reader:
+    day = as_of or (year.end if year else report.container.settings.today())
+    async with report.container.reader(report.ctx.tenant_id) as reader:
         rows = await reader.net_balances_as_of(day, currency)
     try:
         document = trial_balance_document(
@@ -46,8 +42,6 @@ async def get_trial_balance(
         # Only a REAL among the stored totals (SQLite) fails to format as paisa: checked here,
         # where it costs nothing, not row by row on every request.
         raise stored_totals_out_of_range() from exc
-    if export.wanted:
-        return await export.response(ctx, container, trial_balance_table(document))
-    # orjson: the body grows with the chart and the stdlib encoder was most of the request's
-    # time (docs/performance.md). Same JSON (UTF-8, no NaN: amounts are strings).
-    return Response(orjson.dumps(document), media_type="application/json")
+    # The JSON through orjson: the body grows with the chart and the stdlib encoder was most of
+    # the request's time (docs/performance.md). Same JSON (UTF-8, no NaN: amounts are strings).
+    return await report.answer(document, trial_balance_table)

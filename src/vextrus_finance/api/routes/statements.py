@@ -1,17 +1,18 @@
-"""Profit and loss, balance sheet and cash flow (ADR 0047), JSON; from the stored balances the
-trial balance reads, in one read snapshot."""
+"""Profit and loss, balance sheet and cash flow (ADR 0047); from the stored balances the trial
+balance reads, in one read snapshot. JSON, or with `format` a CSV, XLSX or PDF of the same
+figures (ADR 0049: documents/reports/statements.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from vextrus_finance.api.context import ContainerDep, ContextDep
-from vextrus_finance.api.openapi_errors import problem_responses
+from vextrus_finance.api.exports import EXPORT_RESPONSES, ReportDep, ReportRequest
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.schemas.statements import (
     BalanceSheetOut,
@@ -22,7 +23,12 @@ from vextrus_finance.api.schemas.statements import (
     profit_and_loss_document,
 )
 from vextrus_finance.application.reporting import statements
-from vextrus_finance.application.reporting.statements import Compare
+from vextrus_finance.application.reporting.statements import Compare, StatementReader
+from vextrus_finance.documents.reports.statements import (
+    balance_sheet_table,
+    cash_flow_table,
+    profit_and_loss_table,
+)
 from vextrus_finance.domain.accounts import validate_currency
 from vextrus_finance.domain.errors import InvalidInput
 
@@ -31,9 +37,6 @@ router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 From = Annotated[date, Query(alias="from", description="First day of the range (inclusive)")]
 To = Annotated[date, Query(description="Last day of the range (inclusive)")]
 Currency = Annotated[str, Query(description="Accounts in this currency only")]
-Format = Annotated[
-    Literal["json"], Query(description="Only json for now; csv, xlsx and pdf come with exports")
-]
 
 _EXCLUDES_CLOSE = (
     " Ledger entries of CLOSING journals (the fiscal-year close) and of journals reversing "
@@ -42,31 +45,52 @@ _EXCLUDES_CLOSE = (
 )
 
 
-def _json(document: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(document), media_type="application/json")
+_F = TypeVar("_F", bound=Callable[..., Any])
+_EXPORTS = (
+    " With `format=csv|xlsx|pdf` (and `report:export`) the same figures as a file: a heading "
+    "row per section, its accounts, the section's subtotal and the statement's totals, a "
+    "Comparison column when `compare` is given; labels in `lang`."
+)
 
 
-@router.get(
+def _statement_route(path: str, model: type[Any], description: str) -> Callable[[_F], _F]:
+    """GET `path`: the JSON `model`, or with `format` its file (EXPORT_RESPONSES)."""
+    return router.get(
+        path,
+        response_model=model,
+        response_model_by_alias=True,
+        responses=EXPORT_RESPONSES,
+        description=description,
+    )
+
+
+@asynccontextmanager
+async def _reading(
+    report: ReportRequest, currency: str
+) -> AsyncIterator[tuple[StatementReader, str]]:
+    """The tenant's ledger in one read snapshot, and the validated currency."""
+    currency = validate_currency(currency)
+    async with report.container.reader(report.ctx.tenant_id) as reader:
+        yield reader, currency
+
+
+@_statement_route(
     "/profit-and-loss",
-    response_model=ProfitAndLossOut,
-    response_model_by_alias=True,
-    responses=problem_responses(422),
-    description="Revenue and expense over [from, to]: each account's movement on its normal "
+    ProfitAndLossOut,
+    "Revenue and expense over [from, to]: each account's movement on its normal "
     "side (credit for revenue, debit for expense), accounts with a non-zero amount (or compare "
     "amount) only, by code; net_profit = revenue − expense. `compare=previous_period`: the "
     "same number of days ending the day before `from`; `previous_year`: the same dates a year "
     "earlier (29 February → 28 February). `project_id` is not supported yet (422): the stored "
-    "totals are per account, not per project." + _EXCLUDES_CLOSE,
+    "totals are per account, not per project." + _EXCLUDES_CLOSE + _EXPORTS,
 )
 async def get_profit_and_loss(
-    ctx: ContextDep,
-    container: ContainerDep,
+    report: ReportDep,
     date_from: From,
     to: To,
     compare: Compare | None = None,
     project_id: str | None = None,
     currency: Currency = "BDT",
-    format: Format = "json",
 ) -> Response:
     if project_id is not None:
         raise InvalidInput(
@@ -75,18 +99,15 @@ async def get_profit_and_loss(
             field="project_id",
             code="not_supported",
         )
-    currency = validate_currency(currency)
-    async with container.reader(ctx.tenant_id) as reader:
-        report = await statements.profit_and_loss(reader, date_from, to, currency, compare)
-    return _json(profit_and_loss_document(report))
+    async with _reading(report, currency) as (reader, cur):
+        found = await statements.profit_and_loss(reader, date_from, to, cur, compare)
+    return await report.answer(profit_and_loss_document(found), profit_and_loss_table)
 
 
-@router.get(
+@_statement_route(
     "/balance-sheet",
-    response_model=BalanceSheetOut,
-    response_model_by_alias=True,
-    responses=problem_responses(422),
-    description="Assets, liabilities and equity at the end of `as_of`, each account on its "
+    BalanceSheetOut,
+    "Assets, liabilities and equity at the end of `as_of`, each account on its "
     "normal side (non-zero only, by code). `current_year_earnings` is revenue − expense from "
     "the start of as_of's fiscal year (1 July) to as_of. Revenue and expense of earlier years "
     "that no fiscal-year close moved to retained earnings appear inside EQUITY as the line "
@@ -94,30 +115,24 @@ async def get_profit_and_loss(
     "assets = liabilities + equity + current_year_earnings to the paisa; after a close it is "
     "zero and left out, and the profit sits in retained earnings. The closing journal of "
     "as_of's own fiscal year is left out (a year-end balance sheet reads the same before and "
-    "after its close). `compare=previous_year` only: the same day a year earlier.",
+    "after its close). `compare=previous_year` only: the same day a year earlier." + _EXPORTS,
 )
 async def get_balance_sheet(
-    ctx: ContextDep,
-    container: ContainerDep,
+    report: ReportDep,
     as_of: Annotated[date, Query(description="Balances at the end of this day")],
     compare: Literal["previous_year"] | None = None,
     currency: Currency = "BDT",
-    format: Format = "json",
 ) -> Response:
-    currency = validate_currency(currency)
-    async with container.reader(ctx.tenant_id) as reader:
-        report = await statements.balance_sheet(
-            reader, as_of, currency, Compare(compare) if compare else None
-        )
-    return _json(balance_sheet_document(report))
+    against = Compare(compare) if compare else None
+    async with _reading(report, currency) as (reader, cur):
+        found = await statements.balance_sheet(reader, as_of, cur, against)
+    return await report.answer(balance_sheet_document(found), balance_sheet_table)
 
 
-@router.get(
+@_statement_route(
     "/cash-flow",
-    response_model=CashFlowOut,
-    response_model_by_alias=True,
-    responses=problem_responses(422),
-    description="Indirect method over [from, to], from each account's cash_flow_class. "
+    CashFlowOut,
+    "Indirect method over [from, to], from each account's cash_flow_class. "
     "net_profit as in the profit and loss; adjustments: the movement of every non-cash "
     "OPERATING asset, liability and equity account (an increase of an asset is negative, of a "
     "liability positive), non-zero only, by code; operating = net_profit + adjustments; "
@@ -125,17 +140,12 @@ async def get_balance_sheet(
     "operating + investing + financing = closing_cash − opening_cash, where the cash is the "
     "CASH accounts' balance at the end of the day before `from` and at the end of `to`. A "
     "revenue or expense account's class is ignored (profit enters through net_profit)."
-    + _EXCLUDES_CLOSE,
+    + _EXCLUDES_CLOSE
+    + _EXPORTS,
 )
 async def get_cash_flow(
-    ctx: ContextDep,
-    container: ContainerDep,
-    date_from: From,
-    to: To,
-    currency: Currency = "BDT",
-    format: Format = "json",
+    report: ReportDep, date_from: From, to: To, currency: Currency = "BDT"
 ) -> Response:
-    currency = validate_currency(currency)
-    async with container.reader(ctx.tenant_id) as reader:
-        report = await statements.cash_flow(reader, date_from, to, currency)
-    return _json(cash_flow_document(report))
+    async with _reading(report, currency) as (reader, cur):
+        found = await statements.cash_flow(reader, date_from, to, cur)
+    return await report.answer(cash_flow_document(found), cash_flow_table)

@@ -17,24 +17,17 @@ import io
 from datetime import date
 
 from vextrus_finance.documents.numerals import Lang
-from vextrus_finance.documents.reports.model import Cell, Label, PrintableReport, money_text
+from vextrus_finance.documents.reports.model import CellText, PrintableReport, money_text
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _value(kind: str, cell: Cell, lang: Lang) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, Label):
-        return cell(lang)
-    if isinstance(cell, str):
-        return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if kind == "money" and isinstance(cell, int):
-        return money_text(cell)
-    return str(cell)
+def _not_formula(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+_CELLS = CellText(text=_not_formula, day=date.isoformat, money=money_text, count=str)
 
 
 def render_csv(report: PrintableReport, lang: Lang) -> bytes:
@@ -44,6 +37,6 @@ def render_csv(report: PrintableReport, lang: Lang) -> bytes:
     kinds = [column.kind for column in report.columns]
     for row in report.rows:
         writer.writerow(
-            [_value(kind, cell, lang) for kind, cell in zip(kinds, row.cells, strict=True)]
+            [_CELLS.write(kind, cell, lang) for kind, cell in zip(kinds, row.cells, strict=True)]
         )
     return out.getvalue().encode("utf-8")

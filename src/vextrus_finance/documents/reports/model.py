@@ -9,6 +9,7 @@ an `ExportHeader` made by the API for each request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +84,27 @@ def _fits(kind: ColumnKind, cell: Cell) -> bool:
     if kind == "date":
         return isinstance(cell, date) and not isinstance(cell, datetime)
     return isinstance(cell, int) and not isinstance(cell, bool)  # money (paisa) and int
+
+
+@dataclass(frozen=True)
+class CellText:
+    """How a text renderer (CSV, PDF) writes each kind of value; `write` dispatches a cell."""
+
+    text: Callable[[str], str]
+    day: Callable[[date], str]
+    money: Callable[[int], str]
+    count: Callable[[int], str]
+
+    def write(self, kind: ColumnKind, cell: Cell, lang: Lang) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, Label):
+            return cell(lang)
+        if isinstance(cell, str):
+            return self.text(cell)
+        if isinstance(cell, date):
+            return self.day(cell)
+        return self.money(cell) if kind == "money" else self.count(cell)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,9 @@ printed in Bengali digits (amounts with lakh grouping, as on Mushak-6.3).
 
 from __future__ import annotations
 
-from datetime import date
-
 from vextrus_finance.documents.numerals import Lang, format_paisa, localise_digits
 from vextrus_finance.documents.reports import labels
-from vextrus_finance.documents.reports.model import Cell, ExportHeader, Label, PrintableReport
+from vextrus_finance.documents.reports.model import CellText, ExportHeader, PrintableReport
 from vextrus_finance.documents.templating import render_template
 
 MEDIA_TYPE = "application/pdf"
@@ -19,21 +17,18 @@ MEDIA_TYPE = "application/pdf"
 _PORTRAIT_COLUMNS = 6
 
 
-def _printed(kind: str, value: Cell, lang: Lang) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Label):
-        return value(lang)
-    if isinstance(value, date):
-        return localise_digits(value.strftime("%d/%m/%Y"), lang)
-    if kind == "money" and isinstance(value, int):
-        return format_paisa(value, lang)
-    if isinstance(value, int):
-        return localise_digits(str(value), lang)
-    return value
+def _cells(lang: Lang) -> CellText:
+    """Amounts with lakh grouping, dates dd/mm/yyyy, counts; Bengali digits for bn."""
+    return CellText(
+        text=str,
+        day=lambda day: localise_digits(day.strftime("%d/%m/%Y"), lang),
+        money=lambda amount: format_paisa(amount, lang),
+        count=lambda count: localise_digits(str(count), lang),
+    )
 
 
 def render_report_html(report: PrintableReport, header: ExportHeader, lang: Lang) -> str:
+    cells = _cells(lang)
     return render_template(
         "report.html.j2",
         css="report.css",
@@ -44,7 +39,7 @@ def render_report_html(report: PrintableReport, header: ExportHeader, lang: Lang
         not_set=labels.NOT_SET,
         wide=len(report.columns) > _PORTRAIT_COLUMNS,
         text=lambda label: label(lang),
-        cell=lambda kind, value: _printed(kind, value, lang),
+        cell=lambda kind, value: cells.write(kind, value, lang),
     )
 
 
