@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from tests.integration.helpers import run, run_examples
 from vextrus_finance.application.ledger.accounts import OpenAccount, open_account
+from vextrus_finance.application.ledger.fiscal_years import CloseFiscalYear, close_fiscal_year
 from vextrus_finance.application.ledger.journals import CreateJournal, LineSpec, create_journal
+from vextrus_finance.application.ledger.periods import ChangePeriod, change_period
 from vextrus_finance.application.ports import UnitOfWork
 from vextrus_finance.application.reporting import statements
 from vextrus_finance.bootstrap import Container
@@ -143,18 +145,16 @@ async def _scenario(container: Container, data: st.DataObject) -> None:
         return pl, cf, bs.totals, bs.current_year_earnings
 
     before = await read()
-    # A close of FY2025-2026 by hand: revenue and expense balances to retained earnings.
+    # The close of FY2025-2026 (its twelve periods closed first): revenue and expense
+    # balances to retained earnings (3200) by one CLOSING journal dated 30 June.
     if data.draw(st.booleans(), label="close"):
-        moved = {
-            code: _balance(posted, {code}, YEAR_END) for code in CODES if CHART[code][0] in (R, X)
-        }
-        lines = [(code, -net) for code, net in moved.items() if net]
-        if sum(net for _, net in lines):
-            lines.append(("3200", -sum(net for _, net in lines)))
-        if lines:
-            await _post(container, tenant, YEAR_END, lines, JournalType.CLOSING)
-            # The oracle leaves the close out: it posts nothing a statement shows.
-            assert await read() == before
+        for n in range(1, 13):
+            period = ChangePeriod(f"FY2025-2026-P{n:02d}", "month end", close=True)
+            await run(container, tenant, lambda uow, c=period: change_period(uow, c))
+        close = CloseFiscalYear("FY2025-2026", "property")
+        await run(container, tenant, lambda uow: close_fiscal_year(uow, close))
+        # The oracle leaves the close out: it posts nothing a statement shows.
+        assert await read() == before
 
 
 async def test_statements_hold_their_identities_over_random_postings(database_url: str) -> None:
