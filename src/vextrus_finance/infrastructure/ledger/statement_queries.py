@@ -52,6 +52,10 @@ _ACCOUNTS_WITH_TOTALS = _chart(accounts.c.debit_total - accounts.c.credit_total)
 
 
 def _add(into: dict[str, int], sums: Sequence[tuple[str, int]], sign: int) -> None:
+    """`into` += `sign` × `sums`, per account (the first sums into an empty dict in C)."""
+    if not into and sign > 0:
+        into.update(sums)
+        return
     get = into.get
     for account_id, net in sums:
         into[account_id] = get(account_id, 0) + sign * net
