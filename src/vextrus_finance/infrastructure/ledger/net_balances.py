@@ -105,10 +105,10 @@ def _accounts_statement() -> sa.Select[Any]:
     )
 
 
-def _sum_statement(amounts: sa.Table, key: sa.ColumnElement[Any]) -> sa.Select[Any]:
+def _sum_statement(amounts: sa.Table, key: sa.ColumnElement[Any]) -> Select:
     """Σ debit − credit per account over a range of `key` (month or entry date). Cast to BIGINT
     so that PostgreSQL's `sum` (NUMERIC) arrives as `int`, not `Decimal`."""
-    return (
+    return Select(
         sa.select(
             amounts.c.account_id,
             sa.cast(sa.func.sum(amounts.c.debit - amounts.c.credit), sa.BigInteger),
@@ -117,8 +117,43 @@ def _sum_statement(amounts: sa.Table, key: sa.ColumnElement[Any]) -> sa.Select[A
             amounts.c.tenant_id == _tenant(),
             key.between(sa.bindparam("low", type_=key.type), sa.bindparam("high", type_=key.type)),
         )
-        .group_by(amounts.c.account_id)
+        .group_by(amounts.c.account_id),
+        off_loop=True,
     )
+
+
+# A span of stored rows: ("months", first YYYYMM, last YYYYMM) or ("days", first, last day).
+Span = tuple[str, Any, Any]
+_SPAN_SUMS = {
+    "months": _sum_statement(account_period_totals, account_period_totals.c.month),
+    "days": _sum_statement(ledger_entries, ledger_entries.c.entry_date),
+}
+
+
+async def span_sums(conn: AsyncConnection, tenant_id: str, span: Span) -> _Sums:
+    """Σ debit − credit per account of the month totals or the ledger entries of `span` (the
+    one statement of each kind that the trial balance and the statements read); a sum beyond
+    BIGINT is `stored_totals_out_of_range`. Accounts without rows in the span are missing."""
+    kind, low, high = span
+    try:
+        return cast(_Sums, await _SPAN_SUMS[kind].rows(conn, tenant=tenant_id, low=low, high=high))
+    except (OverflowError, sa.exc.DBAPIError) as exc:
+        if is_overflow(exc):
+            raise stored_totals_out_of_range() from exc
+        raise
+
+
+def plan_spans(plan: Plan) -> list[tuple[Span, int]]:
+    """The spans `plan` sums with their signs (the all-time totals aside)."""
+    spans: list[tuple[Span, int]] = []
+    if plan.months is not None:
+        spans.append((("months", *plan.months), plan.months_sign))
+    if plan.days is not None:
+        spans.append((("days", *plan.days), plan.days_sign))
+    return spans
+
+
+ACCOUNTS_WITH_TOTALS = Select(_accounts_statement(), off_loop=True)
 
 
 class NetBalanceQuery:
@@ -135,18 +170,6 @@ class NetBalanceQuery:
     event loop on SQLite), plain tuples: SQLAlchemy's result handling of a whole chart cost
     about as much as the SQLite query itself (docs/performance.md, ADR 0025)."""
 
-    def __init__(self) -> None:
-        self._statements = {
-            "accounts": Select(_accounts_statement(), off_loop=True),
-            "months": Select(
-                _sum_statement(account_period_totals, account_period_totals.c.month),
-                off_loop=True,
-            ),
-            "days": Select(
-                _sum_statement(ledger_entries, ledger_entries.c.entry_date), off_loop=True
-            ),
-        }
-
     async def rows(
         self, conn: AsyncConnection, tenant_id: str, currency: str, plan: Plan
     ) -> list[NetBalanceRow]:
@@ -154,26 +177,14 @@ class NetBalanceQuery:
         REPEATABLE READ transaction if no statement has yet): the statements read one
         snapshot."""
         moved: dict[str, int] = {}
-        for name, span, sign in (
-            ("months", plan.months, plan.months_sign),
-            ("days", plan.days, plan.days_sign),
-        ):
-            if span is None:
-                continue
-            low, high = span
-            values = {"tenant": tenant_id, "low": low, "high": high}
-            try:
-                side = await self._statements[name].rows(conn, **values)
-            except (OverflowError, sa.exc.DBAPIError) as exc:
-                if is_overflow(exc):
-                    raise stored_totals_out_of_range() from exc
-                raise
+        for span, sign in plan_spans(plan):
+            side = await span_sums(conn, tenant_id, span)
             if not moved:  # the first side read: one dict built in C when added
-                moved = dict(cast(_Sums, side)) if sign > 0 else {key: -net for key, net in side}
+                moved = dict(side) if sign > 0 else {key: -net for key, net in side}
                 continue
             for account_id, net in side:
                 moved[account_id] = moved.get(account_id, 0) + sign * net
-        found = await self._statements["accounts"].rows(conn, tenant=tenant_id, currency=currency)
+        found = await ACCOUNTS_WITH_TOTALS.rows(conn, tenant=tenant_id, currency=currency)
         get = moved.get
         # bool(): SQLite stores booleans as 0/1.
         if plan.from_totals:

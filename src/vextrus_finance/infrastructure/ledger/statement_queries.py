@@ -10,25 +10,19 @@ fewer days). Statements compiled once per dialect, rows fetched through the driv
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from vextrus_finance.application.reporting.statements import StatementAccount, StatementFigures
 from vextrus_finance.domain.fiscal import month_key
 from vextrus_finance.domain.journals import JournalType
-from vextrus_finance.domain.limits import stored_totals_out_of_range
 from vextrus_finance.infrastructure.db.driver import Select
-from vextrus_finance.infrastructure.db.errors import is_overflow
 from vextrus_finance.infrastructure.db.reader import TenantReader
-from vextrus_finance.infrastructure.db.schema import (
-    account_period_totals,
-    accounts,
-    ledger_entries,
-)
-
-# (account id, code, name, type, cash-flow class), as stored
-StatementAccount = tuple[str, str, str, str, str]
+from vextrus_finance.infrastructure.db.schema import accounts, ledger_entries
+from vextrus_finance.infrastructure.ledger.net_balances import Span, plan_for, plan_spans, span_sums
 
 _BY_TYPE = "SELECT id FROM journals WHERE tenant_id = :tenant AND type = :type"
 _BY_TYPE_SQLITE = (
@@ -41,34 +35,30 @@ def _tenant() -> sa.BindParameter[str]:
     return sa.bindparam("tenant", type_=accounts.c.tenant_id.type)
 
 
-def _sums(amounts: sa.Table, key: sa.ColumnElement[Any]) -> Select:
-    """Σ debit − credit per account over a range of `key` (BIGINT: PostgreSQL's sum is
-    NUMERIC)."""
+def _chart(*extra: sa.ColumnElement[Any]) -> Select:
+    """The accounts in a currency: (id, code, name, type, cash-flow class, *extra)."""
+    a = accounts
     return Select(
-        sa.select(
-            amounts.c.account_id,
-            sa.cast(sa.func.sum(amounts.c.debit - amounts.c.credit), sa.BigInteger),
-        )
-        .where(
-            amounts.c.tenant_id == _tenant(),
-            key.between(sa.bindparam("low", type_=key.type), sa.bindparam("high", type_=key.type)),
-        )
-        .group_by(amounts.c.account_id),
+        sa.select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.cash_flow_class, *extra).where(
+            a.c.tenant_id == _tenant(),
+            a.c.currency == sa.bindparam("currency", type_=a.c.currency.type),
+        ),
         off_loop=True,
     )
 
 
-_MONTHS = _sums(account_period_totals, account_period_totals.c.month)
-_DAYS = _sums(ledger_entries, ledger_entries.c.entry_date)
-_ACCOUNTS = Select(
-    sa.select(
-        accounts.c.id, accounts.c.code, accounts.c.name, accounts.c.type, accounts.c.cash_flow_class
-    ).where(
-        accounts.c.tenant_id == _tenant(),
-        accounts.c.currency == sa.bindparam("currency", type_=accounts.c.currency.type),
-    ),
-    off_loop=True,
-)
+_ACCOUNTS = _chart()
+_ACCOUNTS_WITH_TOTALS = _chart(accounts.c.debit_total - accounts.c.credit_total)
+
+
+def _add(into: dict[str, int], sums: Sequence[tuple[str, int]], sign: int) -> None:
+    """`into` += `sign` × `sums`, per account (the first sums into an empty dict in C)."""
+    if not into and sign > 0:
+        into.update(sums)
+        return
+    get = into.get
+    for account_id, net in sums:
+        into[account_id] = get(account_id, 0) + sign * net
 
 
 def _month_end(day: date) -> date:
@@ -120,17 +110,43 @@ class StatementQueries(TenantReader):
         months' days. Accounts that did not move may be missing."""
         moved: dict[str, int] = {}
         for kind, low, high, sign in range_pieces(date_from, date_to):
-            statement = _MONTHS if kind == "months" else _DAYS
-            try:
-                rows = await statement.rows(self._conn, tenant=self._tenant, low=low, high=high)
-            except (OverflowError, sa.exc.DBAPIError) as exc:
-                if is_overflow(exc):
-                    raise stored_totals_out_of_range() from exc
-                raise
-            get = moved.get
-            for account_id, net in rows:
-                moved[account_id] = get(account_id, 0) + sign * int(net)
+            _add(moved, await span_sums(self._conn, self._tenant, (kind, low, high)), sign)
         return moved
+
+    async def _month_range(self) -> tuple[int | None, int | None]:
+        raise NotImplementedError  # SqlLedgerReader's: the first and last stored months
+
+    async def balances_and_movements(
+        self, currency: str, date_from: date, date_to: date
+    ) -> StatementFigures:
+        """In one pass over the stored rows: every account in `currency` with its cash-flow
+        class and its balance at the end of `date_to` (the trial balance's plan, ADR 0025),
+        the movements over [date_from, date_to] and the range's closing movements (every
+        journal included in the first two). A span both sums need — usually the days of
+        `date_to`'s month — is read once, and the chart once with its all-time totals."""
+        first, last = await self._month_range()
+        plan = plan_for(date_to, first, last)
+        read: dict[Span, Sequence[tuple[str, int]]] = {}
+
+        async def sums(span: Span) -> Sequence[tuple[str, int]]:
+            if span not in read:
+                read[span] = await span_sums(self._conn, self._tenant, span)
+            return read[span]
+
+        moved: dict[str, int] = {}
+        for kind, low, high, sign in range_pieces(date_from, date_to):
+            _add(moved, await sums((kind, low, high)), sign)
+        to_balance: dict[str, int] = {}
+        for span, sign in plan_spans(plan):
+            _add(to_balance, await sums(span), sign)
+        rows = await _ACCOUNTS_WITH_TOTALS.rows(self._conn, tenant=self._tenant, currency=currency)
+        get = to_balance.get
+        from_totals = plan.from_totals
+        chart = [
+            (i, code, name, kind, flow, (total if from_totals else 0) + get(i, 0))
+            for i, code, name, kind, flow, total in rows
+        ]
+        return chart, moved, await self.closing_movements(date_from, date_to)
 
     async def closing_movements(self, date_from: date, date_to: date) -> dict[str, int]:
         """Σ debit − credit per account of the ledger entries dated in [date_from, date_to] of
