@@ -41,6 +41,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from vextrus_finance.infrastructure.db.errors import is_disconnect
+
 if TYPE_CHECKING:
     import aiosqlite
     import asyncpg  # type: ignore[import-untyped]
@@ -105,7 +107,17 @@ def sqlalchemy_error(
     base = dialect.loaded_dbapi.Error
     if not isinstance(error, base):
         return error  # OSError, timeouts…: the unit of work classifies these as they are
-    return sa.exc.DBAPIError.instance(statement, params, error, base, dialect=dialect, ismulti=many)
+    # A lost or broken connection is flagged the way SQLAlchemy flags the disconnects it
+    # recognises; `Database` then replaces it and has the pool check the others (ADR 0051).
+    return sa.exc.DBAPIError.instance(
+        statement,
+        params,
+        error,
+        base,
+        dialect=dialect,
+        ismulti=many,
+        connection_invalidated=is_disconnect(error),
+    )
 
 
 class SqliteDriver:
@@ -222,6 +234,15 @@ class _AsyncpgDriver:
         except Exception as translated:
             raise sqlalchemy_error(self._sa_dialect, text, params, translated, many=many) from error
 
+    async def begin(self) -> None:
+        """The transaction begun on the server now rather than at the first statement: the
+        same BEGIN, sent earlier (ADR 0051)."""
+        try:
+            await self._in_transaction()
+        except Exception as error:
+            self._raise("BEGIN", (), error, many=False)
+            raise
+
     async def fetch(
         self, sql: Sql | str, params: Sequence[Any], *, off_loop: bool = False
     ) -> list[Row]:
@@ -269,6 +290,18 @@ async def driver(conn: AsyncConnection) -> Driver:
             found = _AsyncpgDriver(raw.dbapi_connection, dialect)
         info[_INFO_KEY] = found
     return found
+
+
+async def begin_on_server(conn: AsyncConnection) -> None:
+    """PostgreSQL: send the BEGIN of `conn`'s transaction (begun in SQLAlchemy) now. asyncpg
+    sends it as a statement of its own before the first query anyway, so this costs no round
+    trip, and a connection that died in the pool fails here, before the caller has read
+    anything: `Database.read()` takes another (ADR 0051). SQLite: nothing to do."""
+    if conn.dialect.name == "sqlite":
+        return
+    found = await driver(conn)
+    assert isinstance(found, _AsyncpgDriver)
+    await found.begin()
 
 
 @dataclass(frozen=True)
