@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.integration.helpers import STANDARD, open_accounts, run
@@ -63,26 +64,80 @@ async def _terminate_all(container: Container) -> int:
         await other.dispose()
 
 
-@pytest.mark.parametrize("pinged", [True, False])
 async def test_an_idle_connection_cut_by_a_failover_is_replaced_before_use(
-    container: Container, monkeypatch: pytest.MonkeyPatch, pinged: bool
+    container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pooled connections are pinged only after sitting idle (not on every checkout: that was a
-    round trip per command). A connection whose session ended while idle is replaced, so a
-    read after a database restart does not fail; without the ping it would."""
+    """Pooled connections are pinged after sitting idle (not on every checkout: that was a
+    round trip per command). A connection whose session ended while idle is replaced before
+    the read uses it."""
     if container.db.is_sqlite:
         pytest.skip("SQLite has no server connection to lose")
     from vextrus_finance.infrastructure.db import database
 
-    monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 0.05 if pinged else 3600.0)
+    monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 0.05)
     first = await _backend_pid(container)
     assert await _terminate_all(container) >= 1
     await asyncio.sleep(0.2)
-    if pinged:
-        assert await _backend_pid(container) != first
-    else:
-        with pytest.raises(sa.exc.DBAPIError):
-            await _backend_pid(container)
+    assert await _backend_pid(container) != first
+
+
+def _connection_errors() -> float:
+    return REGISTRY.get_sample_value("eventstore_connection_errors_total") or 0.0
+
+
+async def test_reads_on_a_pool_cut_by_a_restart_are_retried_on_fresh_connections(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Busy connections are not pinged: after a restart the first read on a dead one fails at
+    its BEGIN, before it read anything, and runs again on a fresh connection; the pool then
+    pings the connections that were in it and replaces them all (ADR 0051). No read fails,
+    and the lost connection is counted."""
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has no server connection to lose")
+    from vextrus_finance.infrastructure.db import database
+
+    monkeypatch.setattr(database, "IDLE_PING_AFTER_S", 3600.0)
+
+    async def pid_held() -> int:
+        async with container.db.read() as conn:
+            await asyncio.sleep(0.05)  # several connections in the pool at once
+            return int((await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one())
+
+    before = set(await asyncio.gather(*(pid_held() for _ in range(4))))
+    assert len(before) > 1
+    errors = _connection_errors()
+    assert await _terminate_all(container) >= len(before)
+    await asyncio.sleep(0.2)
+    after = await asyncio.gather(*(pid_held() for _ in range(4)))
+    assert not before & set(after)
+    assert _connection_errors() > errors
+    async with container.reader("t1") as reader:
+        assert await reader.account("nope") is None
+
+
+async def test_a_read_that_cannot_reach_the_database_is_unavailable(
+    container: Container,
+) -> None:
+    """No server at all: the read answers ServiceUnavailable (503 with Retry-After), not a
+    driver error (500)."""
+    if container.db.is_sqlite:
+        pytest.skip("SQLite has no server connection to lose")
+    from vextrus_finance.domain.errors import ServiceUnavailable
+    from vextrus_finance.infrastructure.db.database import Database
+
+    gone = Database(
+        container.settings.model_copy(
+            update={"database_url": "postgresql://postgres@127.0.0.1:1/none"}
+        )
+    )
+    errors = _connection_errors()
+    try:
+        with pytest.raises(ServiceUnavailable):
+            async with gone.read():
+                pass
+    finally:
+        await gone.dispose()
+    assert _connection_errors() == errors + 2  # the read and its one retry
 
 
 async def test_a_sqlite_writer_waits_for_a_lock_instead_of_failing(container: Container) -> None:

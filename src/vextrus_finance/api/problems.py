@@ -25,6 +25,8 @@ from vextrus_finance.domain.errors import (
     PreconditionFailed,
     ServiceUnavailable,
 )
+from vextrus_finance.infrastructure.db.errors import is_disconnect
+from vextrus_finance.observability import metrics
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://vextrus.dev/problems/"
@@ -145,7 +147,12 @@ def install(app: FastAPI, *, show_internal_errors: bool) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         errors = issues_json(exc)
-        return problem(request, status_of(exc), exc.code, exc.message, errors or None)
+        headers = None
+        if isinstance(exc, ServiceUnavailable):
+            headers = {"Retry-After": str(exc.retry_after_s)}
+        return problem(
+            request, status_of(exc), exc.code, exc.message, errors or None, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -181,6 +188,21 @@ def install(app: FastAPI, *, show_internal_errors: bool) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_disconnect(exc):
+            # A database failure no retry covered (ADR 0051): the client may send it again.
+            log.warning("database unreachable on %s %s: %r", request.method, request.url.path, exc)
+            metrics.connection_errors.inc()
+            unavailable = ServiceUnavailable("the database is unavailable; retry the request")
+            return problem(
+                request,
+                503,
+                unavailable.code,
+                unavailable.message,
+                headers={
+                    "Retry-After": str(unavailable.retry_after_s),
+                    **security_headers(request.url.path, MEDIA_TYPE),
+                },
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         detail = f"{type(exc).__name__}: {exc}" if show_internal_errors else "internal error"
         # Unhandled errors are answered outside the middleware stack, so the security

@@ -91,6 +91,8 @@ class IdempotencyKeyReused(DomainError):
 
 
 class ServiceUnavailable(DomainError):
-    """The database kept failing after every retry (HTTP 503)."""
+    """The database kept failing after every retry, or cannot be reached (HTTP 503, with
+    Retry-After: nothing was applied, the request may be sent again)."""
 
     code = "service_unavailable"
+    retry_after_s = 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolResetState
 
-from vextrus_finance.infrastructure.db.driver import attach_sqlite, sqlite_driver
+from vextrus_finance.domain.errors import ServiceUnavailable
+from vextrus_finance.infrastructure.db.driver import attach_sqlite, begin_on_server, sqlite_driver
+from vextrus_finance.infrastructure.db.errors import is_disconnect
+from vextrus_finance.observability import metrics
 from vextrus_finance.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -161,15 +164,18 @@ async def _begin_and_commit(conn: AsyncConnection) -> AsyncIterator[None]:
 IDLE_PING_AFTER_S = 1.0
 
 
-def _ping_when_idle(engine: AsyncEngine) -> None:
-    """`pool_pre_ping`, but only for connections that sat idle (ADR 0026).
+def _ping_when_suspect(engine: AsyncEngine, lost_at: Callable[[], float]) -> None:
+    """`pool_pre_ping`, but only for connections that may have been cut (ADR 0026, ADR 0051):
+    those that sat idle, and those that were in the pool when a connection was last lost.
 
     A ping on every checkout is one more round trip per command. A connection that went back
-    to the pool a moment ago is as alive as a ping would show; one that waited in it may have
-    been cut by a database restart or a failover, and is replaced before use (raising
-    DisconnectionError makes the pool do that). A connection that dies while in use fails its
-    statement: commands are retried on a fresh connection (ADR 0005) and SQLAlchemy discards
-    every pooled connection older than the failure."""
+    to the pool a moment ago is as alive as a ping would show, unless a disconnect has been
+    seen since: a database restart cuts every pooled connection at once. The first suspect
+    connection whose ping fails raises InvalidatePoolError, and the pool replaces it and every
+    connection older than it (SQLAlchemy's pool invalidation), so after a restart the stale
+    connections are found by one ping, not one failed request each. A connection that dies
+    while in use fails its statement: commands are retried on a fresh connection (ADR 0005),
+    reads once (`Database.read`)."""
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _checked_in(_dbapi_connection: Any, record: Any) -> None:
@@ -178,12 +184,15 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_AFTER_S:
+        if idle_since is None:
+            return  # new: connected a moment ago
+        if time.monotonic() - idle_since < IDLE_PING_AFTER_S and idle_since > lost_at():
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as exc:
-            raise sa.exc.DisconnectionError(f"idle connection failed its ping: {exc}") from exc
+            raise sa.exc.InvalidatePoolError(f"pooled connection failed its ping: {exc}") from exc
+        record.info["idle_since"] = time.monotonic()
 
 
 class Database:
@@ -210,7 +219,10 @@ class Database:
                 json_deserializer=JSON_DESERIALIZER,
                 connect_args={"timeout": settings.database_connect_timeout_seconds},
             )
-            _ping_when_idle(self.write_engine)
+            _ping_when_suspect(self.write_engine, lambda: self._lost_at)
+            event.listen(self.write_engine.sync_engine, "handle_error", self._on_error)
+        # When a connection was last found lost: pooled connections older are pinged.
+        self._lost_at = float("-inf")
         # SQLite: the writer engine's one connection, kept checked out between transactions.
         self._writer: AsyncConnection | None = None
         self._writer_turn = asyncio.Lock()
@@ -219,12 +231,32 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"
 
+    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
+        """SQLAlchemy's `handle_error`: asyncpg's disconnects SQLAlchemy does not recognise
+        itself (a broken connection it does not see closed, a refused connect) are marked as
+        disconnects, so it invalidates the connection and the pool (ADR 0051)."""
+        if is_disconnect(context.original_exception):
+            self._lost_at = time.monotonic()
+            context.is_disconnect = True
+
+    async def _lost(self, conn: AsyncConnection, exc: BaseException) -> None:
+        """`conn` failed with a disconnect on the driver path, which SQLAlchemy does not see:
+        discard it (never back into the pool) and have the pool ping the others."""
+        self._lost_at = time.monotonic()
+        if not conn.invalidated:
+            await conn.invalidate(exc)
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A read-write transaction; commits when the block ends without an exception."""
         if not self.is_sqlite:
-            async with self.write_engine.begin() as conn:
-                yield conn
+            async with self.write_engine.connect() as conn, conn.begin():
+                try:
+                    yield conn
+                except Exception as exc:
+                    if is_disconnect(exc):
+                        await self._lost(conn, exc)
+                    raise
             return
         async with self.writer() as conn, _begin_and_commit(conn):
             yield conn
@@ -276,13 +308,51 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A read-only transaction: one consistent snapshot for the whole block."""
-        async with self.read_engine.connect() as conn:
-            if not self.is_sqlite:
+        """A read-only transaction: one consistent snapshot for the whole block.
+
+        PostgreSQL: the transaction is begun on the server before the block runs; a pooled
+        connection found dead there is replaced and the read begun again on a fresh one, once.
+        A read that still cannot reach the database, or loses its connection midway, answers
+        ServiceUnavailable (503 with Retry-After); connection errors are counted (ADR 0051)."""
+        if self.is_sqlite:
+            async with self.read_engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        conn = await self._begun_read()
+        try:
+            yield conn
+            await conn.commit()
+        except Exception as exc:
+            if not is_disconnect(exc):
+                raise
+            metrics.connection_errors.inc()
+            await self._lost(conn, exc)
+            raise _unavailable(exc) from exc
+        finally:
+            await asyncio.shield(conn.close())
+
+    async def _begun_read(self) -> AsyncConnection:
+        for attempt in (1, 2):
+            conn: AsyncConnection | None = None
+            try:
+                conn = await self.read_engine.connect()
                 # Reports run several statements; they must all see the same commit.
                 await conn.execution_options(isolation_level="REPEATABLE READ")
-            async with conn.begin():
-                yield conn
+                await conn.begin()
+                await begin_on_server(conn)
+                return conn
+            except Exception as exc:
+                if conn is not None:
+                    if is_disconnect(exc):
+                        await self._lost(conn, exc)
+                    await asyncio.shield(conn.close())
+                if not is_disconnect(exc):
+                    raise
+                metrics.connection_errors.inc()
+                self._lost_at = time.monotonic()
+                if attempt == 2:
+                    raise _unavailable(exc) from exc
+        raise AssertionError("unreachable")
 
     async def dispose(self) -> None:
         if self._writer is not None:
@@ -291,3 +361,9 @@ class Database:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+
+def _unavailable(exc: BaseException) -> ServiceUnavailable:
+    return ServiceUnavailable(
+        f"the database is unavailable; the request was not applied ({type(exc).__name__})"
+    )
