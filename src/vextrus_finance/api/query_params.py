@@ -11,11 +11,12 @@ from fastapi import Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from vextrus_finance.api.schemas.common import IsoDate
 from vextrus_finance.domain.errors import InvalidInput
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
+From = Annotated[IsoDate | None, Query(alias="from")]
+To = Annotated[IsoDate | None, Query(alias="to")]
 
 
 def check_dates(date_from: date | None, date_to: date | None) -> None:

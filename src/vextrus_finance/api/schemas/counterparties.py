@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from vextrus_finance.api.schemas.common import AmountOut, Body, View
 from vextrus_finance.domain.counterparties import CounterpartyKind
@@ -26,7 +26,7 @@ class CounterpartyRecordPatch(Body):
     tin: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=500)
     mobile: str | None = Field(default=None, max_length=32)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class CounterpartyRecordOut(View):

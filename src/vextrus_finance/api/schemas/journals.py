@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
 from vextrus_finance.domain.journals import JournalStatus, JournalType
@@ -31,12 +31,12 @@ class JournalIn(Body):
     reference: str | None = Field(default=None, max_length=255)
     currency: str = "BDT"
     lines: list[JournalLineIn] = Field(max_length=MAX_LINES)
-    post: bool = False
+    post: StrictBool = False
 
 
 class JournalBatchIn(Body):
     journals: list[JournalIn] = Field(min_length=1, max_length=MAX_BATCH)
-    atomic: bool = True
+    atomic: StrictBool = True
 
 
 class JournalPatch(Body):
