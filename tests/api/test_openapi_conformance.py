@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
+from pydantic import ValidationError
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -28,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.conftest import make_settings
 from vextrus_finance.api.app import create_app
 from vextrus_finance.api.auth import mint_token
+from vextrus_finance.api.schemas.journals import JournalBatchIn, JournalIn
 from vextrus_finance.bootstrap import bootstrap
 from vextrus_finance.cli import DEMO_TENANT, _seed
 from vextrus_finance.settings import Settings
@@ -124,3 +126,73 @@ def test_the_app_answers_a_token_without_permissions_as_documented(
     case: schemathesis.Case, no_permission: dict[str, str]
 ) -> None:
     case.call_and_validate(headers=no_permission, checks=CHECKS)
+
+
+# --- the document itself (no database: the app is only asked for its OpenAPI) ---------------
+
+
+def _document(tmp_path: Path) -> dict[str, Any]:
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}"))
+    document: dict[str, Any] = app.openapi()
+    return document
+
+
+def test_every_operation_documents_its_errors_with_the_one_problem_schema(
+    tmp_path: Path,
+) -> None:
+    document = _document(tmp_path)
+    assert "Problem" in document["components"]["schemas"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert response["content"] == problem, (where, status)
+            if not path.startswith("/api/v1/"):
+                continue
+            expected = {"401", "403", "422", "429", "503", "504"}
+            if "{" in path:
+                expected.add("404")
+            if method != "get":
+                expected |= {"400", "409", "413", "415"}
+            assert expected <= set(responses), (where, expected - set(responses))
+            assert operation["security"] == [{"bearerAuth": []}], where
+            names = {p["name"].lower() for p in operation.get("parameters", [])}
+            assert "authorization" not in names, where
+            assert responses["429"]["headers"]["Retry-After"]["required"] is True
+            assert responses["401"]["headers"]["WWW-Authenticate"]["required"] is True
+
+
+def test_the_headers_the_routes_set_are_documented(tmp_path: Path) -> None:
+    paths = _document(tmp_path)["paths"]
+    created = paths["/api/v1/journals"]["post"]["responses"]["201"]["headers"]
+    assert created["Location"]["required"]
+    assert created["ETag"]["required"]
+    patched = paths["/api/v1/journals/{journal_id}"]["patch"]["responses"]
+    assert patched["200"]["headers"]["ETag"]["required"]
+    assert "412" in patched
+    assert "RateLimit-Remaining" in patched["200"]["headers"]
+    assert "Location" not in paths["/api/v1/journals/batch"]["post"]["responses"]["201"]["headers"]
+    mushak = paths["/api/v1/invoices/{invoice_id}/mushak-6.3"]["get"]["responses"]["200"]
+    assert set(mushak["content"]) == {"text/html", "application/pdf"}
+    idempotency = next(
+        p for p in paths["/api/v1/journals"]["post"]["parameters"] if p["name"] == "idempotency-key"
+    )
+    assert idempotency["schema"]["pattern"] == r"^[\x21-\x7e]{1,255}$"
+
+
+@pytest.mark.parametrize("value", [0, 1700000000, "0", "2025-7-1", "20250701"])
+def test_a_date_is_only_yyyy_mm_dd(value: object) -> None:
+    """pydantic alone would read a number as a Unix timestamp; the contract says format: date."""
+    with pytest.raises(ValidationError):
+        JournalIn.model_validate({"date": value, "description": "x", "lines": []})
+
+
+def test_booleans_are_booleans() -> None:
+    with pytest.raises(ValidationError):
+        JournalBatchIn.model_validate({"journals": [], "atomic": 0})
+    body = {"date": "2025-07-01", "description": "x", "lines": [], "post": True}
+    assert JournalIn.model_validate(body).date.isoformat() == "2025-07-01"

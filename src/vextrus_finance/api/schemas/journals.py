@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import Field, StrictBool
 
-from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
+from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.limits import MAX_JOURNAL_LINES as MAX_LINES
 
@@ -25,7 +25,7 @@ class JournalLineIn(Body):
 
 
 class JournalIn(Body):
-    date: dt.date
+    date: IsoDate
     type: JournalType = JournalType.GENERAL
     description: str = Field(min_length=1, max_length=500)
     reference: str | None = Field(default=None, max_length=255)
@@ -40,14 +40,14 @@ class JournalBatchIn(Body):
 
 
 class JournalPatch(Body):
-    date: dt.date | None = None
+    date: IsoDate | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
     reference: str | None = Field(default=None, max_length=255)
     lines: list[JournalLineIn] | None = Field(default=None, max_length=MAX_LINES)
 
 
 class ReverseIn(Body):
-    date: dt.date
+    date: IsoDate
     reason: str | None = Field(default=None, max_length=500)
 
 
