@@ -33,7 +33,7 @@ _KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 _ETAG_RE = re.compile(r'(?:W/)?"?(\d{1,9})"?')
 # What the two regexes accept, as the OpenAPI document declares it (If-Match is stripped first).
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
-IF_MATCH_PATTERN = r'^\s*(W/)?"?\d{1,9}"?\s*$'
+IF_MATCH_PATTERN = r'^ *(W/)?"?[0-9]{1,9}"? *$'
 
 
 class CorrelationIdMiddleware(HttpMiddleware):

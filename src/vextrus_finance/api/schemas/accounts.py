@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from vextrus_finance.api.schemas.common import AmountOut, Body, View
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit, CashFlowClass
@@ -26,10 +27,10 @@ class AccountIn(Body):
 
 
 class AccountPatch(Body):
-    name: str | None = None
+    name: str | SkipJsonSchema[None] = None
     parent_id: str | None = None
     balance_limit: BalanceLimit | None = None
-    cash_flow_class: CashFlowClass | None = Field(
+    cash_flow_class: CashFlowClass | SkipJsonSchema[None] = Field(
         default=None, description="A new cash-flow class (it cannot be removed)"
     )
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, PlainSerializer, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.invoices import MAX_LINES, InvoiceKind, InvoiceStatus
@@ -75,10 +76,10 @@ class InvoiceIn(InvoiceDetailsIn):
 
 
 class InvoicePatch(InvoiceDetailsIn):
-    counterparty: CounterpartyIn | None = None
-    invoice_date: IsoDate | None = None
-    due_date: IsoDate | None = None
-    lines: list[InvoiceLineIn] | None = Field(default=None, max_length=MAX_LINES)
+    counterparty: CounterpartyIn | SkipJsonSchema[None] = None
+    invoice_date: IsoDate | SkipJsonSchema[None] = None
+    due_date: IsoDate | SkipJsonSchema[None] = None
+    lines: Annotated[list[InvoiceLineIn], Field(max_length=MAX_LINES)] | SkipJsonSchema[None] = None
 
 
 class InvoiceCancelIn(Body):

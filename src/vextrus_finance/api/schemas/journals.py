@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field, StrictBool
+from pydantic.json_schema import SkipJsonSchema
 
 from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.journals import JournalStatus, JournalType
@@ -40,10 +42,10 @@ class JournalBatchIn(Body):
 
 
 class JournalPatch(Body):
-    date: IsoDate | None = None
-    description: str | None = Field(default=None, min_length=1, max_length=500)
+    date: IsoDate | SkipJsonSchema[None] = None
+    description: Annotated[str, Field(min_length=1, max_length=500)] | SkipJsonSchema[None] = None
     reference: str | None = Field(default=None, max_length=255)
-    lines: list[JournalLineIn] | None = Field(default=None, max_length=MAX_LINES)
+    lines: Annotated[list[JournalLineIn], Field(max_length=MAX_LINES)] | SkipJsonSchema[None] = None
 
 
 class ReverseIn(Body):
