@@ -44,6 +44,23 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+def _not_null(schema: dict[str, Any]) -> None:
+    """The JSON schema of an optional PATCH field that cannot be removed: it may be left out,
+    but `null` is refused (422 "… cannot be removed"), so the document does not offer it. The
+    model keeps `X | None`, whose validation errors name the field itself."""
+    options = schema.pop("anyOf", None)
+    if options is None:
+        return
+    kept = [option for option in options if option != {"type": "null"}]
+    if len(kept) == 1:
+        schema.update(kept[0])
+    else:
+        schema["anyOf"] = kept
+
+
+NOT_NULL = _not_null
+
+
 class Body(BaseModel):
     """Request bodies refuse unknown fields: a misspelt field is an error, not a silent no-op."""
 

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from pydantic import Field, StrictBool
-from pydantic.json_schema import SkipJsonSchema
 
-from vextrus_finance.api.schemas.common import AmountOut, Body, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountOut, Body, View
 from vextrus_finance.domain.counterparties import CounterpartyKind
 
 
@@ -22,13 +20,13 @@ class CounterpartyRecordIn(Body):
 class CounterpartyRecordPatch(Body):
     """Fields left out stay as they are; `null` clears an optional one."""
 
-    kind: CounterpartyKind | SkipJsonSchema[None] = None
-    name: Annotated[str, Field(max_length=255)] | SkipJsonSchema[None] = None
+    kind: CounterpartyKind | None = Field(default=None, json_schema_extra=NOT_NULL)
+    name: str | None = Field(default=None, max_length=255, json_schema_extra=NOT_NULL)
     bin: str | None = Field(default=None, max_length=32)
     tin: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=500)
     mobile: str | None = Field(default=None, max_length=32)
-    is_active: StrictBool | SkipJsonSchema[None] = None
+    is_active: StrictBool | None = Field(default=None, json_schema_extra=NOT_NULL)
 
 
 class CounterpartyRecordOut(View):

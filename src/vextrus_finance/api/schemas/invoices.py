@@ -5,9 +5,8 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, PlainSerializer, WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
 
-from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, IsoDate, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.invoices import MAX_LINES, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.vat import VatRate
 
@@ -76,10 +75,12 @@ class InvoiceIn(InvoiceDetailsIn):
 
 
 class InvoicePatch(InvoiceDetailsIn):
-    counterparty: CounterpartyIn | SkipJsonSchema[None] = None
-    invoice_date: IsoDate | SkipJsonSchema[None] = None
-    due_date: IsoDate | SkipJsonSchema[None] = None
-    lines: Annotated[list[InvoiceLineIn], Field(max_length=MAX_LINES)] | SkipJsonSchema[None] = None
+    counterparty: CounterpartyIn | None = Field(default=None, json_schema_extra=NOT_NULL)
+    invoice_date: IsoDate | None = Field(default=None, json_schema_extra=NOT_NULL)
+    due_date: IsoDate | None = Field(default=None, json_schema_extra=NOT_NULL)
+    lines: list[InvoiceLineIn] | None = Field(
+        default=None, max_length=MAX_LINES, json_schema_extra=NOT_NULL
+    )
 
 
 class InvoiceCancelIn(Body):

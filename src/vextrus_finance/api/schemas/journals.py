@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from pydantic import Field, StrictBool
-from pydantic.json_schema import SkipJsonSchema
 
-from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, IsoDate, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.limits import MAX_JOURNAL_LINES as MAX_LINES
 
@@ -42,10 +40,14 @@ class JournalBatchIn(Body):
 
 
 class JournalPatch(Body):
-    date: IsoDate | SkipJsonSchema[None] = None
-    description: Annotated[str, Field(min_length=1, max_length=500)] | SkipJsonSchema[None] = None
+    date: IsoDate | None = Field(default=None, json_schema_extra=NOT_NULL)
+    description: str | None = Field(
+        default=None, min_length=1, max_length=500, json_schema_extra=NOT_NULL
+    )
     reference: str | None = Field(default=None, max_length=255)
-    lines: Annotated[list[JournalLineIn], Field(max_length=MAX_LINES)] | SkipJsonSchema[None] = None
+    lines: list[JournalLineIn] | None = Field(
+        default=None, max_length=MAX_LINES, json_schema_extra=NOT_NULL
+    )
 
 
 class ReverseIn(Body):
