@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -13,6 +14,7 @@ from vextrus_finance import __version__
 from vextrus_finance.api import problems
 from vextrus_finance.api.context import CorrelationIdMiddleware, authorize
 from vextrus_finance.api.observability import install_observability
+from vextrus_finance.api.openapi_errors import document_errors
 from vextrus_finance.api.query_params import reject_unknown_query_params
 from vextrus_finance.api.routes import (
     accounts,
@@ -91,4 +93,18 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(counterparties.router, dependencies=checked)
     app.include_router(fiscal_years.router, dependencies=checked)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query_params)])
+    _document_errors_in_openapi(app)
     return app
+
+
+def _document_errors_in_openapi(app: FastAPI) -> None:
+    """/openapi.json with every status, header and problem document the routes can answer,
+    derived from the routes once (api/openapi_errors.py, ADR 0052)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(app, generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

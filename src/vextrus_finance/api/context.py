@@ -31,6 +31,9 @@ CORRELATION_HEADER = "x-correlation-id"
 _CORRELATION_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 _ETAG_RE = re.compile(r'(?:W/)?"?(\d{1,9})"?')
+# What the two regexes accept, as the OpenAPI document declares it (If-Match is stripped first).
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+IF_MATCH_PATTERN = r'^ *(W/)?"?[0-9]{1,9}"? *$'
 
 
 class CorrelationIdMiddleware(HttpMiddleware):
@@ -151,7 +154,9 @@ def require_also(request: Request, permission: str) -> None:
 
 async def idempotency(
     request: Request,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[
+        str | None, Header(json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN})
+    ] = None,
 ) -> Idempotency | None:
     if idempotency_key is None:
         return None
@@ -171,7 +176,9 @@ async def idempotency(
 IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
 
-async def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def if_match(
+    if_match: Annotated[str | None, Header(json_schema_extra={"pattern": IF_MATCH_PATTERN})] = None,
+) -> int | None:
     if if_match is None:
         return None
     match = _ETAG_RE.fullmatch(if_match.strip())

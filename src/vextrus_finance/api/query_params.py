@@ -7,15 +7,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from vextrus_finance.api.schemas.common import IsoDate
 from vextrus_finance.domain.errors import InvalidInput
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
+# The forms domain/fiscal.py parses, as the OpenAPI document declares them (the years must also
+# be consecutive, which no pattern says: FY2025-2027 is refused with 422 all the same).
+FISCAL_YEAR_PATTERN = r"^FY[0-9]{4}-[0-9]{4}$"
+# As a filter an empty value means "not given".
+FISCAL_YEAR_FILTER_PATTERN = r"^(FY[0-9]{4}-[0-9]{4})?$"
+PERIOD_PATTERN = r"^FY[0-9]{4}-[0-9]{4}-P(0[1-9]|1[0-2])$"
+FiscalYearCode = Annotated[str, Path(json_schema_extra={"pattern": FISCAL_YEAR_PATTERN})]
+PeriodCode = Annotated[str, Path(json_schema_extra={"pattern": PERIOD_PATTERN})]
+From = Annotated[IsoDate | None, Query(alias="from")]
+To = Annotated[IsoDate | None, Query(alias="to")]
 
 
 def check_dates(date_from: date | None, date_to: date | None) -> None:

@@ -20,7 +20,7 @@ from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.query_params import From, Limit, To, check_dates
 from vextrus_finance.api.schemas.accounts import AccountIn, AccountOut, AccountPatch, DeactivateIn
-from vextrus_finance.api.schemas.common import ListOf
+from vextrus_finance.api.schemas.common import IsoDate, ListOf
 from vextrus_finance.api.schemas.journals import LedgerOut
 from vextrus_finance.application.context import RequestContext
 from vextrus_finance.application.ledger import accounts as commands
@@ -54,7 +54,7 @@ def _answer(container: Container) -> Answer[str]:
 
 
 AsOf = Annotated[
-    date | None,
+    IsoDate | None,
     Query(description="Balances at the end of this day (default: today in the business time zone)"),
 ]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from vextrus_finance.api.commands import dump
 from vextrus_finance.api.exports import EXPORT_RESPONSES, ReportDep
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.common import IsoDate
 from vextrus_finance.api.schemas.invoices import AgingOut
 from vextrus_finance.application.invoicing.aging import aging_report
 from vextrus_finance.documents.reports.tables import aging_table
@@ -21,7 +20,7 @@ router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
 @router.get("/aging", response_model=AgingOut, responses=EXPORT_RESPONSES)
 async def aging(
-    report: ReportDep, kind: InvoiceKind = InvoiceKind.SALES, as_of: date | None = None
+    report: ReportDep, kind: InvoiceKind = InvoiceKind.SALES, as_of: IsoDate | None = None
 ) -> Response:
     """What was owed at the end of `as_of` (default today) on invoices dated by then — payable
     total less the payments dated by then, counting cancellations and payment reversals only

@@ -84,7 +84,9 @@ async def list_counterparties(
     container: ContainerDep,
     kind: CounterpartyKind | None = None,
     q: Annotated[str | None, Query(max_length=255)] = None,
-    bin: Annotated[str | None, Query(max_length=32)] = None,
+    bin: Annotated[
+        str | None, Query(max_length=32, json_schema_extra={"pattern": r"^([0-9]{13})?$"})
+    ] = None,
     active: bool | None = None,
     limit: Limit = 50,
     cursor: str | None = None,

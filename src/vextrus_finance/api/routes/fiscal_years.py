@@ -12,6 +12,7 @@ from vextrus_finance.api.commands import dump, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, WriteDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.query_params import FiscalYearCode
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.fiscal_years import (
     FiscalYearCloseIn,
@@ -84,12 +85,16 @@ def _year_command(action: str, description: str) -> Callable[[F], F]:
 
 
 @_year_command("close", _CLOSE)
-async def close_year(code: str, body: FiscalYearCloseIn, write: WriteDep) -> JSONResponse:
+async def close_year(
+    code: FiscalYearCode, body: FiscalYearCloseIn, write: WriteDep
+) -> JSONResponse:
     command = CloseFiscalYear(code, body.reason, body.retained_earnings_account_id)
     return await write.change(lambda uow: close_fiscal_year(uow, command), _ANSWER)
 
 
 @_year_command("reopen", _REOPEN)
-async def reopen_year(code: str, body: FiscalYearReopenIn, write: WriteDep) -> JSONResponse:
+async def reopen_year(
+    code: FiscalYearCode, body: FiscalYearReopenIn, write: WriteDep
+) -> JSONResponse:
     command = ReopenFiscalYear(code, body.reason)
     return await write.change(lambda uow: reopen_fiscal_year(uow, command), _ANSWER)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.probes import Check
 from vextrus_finance.api.problems import MEDIA_TYPE, PROBLEM_TYPE
 from vextrus_finance.api.services import services
@@ -45,11 +46,15 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready")
+# 503: the problem document adds `failed` (the names) and `checks` (each one's status).
+NOT_READY = problem_responses(503)
+
+
+@router.get("/health/ready", responses=NOT_READY)
 async def ready(request: Request) -> JSONResponse:
     return _answer(request, await _checks(request), up="ready")
 
 
-@router.get("/health")
+@router.get("/health", responses=NOT_READY)
 async def health(request: Request) -> JSONResponse:
     return _answer(request, await _checks(request), up="ok")

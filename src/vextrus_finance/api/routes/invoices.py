@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from vextrus_finance.api.commands import Answer, dump, found, invoicing, respond, view
@@ -111,7 +112,9 @@ async def list_invoices(
     ctx: ContextDep,
     container: ContainerDep,
     kind: InvoiceKind | None = None,
-    status: str | None = None,
+    status: Annotated[
+        str | None, Query(json_schema_extra={"enum": [*InvoiceStatus, OVERDUE]})
+    ] = None,
     counterparty_id: str | None = None,
     date_from: From = None,
     date_to: To = None,

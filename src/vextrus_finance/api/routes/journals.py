@@ -17,7 +17,7 @@ from vextrus_finance.api.context import (
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
 from vextrus_finance.api.problems import issues_json, status_of
-from vextrus_finance.api.query_params import From, Limit, To, check_dates
+from vextrus_finance.api.query_params import PERIOD_PATTERN, From, Limit, To, check_dates
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.journals import (
     CancelIn,
@@ -127,7 +127,7 @@ async def list_journals(
     container: ContainerDep,
     status: JournalStatus | None = None,
     type: JournalType | None = None,
-    period: str | None = None,
+    period: Annotated[str | None, Query(json_schema_extra={"pattern": PERIOD_PATTERN})] = None,
     date_from: From = None,
     date_to: To = None,
     account_id: Annotated[

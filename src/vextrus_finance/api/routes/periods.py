@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from vextrus_finance.api.commands import Write, dump, ledger, respond, view
 from vextrus_finance.api.context import ContainerDep, ContextDep, WriteDep
 from vextrus_finance.api.openapi_errors import problem_responses
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.query_params import FISCAL_YEAR_FILTER_PATTERN, PeriodCode
 from vextrus_finance.api.schemas.common import ListOf
 from vextrus_finance.api.schemas.reports import PeriodChangeIn, PeriodOut
 from vextrus_finance.application.ledger.periods import ChangePeriod, change_period, periods_of_year
@@ -27,7 +30,11 @@ async def _period(reader: LedgerReader, code: str) -> PeriodView | None:
 
 @router.get("", response_model=ListOf[PeriodOut])
 async def list_periods(
-    ctx: ContextDep, container: ContainerDep, fiscal_year: str | None = None
+    ctx: ContextDep,
+    container: ContainerDep,
+    fiscal_year: Annotated[
+        str | None, Query(json_schema_extra={"pattern": FISCAL_YEAR_FILTER_PATTERN})
+    ] = None,
 ) -> JSONResponse:
     year = (
         parse_fiscal_year(fiscal_year)
@@ -52,10 +59,10 @@ async def _change(
 
 
 @router.post("/{code}/close", response_model=PeriodOut, responses=problem_responses(409, 422))
-async def close_period(code: str, body: PeriodChangeIn, write: WriteDep) -> JSONResponse:
+async def close_period(code: PeriodCode, body: PeriodChangeIn, write: WriteDep) -> JSONResponse:
     return await _change(code, body, write, close=True)
 
 
 @router.post("/{code}/reopen", response_model=PeriodOut)
-async def reopen_period(code: str, body: PeriodChangeIn, write: WriteDep) -> JSONResponse:
+async def reopen_period(code: PeriodCode, body: PeriodChangeIn, write: WriteDep) -> JSONResponse:
     return await _change(code, body, write, close=False)

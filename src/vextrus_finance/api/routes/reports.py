@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from vextrus_finance.api.exports import EXPORT_RESPONSES, ReportDep
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.common import IsoDate
 from vextrus_finance.api.schemas.reports import TrialBalanceOut, trial_balance_document
 from vextrus_finance.documents.reports.tables import trial_balance_table
 from vextrus_finance.domain.accounts import validate_currency
@@ -20,7 +19,7 @@ router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 @router.get("/trial-balance", response_model=TrialBalanceOut, responses=EXPORT_RESPONSES)
 async def get_trial_balance(
     report: ReportDep,
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     fiscal_year: str | None = None,
     currency: str = "BDT",
     include_zero: bool = True,

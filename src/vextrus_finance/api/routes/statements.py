@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
@@ -14,6 +13,7 @@ from fastapi.responses import Response
 
 from vextrus_finance.api.exports import EXPORT_RESPONSES, ReportDep, ReportRequest
 from vextrus_finance.api.permissions import API
+from vextrus_finance.api.schemas.common import IsoDate
 from vextrus_finance.api.schemas.statements import (
     BalanceSheetOut,
     CashFlowOut,
@@ -34,8 +34,8 @@ from vextrus_finance.domain.errors import InvalidInput
 
 router = APIRouter(prefix=f"{API}/reports", tags=["reports"])
 
-From = Annotated[date, Query(alias="from", description="First day of the range (inclusive)")]
-To = Annotated[date, Query(description="Last day of the range (inclusive)")]
+From = Annotated[IsoDate, Query(alias="from", description="First day of the range (inclusive)")]
+To = Annotated[IsoDate, Query(description="Last day of the range (inclusive)")]
 Currency = Annotated[str, Query(description="Accounts in this currency only")]
 
 _EXCLUDES_CLOSE = (
@@ -119,7 +119,7 @@ async def get_profit_and_loss(
 )
 async def get_balance_sheet(
     report: ReportDep,
-    as_of: Annotated[date, Query(description="Balances at the end of this day")],
+    as_of: Annotated[IsoDate, Query(description="Balances at the end of this day")],
     compare: Literal["previous_year"] | None = None,
     currency: Currency = "BDT",
 ) -> Response:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from vextrus_finance.api.schemas.common import AmountOut, Body, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountOut, Body, View
 from vextrus_finance.domain.accounts import AccountType, BalanceLimit, CashFlowClass
 
 _CASH_FLOW_CLASS = (
@@ -26,11 +26,13 @@ class AccountIn(Body):
 
 
 class AccountPatch(Body):
-    name: str | None = None
+    name: str | None = Field(default=None, json_schema_extra=NOT_NULL)
     parent_id: str | None = None
     balance_limit: BalanceLimit | None = None
     cash_flow_class: CashFlowClass | None = Field(
-        default=None, description="A new cash-flow class (it cannot be removed)"
+        default=None,
+        description="A new cash-flow class (it cannot be removed)",
+        json_schema_extra=NOT_NULL,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -26,6 +28,37 @@ AmountIn = Annotated[Decimal, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_S
 AmountOut = Annotated[
     Decimal, PlainSerializer(format_amount, return_type=str), WithJsonSchema(_AMOUNT_SCHEMA)
 ]
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only a YYYY-MM-DD string (or a date): pydantic would also take a number as a Unix
+    timestamp (`as_of=0` → 1970-01-01), which the contract's `format: date` does not allow."""
+    if isinstance(value, date) or (isinstance(value, str) and _DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """The JSON schema of an optional PATCH field that cannot be removed: it may be left out,
+    but `null` is refused (422 "… cannot be removed"), so the document does not offer it. The
+    model keeps `X | None`, whose validation errors name the field itself."""
+    options = schema.pop("anyOf", None)
+    if options is None:
+        return
+    kept = [option for option in options if option != {"type": "null"}]
+    if len(kept) == 1:
+        schema.update(kept[0])
+    else:
+        schema["anyOf"] = kept
+
+
+NOT_NULL = _not_null
 
 
 class Body(BaseModel):

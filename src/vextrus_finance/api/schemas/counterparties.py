@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from vextrus_finance.api.schemas.common import AmountOut, Body, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountOut, Body, View
 from vextrus_finance.domain.counterparties import CounterpartyKind
 
 
@@ -20,13 +20,13 @@ class CounterpartyRecordIn(Body):
 class CounterpartyRecordPatch(Body):
     """Fields left out stay as they are; `null` clears an optional one."""
 
-    kind: CounterpartyKind | None = None
-    name: str | None = Field(default=None, max_length=255)
+    kind: CounterpartyKind | None = Field(default=None, json_schema_extra=NOT_NULL)
+    name: str | None = Field(default=None, max_length=255, json_schema_extra=NOT_NULL)
     bin: str | None = Field(default=None, max_length=32)
     tin: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=500)
     mobile: str | None = Field(default=None, max_length=32)
-    is_active: bool | None = None
+    is_active: StrictBool | None = Field(default=None, json_schema_extra=NOT_NULL)
 
 
 class CounterpartyRecordOut(View):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
-from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.invoices import MAX_LINES, InvoiceKind, InvoiceStatus
 from vextrus_finance.domain.vat import VatRate
 
@@ -55,7 +55,7 @@ class InvoiceDetailsIn(Body):
     # PURCHASE: the supplier's own tax invoice (Mushak 6.3) number and date; one bill per
     # supplier and number while it is not cancelled (409 `duplicate_supplier_invoice`).
     supplier_invoice_number: str | None = Field(default=None, max_length=64)
-    supplier_invoice_date: dt.date | None = None
+    supplier_invoice_date: IsoDate | None = None
     # The receivable (SALES, an ASSET) or payable (PURCHASE, a LIABILITY) account of the
     # counterparty side; its payments settle it. Default: the posting profile's.
     control_account_code: str | None = Field(default=None, max_length=64)
@@ -68,22 +68,24 @@ class InvoiceDetailsIn(Body):
 class InvoiceIn(InvoiceDetailsIn):
     kind: InvoiceKind
     counterparty: CounterpartyIn
-    invoice_date: dt.date
-    due_date: dt.date
+    invoice_date: IsoDate
+    due_date: IsoDate
     currency: str = "BDT"
     lines: list[InvoiceLineIn] = Field(max_length=MAX_LINES)
 
 
 class InvoicePatch(InvoiceDetailsIn):
-    counterparty: CounterpartyIn | None = None
-    invoice_date: dt.date | None = None
-    due_date: dt.date | None = None
-    lines: list[InvoiceLineIn] | None = Field(default=None, max_length=MAX_LINES)
+    counterparty: CounterpartyIn | None = Field(default=None, json_schema_extra=NOT_NULL)
+    invoice_date: IsoDate | None = Field(default=None, json_schema_extra=NOT_NULL)
+    due_date: IsoDate | None = Field(default=None, json_schema_extra=NOT_NULL)
+    lines: list[InvoiceLineIn] | None = Field(
+        default=None, max_length=MAX_LINES, json_schema_extra=NOT_NULL
+    )
 
 
 class InvoiceCancelIn(Body):
     reason: str = Field(max_length=500)
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
 
 class CounterpartyOut(View):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
+from vextrus_finance.api.schemas.common import NOT_NULL, AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.domain.journals import JournalStatus, JournalType
 from vextrus_finance.domain.limits import MAX_JOURNAL_LINES as MAX_LINES
 
@@ -25,29 +25,33 @@ class JournalLineIn(Body):
 
 
 class JournalIn(Body):
-    date: dt.date
+    date: IsoDate
     type: JournalType = JournalType.GENERAL
     description: str = Field(min_length=1, max_length=500)
     reference: str | None = Field(default=None, max_length=255)
     currency: str = "BDT"
     lines: list[JournalLineIn] = Field(max_length=MAX_LINES)
-    post: bool = False
+    post: StrictBool = False
 
 
 class JournalBatchIn(Body):
     journals: list[JournalIn] = Field(min_length=1, max_length=MAX_BATCH)
-    atomic: bool = True
+    atomic: StrictBool = True
 
 
 class JournalPatch(Body):
-    date: dt.date | None = None
-    description: str | None = Field(default=None, min_length=1, max_length=500)
+    date: IsoDate | None = Field(default=None, json_schema_extra=NOT_NULL)
+    description: str | None = Field(
+        default=None, min_length=1, max_length=500, json_schema_extra=NOT_NULL
+    )
     reference: str | None = Field(default=None, max_length=255)
-    lines: list[JournalLineIn] | None = Field(default=None, max_length=MAX_LINES)
+    lines: list[JournalLineIn] | None = Field(
+        default=None, max_length=MAX_LINES, json_schema_extra=NOT_NULL
+    )
 
 
 class ReverseIn(Body):
-    date: dt.date
+    date: IsoDate
     reason: str | None = Field(default=None, max_length=500)
 
 

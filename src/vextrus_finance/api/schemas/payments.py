@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, View
+from vextrus_finance.api.schemas.common import AmountIn, AmountOut, Body, IsoDate, View
 from vextrus_finance.api.schemas.invoices import CounterpartyIn
 from vextrus_finance.domain.payments import (
     Direction,
@@ -26,7 +26,7 @@ class PaymentIn(Body):
     amount: AmountIn
     currency: str = "BDT"
     method: PaymentMethod
-    payment_date: dt.date
+    payment_date: IsoDate
     reference: str | None = Field(default=None, max_length=255)
     bank_account_id: str | None = Field(default=None, max_length=64)
     bank_account_code: str | None = Field(
@@ -54,7 +54,7 @@ class ReconcileIn(Body):
 
 class PaymentReverseIn(Body):
     reason: str = Field(max_length=500)
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
 
 class WalletOut(View):
