@@ -53,36 +53,28 @@ DESCRIPTIONS: dict[int, str] = {
     504: "The request ran past REQUEST_TIMEOUT_SECONDS and was abandoned (`request_timeout`)",
 }
 
+
+def _declared(description: str, kind: str = "integer", **schema: Any) -> dict[str, Any]:
+    """One response header's declaration: its meaning and the type of its value."""
+    return {"description": description, "schema": {"type": kind, **schema}}
+
+
 RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
-    "RateLimit-Limit": {
-        "description": "Requests allowed per window (the tightest of the IP and user limits)",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Remaining": {
-        "description": "Requests left in the window",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Reset": {
-        "description": "Seconds until the window frees a request",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Policy": {
-        "description": "The limit and its window, e.g. `120;w=60`",
-        "schema": {"type": "string"},
-    },
+    "RateLimit-Limit": _declared(
+        "Requests allowed per window (the tightest of the IP and user limits)"
+    ),
+    "RateLimit-Remaining": _declared("Requests left in the window"),
+    "RateLimit-Reset": _declared("Seconds until the window frees a request"),
+    "RateLimit-Policy": _declared("The limit and its window, e.g. `120;w=60`", "string"),
 }
 HEADERS: dict[str, dict[str, Any]] = {
     **RATE_LIMIT_HEADERS,
-    "Retry-After": {
-        "description": "Seconds to wait before retrying",
-        "schema": {"type": "integer", "minimum": 0},
-    },
-    "ETag": {
-        "description": 'The record\'s version, e.g. `"3"`: send it as If-Match to change it',
-        "schema": {"type": "string"},
-    },
-    "Location": {"description": "The new record's URL", "schema": {"type": "string"}},
-    "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}},
+    "Retry-After": _declared("Seconds to wait before retrying", minimum=0),
+    "ETag": _declared(
+        'The record\'s version, e.g. `"3"`: send it as If-Match to change it', "string"
+    ),
+    "Location": _declared("The new record's URL", "string"),
+    "WWW-Authenticate": _declared("`Bearer`", "string"),
 }
 
 
