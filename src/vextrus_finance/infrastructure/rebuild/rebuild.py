@@ -90,6 +90,34 @@ class VerifyReport:
             and not self.chain_breaks
         )
 
+    def failures(self) -> list[tuple[str, str]]:
+        """What makes `ok` false, as (check, what is wrong) in words, for whoever prints it."""
+        found = [
+            (
+                f"table {d.table}",
+                f"{d.only_in_live} rows only live, {d.only_in_rebuild} only in the rebuild",
+            )
+            for d in self.differences
+        ]
+        found += [
+            (
+                f"tenant {i.tenant_id} {i.currency}",
+                f"debits {i.debit / 100:.2f} ≠ credits {i.credit / 100:.2f}",
+            )
+            for i in self.imbalances
+        ]
+        if self.account_total_mismatches:
+            found.append(("account totals", f"{self.account_total_mismatches} accounts differ"))
+        found += [("out of range", value) for value in self.out_of_range]
+        found += [
+            (
+                f"tenant {b.tenant_id} history",
+                f"{b.problem} at position {b.position} (event {b.event_id}): {b.detail}",
+            )
+            for b in self.chain_breaks
+        ]
+        return found
+
 
 class Rebuilder:
     def __init__(self, db: Database, store: EventStore) -> None:

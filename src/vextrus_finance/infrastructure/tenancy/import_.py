@@ -169,18 +169,4 @@ async def import_tenant(
 async def verify_database(db: Database, store: EventStore) -> list[str]:
     """The `verify` command's checks over the whole database: what failed, or nothing."""
     report = await Rebuilder(db, store).verify()
-    problems = [
-        f"table {d.table}: {d.only_in_live} rows only live, {d.only_in_rebuild} only rebuilt"
-        for d in report.differences
-    ]
-    problems += [
-        f"tenant {i.tenant_id} {i.currency}: debits {i.debit} ≠ credits {i.credit}"
-        for i in report.imbalances
-    ]
-    if report.account_total_mismatches:
-        problems.append(f"{report.account_total_mismatches} accounts' totals differ")
-    problems += report.out_of_range
-    problems += [
-        f"tenant {b.tenant_id}: {b.problem} at position {b.position}" for b in report.chain_breaks
-    ]
-    return problems
+    return [f"{check}: {problem}" for check, problem in report.failures()]
