@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from vextrus_finance.application.context import new_id
-from vextrus_finance.application.ledger.journals import PostingLedger
+from vextrus_finance.application.ledger.journals import PostingLedger, next_journal_number
 from vextrus_finance.application.ledger.views import FiscalYearsSeen, FiscalYearView
 from vextrus_finance.application.ports import AccountRecord, UnitOfWork
 from vextrus_finance.domain.accounts import ACCOUNT_TYPE_BY_VALUE, AccountType
@@ -42,8 +42,6 @@ from vextrus_finance.domain.journals import (
     Journal,
     JournalLine,
     JournalType,
-    journal_number,
-    sequence_name,
 )
 from vextrus_finance.domain.money import BASE_CURRENCY, from_minor
 
@@ -112,7 +110,7 @@ async def reopen_fiscal_year(uow: UnitOfWork, cmd: ReopenFiscalYear) -> str:
         await ledger.lock({line.account_id for line in original.state.lines})
         reversal = original.reverse(
             cmd.reversal_id,
-            number=await _next_closing_number(uow, day),
+            number=await next_journal_number(uow, JournalType.CLOSING, day),
             day=day,
             reason=cmd.reason,
             by=uow.ctx.user_id,
@@ -159,11 +157,6 @@ async def _retained_earnings(uow: UnitOfWork, account_id: str | None) -> Account
     return record
 
 
-async def _next_closing_number(uow: UnitOfWork, day: date) -> str:
-    sequence = await uow.numbers.next(sequence_name(JournalType.CLOSING, day))
-    return journal_number(JournalType.CLOSING, day, sequence)
-
-
 async def _closing_journal(
     uow: UnitOfWork, year: FiscalYear, retained: AccountRecord, cmd: CloseFiscalYear
 ) -> Journal | None:
@@ -206,7 +199,7 @@ async def _closing_journal(
     )
     journal = Journal.draft(
         cmd.journal_id,
-        number=await _next_closing_number(uow, day),
+        number=await next_journal_number(uow, JournalType.CLOSING, day),
         day=day,
         journal_type=JournalType.CLOSING,
         currency=BASE_CURRENCY,

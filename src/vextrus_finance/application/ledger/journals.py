@@ -381,7 +381,8 @@ async def check_document_date(uow: UnitOfWork, day: date, *, field: str = "date"
     ensure_open(period, await uow.periods.status(period), field=field)
 
 
-async def _next_number(uow: UnitOfWork, journal_type: JournalType, day: date) -> str:
+async def next_journal_number(uow: UnitOfWork, journal_type: JournalType, day: date) -> str:
+    """The next number in `journal_type`'s sequence for `day`'s month (`journal_number`)."""
     sequence = await uow.numbers.next(sequence_name(journal_type, day))
     return journal_number(journal_type, day, sequence)
 
@@ -408,7 +409,7 @@ async def create_journal(
     parties = await _parties_of(uow, cmd.lines)
     inputs = _resolve_in(chart, cmd.lines, parties, manual=cmd.manual)
     lines = build_lines(inputs, cmd.currency, new_id)
-    number = await _next_number(uow, cmd.type, cmd.date)
+    number = await next_journal_number(uow, cmd.type, cmd.date)
     journal = await _draft(uow, cmd, number, inputs, lines, ledger)
     await uow.record(journal)
     return journal.id
@@ -584,7 +585,7 @@ async def reverse_journal(uow: UnitOfWork, cmd: ReverseJournal) -> str:
         )
     reversal = journal.reverse(
         cmd.reversal_id,
-        number=await _next_number(uow, JournalType.REVERSING, cmd.date),
+        number=await next_journal_number(uow, JournalType.REVERSING, cmd.date),
         day=cmd.date,
         reason=cmd.reason,
         by=uow.ctx.user_id,
